@@ -1,0 +1,57 @@
+"""Connection secrets encrypted at rest with Fernet.
+
+The key comes from `DROPDECK_SECRET_KEY` or a 0600 file `$DROPDECK_HOME/secret.key`, made on
+first use. Decrypted values are wrapped in `Secret`, whose repr never shows the value.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+
+
+class SecretKeyError(RuntimeError):
+    pass
+
+
+class Secret(str):
+    """A str that hides itself from repr() and logs; use it like any str."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+
+def _key(home: Path) -> bytes:
+    env_key = os.environ.get("DROPDECK_SECRET_KEY")
+    if env_key:
+        return env_key.encode()
+    path = home / "secret.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(Fernet.generate_key())
+    return path.read_bytes().strip()
+
+
+class SecretBox:
+    def __init__(self, home: Path) -> None:
+        self._fernet = Fernet(_key(home))
+
+    def seal(self, values: dict[str, str]) -> str:
+        return self._fernet.encrypt(json.dumps(values).encode()).decode()
+
+    def open(self, token: str) -> dict[str, Secret]:
+        if not token:
+            return {}
+        try:
+            raw = self._fernet.decrypt(token.encode())
+        except InvalidToken:
+            raise SecretKeyError(
+                "cannot decrypt connection secrets: DROPDECK_SECRET_KEY or "
+                "$DROPDECK_HOME/secret.key is not the key they were saved with"
+            ) from None
+        return {k: Secret(v) for k, v in json.loads(raw).items()}

@@ -1,0 +1,54 @@
+"""Column types shared by every table: aware UTC datetimes, JSON, money."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Stores UTC; always hands back timezone-aware datetimes (SQLite forgets the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: Dropdeck stores aware UTC datetimes only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def when(*, nullable: bool = False, index: bool = False, default_now: bool = False) -> Any:
+    """A timestamp column; `default_now` fills it at insert time."""
+    return Field(
+        default_factory=utcnow if default_now else None,
+        sa_type=UTCDateTime,
+        nullable=nullable,
+        index=index,
+    )
+
+
+def json_field(default: type[dict[str, Any]] | type[list[Any]] = dict) -> Any:
+    return Field(default_factory=default, sa_type=sa.JSON, nullable=False)
+
+
+def money(*, nullable: bool = True) -> Any:
+    return Field(default=None, sa_type=sa.Numeric(12, 2, asdecimal=True), nullable=nullable)
+
+
+Money = Decimal

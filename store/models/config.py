@@ -1,0 +1,79 @@
+"""How operations are configured: integrations, mapping templates, shipping mappings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from ._types import json_field, when
+
+
+class IntegrationKind(StrEnum):
+    GET_INVENTORY = "get_inventory"
+    GET_PQS = "get_pqs"
+    SEND_ORDERS = "send_orders"
+    GET_SHIPMENTS = "get_shipments"
+    GET_INVOICE = "get_invoice"
+    IMPORT_LISTINGS = "import_listings"
+    LINK_LISTINGS = "link_listings"
+    SYNC_LISTINGS = "sync_listings"
+    PUBLISH_LISTINGS = "publish_listings"
+    GET_ORDERS = "get_orders"
+    SYNC_ORDERS = "sync_orders"
+
+
+class ScheduleType(StrEnum):
+    MANUAL = "manual"
+    INTERVAL = "interval"  # schedule_value: seconds
+    CRON = "cron"  # schedule_value: five-field crontab
+
+
+class Integration(SQLModel, table=True):
+    """One operation configured on a source or a channel."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    kind: str
+    source_id: int | None = Field(default=None, foreign_key="source.id", index=True)
+    channel_id: int | None = Field(default=None, foreign_key="channel.id", index=True)
+    settings: dict[str, Any] = json_field()
+    schedule_type: str = ScheduleType.MANUAL
+    schedule_value: str = ""
+    enabled: bool = True
+    paused_reason: str | None = None
+    paused_at: datetime | None = when(nullable=True)
+    consecutive_failures: int = 0
+    last_success_at: datetime | None = when(nullable=True)
+    created_at: datetime = when(default_now=True)
+    updated_at: datetime = when(default_now=True)
+
+
+class MappingTemplate(SQLModel, table=True):
+    """Target field -> rule (don't map, empty, field path, constant, mapping set)."""
+
+    __tablename__ = "mapping_template"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    target: str
+    rules: dict[str, Any] = json_field()
+    mapping_sets: dict[str, Any] = json_field()
+
+
+class ShippingMapping(SQLModel, table=True):
+    """Channel scope: shipping text key -> policy. Source scope: policy -> carrier code."""
+
+    __tablename__ = "shipping_mapping"
+    __table_args__ = (
+        sa.UniqueConstraint("scope", "owner_id", "key", name="uq_shipping_mapping_scope_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str  # "channel" or "source"
+    owner_id: int
+    key: str
+    value: str

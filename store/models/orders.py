@@ -1,0 +1,155 @@
+"""Orders from channels, the requests sent to sources, and what comes back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from ._types import json_field, money, when
+
+
+class OrderStatus(StrEnum):
+    NEW = "new"
+    ON_HOLD = "on_hold"
+    ROUTED = "routed"
+    SENT = "sent"
+    FAILED = "failed"
+    PARTIALLY_SHIPPED = "partially_shipped"
+    SHIPPED = "shipped"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class RequestStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a send; an interrupted send is reconciled, never resent blind
+    SENT = "sent"
+    FAILED = "failed"
+    PARTIALLY_SHIPPED = "partially_shipped"
+    SHIPPED = "shipped"
+    CANCELLED = "cancelled"
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "order"
+    __table_args__ = (
+        sa.UniqueConstraint("channel_id", "external_id", name="uq_order_channel_external"),
+        sa.Index("ix_order_status_id", "status", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: int = Field(foreign_key="channel.id")
+    external_id: str
+    number: str
+    status: str = OrderStatus.NEW
+    hold_reason: str | None = None
+    customer_name: str = ""
+    customer_email: str | None = None
+    billing_address: dict[str, Any] = json_field()
+    shipping_address: dict[str, Any] = json_field()
+    shipping_text: str = ""
+    shipping_policy: str | None = None
+    total: Decimal | None = money()
+    currency: str = "USD"
+    placed_at: datetime = when()
+    imported_at: datetime = when(default_now=True)
+    updated_at: datetime = when(default_now=True)
+
+
+class OrderLine(SQLModel, table=True):
+    __tablename__ = "order_line"
+    __table_args__ = (sa.UniqueConstraint("order_id", "external_id", name="uq_order_line_ext"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    external_id: str
+    sku: str
+    title: str = ""
+    quantity: int
+    price: Decimal | None = money()
+    quantity_shipped: int = 0
+
+
+class FulfillmentRequest(SQLModel, table=True):
+    """The part of an order sent to one source as one purchase order."""
+
+    __tablename__ = "fulfillment_request"
+    __table_args__ = (
+        sa.UniqueConstraint("source_id", "po_number", name="uq_fulfillment_request_po"),
+        sa.UniqueConstraint("order_id", "source_id", name="uq_fulfillment_request_order_source"),
+        sa.Index("ix_fulfillment_request_status", "status", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    source_id: int = Field(foreign_key="source.id")
+    po_number: str
+    status: str = RequestStatus.PENDING
+    shipping_method: str | None = None
+    shipping_address: dict[str, Any] = json_field()
+    external_id: str | None = None
+    attempts: int = 0
+    last_error: str | None = None
+    sent_at: datetime | None = when(nullable=True)
+    created_at: datetime = when(default_now=True)
+    updated_at: datetime = when(default_now=True)
+
+
+class FulfillmentLine(SQLModel, table=True):
+    __tablename__ = "fulfillment_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="fulfillment_request.id", index=True)
+    order_line_id: int = Field(foreign_key="order_line.id")
+    sku: str
+    quantity: int
+    cost: Decimal | None = money()
+
+
+class Shipment(SQLModel, table=True):
+    __table_args__ = (
+        sa.UniqueConstraint("source_id", "external_id", name="uq_shipment_source_external"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id")
+    order_id: int = Field(foreign_key="order.id", index=True)
+    request_id: int = Field(foreign_key="fulfillment_request.id", index=True)
+    external_id: str
+    carrier: str = ""
+    service: str = ""
+    tracking_number: str
+    shipped_at: datetime = when()
+    synced_at: datetime | None = when(nullable=True, index=True)
+    sync_error: str | None = None
+
+
+class ShipmentLine(SQLModel, table=True):
+    __tablename__ = "shipment_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    shipment_id: int = Field(foreign_key="shipment.id", index=True)
+    order_line_id: int | None = Field(default=None, foreign_key="order_line.id")
+    sku: str
+    quantity: int
+
+
+class Invoice(SQLModel, table=True):
+    __table_args__ = (
+        sa.UniqueConstraint("source_id", "external_id", name="uq_invoice_source_external"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id")
+    request_id: int | None = Field(default=None, foreign_key="fulfillment_request.id")
+    external_id: str
+    number: str = ""
+    total: Decimal | None = money()
+    currency: str = "USD"
+    issued_at: datetime | None = when(nullable=True)
+    data: dict[str, Any] = json_field()

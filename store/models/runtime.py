@@ -1,0 +1,100 @@
+"""What the runtime leaves behind: runs, workers, notifications, the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from ._types import json_field, when
+
+
+class RunStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class RunTrigger(StrEnum):
+    SCHEDULE = "schedule"
+    MANUAL = "manual"
+    RETRY = "retry"
+
+
+class JobRun(SQLModel, table=True):
+    __tablename__ = "job_run"
+    __table_args__ = (
+        # One queued and one running run per integration, enforced by the database.
+        sa.Index(
+            "uq_job_run_one_running",
+            "integration_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'running'"),
+            postgresql_where=sa.text("status = 'running'"),
+        ),
+        sa.Index(
+            "uq_job_run_one_queued",
+            "integration_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'queued'"),
+            postgresql_where=sa.text("status = 'queued'"),
+        ),
+        sa.Index("ix_job_run_status_id", "status", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    integration_id: int = Field(foreign_key="integration.id", index=True)
+    trigger: str = RunTrigger.SCHEDULE
+    status: str = RunStatus.QUEUED
+    queued_at: datetime = when(default_now=True)
+    started_at: datetime | None = when(nullable=True)
+    finished_at: datetime | None = when(nullable=True)
+    worker_id: str | None = None
+    lease_expires_at: datetime | None = when(nullable=True)
+    counters: dict[str, int] = json_field()
+    progress_done: int = 0
+    progress_total: int | None = None
+    error: str | None = None
+    summary: str | None = None
+
+
+class Worker(SQLModel, table=True):
+    """A live worker process; stale heartbeats mean it is gone."""
+
+    id: str = Field(primary_key=True)
+    host: str
+    pid: int
+    started_at: datetime = when(default_now=True)
+    heartbeat_at: datetime = when(default_now=True)
+    embedded: bool = False
+
+
+class Notification(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = when(default_now=True)
+    level: str = Field(index=True)
+    integration_id: int | None = Field(default=None, index=True)
+    integration: str | None = None
+    run_id: int | None = Field(default=None, index=True)
+    event: str
+    message: str
+    data: dict[str, Any] = json_field()
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = when(default_now=True)
+    actor: str
+    action: str
+    record_type: str
+    record_id: str
+    before: dict[str, Any] = json_field()
+    after: dict[str, Any] = json_field()
