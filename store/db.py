@@ -82,9 +82,9 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        # Closing (not rolling back) ends the transaction without expiring loaded rows.
         with Session(self.read_engine, expire_on_commit=False) as session:
             yield session
-            session.rollback()
 
     def dispose(self) -> None:
         self.engine.dispose()

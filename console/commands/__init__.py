@@ -1,0 +1,1 @@
+"""One module per `dropdeck` subcommand; each exposes `register(subparsers)`."""

@@ -1,0 +1,88 @@
+"""`dropdeck listings`: list listings, and pause/unpause/hide/unhide them by SKU."""
+
+from __future__ import annotations
+
+import argparse
+
+from store.commands.audit import operator_name
+from store.commands.listings import ListingAction, apply_listing_action
+from store.queries.listings import ListingTab, page_listings
+
+from ..context import open_store
+from ..errors import CliError
+from ._common import print_json, print_table
+
+PAGE = 1000
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("listings", help="list listings, or pause/unpause/hide/unhide them")
+    p.add_argument(
+        "--status",
+        choices=[t.value for t in ListingTab],
+        default=ListingTab.ALL.value,
+        help="only listings in this state or with this flag",
+    )
+    p.add_argument("--sku", metavar="PREFIX", help="only SKUs starting with PREFIX")
+    p.add_argument("--limit", type=int, default=0, help="at most this many rows (0: all)")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.set_defaults(handler=_list)
+    actions = p.add_subparsers(title="actions", metavar="ACTION")
+    for action in ListingAction:
+        a = actions.add_parser(action.value, help=f"{action.value} listings by SKU")
+        a.add_argument("skus", nargs="+", metavar="SKU")
+        a.set_defaults(handler=_act, action=action)
+
+
+def _list(args: argparse.Namespace) -> int:
+    db = open_store()
+    tab = ListingTab(args.status)
+    rows = []
+    after: tuple[str, int] | None = None
+    with db.read() as session:
+        while True:
+            page = page_listings(session, tab, sku_prefix=args.sku, after=after, limit=PAGE)
+            rows.extend(page)
+            if len(page) < PAGE or (args.limit and len(rows) >= args.limit):
+                break
+            after = page[-1].key
+    if args.limit:
+        rows = rows[: args.limit]
+    if args.json:
+        print_json(r.as_json() for r in rows)
+    elif not rows:
+        print(f"no listings ({tab.value}); import or publish listings first: dropdeck run NAME")
+    else:
+        print_table(
+            ["sku", "channel", "state", "flags", "price", "qty", "pending"],
+            (
+                (
+                    r.sku,
+                    r.channel,
+                    r.link_state,
+                    ",".join(f for f, on in (("paused", r.paused), ("hidden", r.hidden)) if on),
+                    r.price,
+                    r.quantity,
+                    r.pending,
+                )
+                for r in rows
+            ),
+        )
+    return 0
+
+
+def _act(args: argparse.Namespace) -> int:
+    action: ListingAction = args.action
+    db = open_store()
+    with db.write() as session:
+        result = apply_listing_action(session, action, skus=args.skus, actor=operator_name("cli"))
+    verb = {"pause": "paused", "unpause": "unpaused", "hide": "hidden", "unhide": "unhidden"}
+    print(f"{verb[action.value]}: {len(result.changed)}, already so: {len(result.unchanged)}")
+    for sku, why in result.refused.items():
+        print(f"refused {sku}: {why}")
+    if result.unknown:
+        raise CliError(
+            f"no listing with SKU {', '.join(result.unknown)}; "
+            "check the SKU with 'dropdeck listings --sku PREFIX'"
+        )
+    return 1 if result.refused else 0

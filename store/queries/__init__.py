@@ -1,0 +1,1 @@
+"""Read side of the store: paged, filtered, counted queries. Every function takes a session."""

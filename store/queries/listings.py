@@ -1,0 +1,161 @@
+"""Listings as the console and CLI see them: one row per sellable SKU on a channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from ..models import Channel, ListingVariant
+from ..models.catalog import LinkState
+from .keyset import keyset_page, prefix_range
+
+
+class ListingTab(StrEnum):
+    ALL = "all"
+    LINKED = "linked"
+    BROKEN_LINK = "broken_link"
+    PAUSED = "paused"
+    HIDDEN = "hidden"
+    UNLINKED = "unlinked"
+    DELISTED = "delisted"
+
+
+# The tabs the console shows, in order; the CLI accepts every ListingTab.
+CONSOLE_TABS = (
+    ListingTab.ALL,
+    ListingTab.LINKED,
+    ListingTab.BROKEN_LINK,
+    ListingTab.PAUSED,
+    ListingTab.HIDDEN,
+)
+
+
+@dataclass(frozen=True)
+class ListingRow:
+    id: int
+    sku: str
+    channel: str
+    external_id: str | None
+    link_state: str
+    paused: bool
+    hidden: bool
+    pending: str | None
+    price: Decimal | None
+    quantity: int
+    needs_attention: str | None
+    title: str
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.sku, self.id)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "sku": self.sku,
+            "channel": self.channel,
+            "external_id": self.external_id,
+            "link_state": self.link_state,
+            "paused": self.paused,
+            "hidden": self.hidden,
+            "pending": self.pending,
+            "price": float(self.price) if self.price is not None else None,
+            "quantity": self.quantity,
+            "needs_attention": self.needs_attention,
+        }
+
+
+def _tab_condition(tab: ListingTab) -> sa.ColumnElement[bool] | None:
+    v = ListingVariant.__table__.c
+    match tab:
+        case ListingTab.ALL:
+            return None
+        case ListingTab.PAUSED:
+            return v.paused.is_(True)
+        case ListingTab.HIDDEN:
+            return v.hidden.is_(True)
+        case _:
+            return v.link_state == LinkState(tab.value).value
+
+
+def _filtered(
+    stmt: sa.Select[tuple[int]],
+    tab: ListingTab,
+    sku_prefix: str | None,
+    channel_id: int | None,
+) -> sa.Select[tuple[int]]:
+    v = ListingVariant.__table__.c
+    cond = _tab_condition(tab)
+    if cond is not None:
+        stmt = stmt.where(cond)
+    if sku_prefix:
+        stmt = stmt.where(prefix_range(v.sku, sku_prefix))
+    if channel_id is not None:
+        stmt = stmt.where(v.channel_id == channel_id)
+    return stmt
+
+
+def page_listings(
+    session: Session,
+    tab: ListingTab = ListingTab.ALL,
+    *,
+    sku_prefix: str | None = None,
+    channel_id: int | None = None,
+    after: tuple[str, int] | None = None,
+    before: tuple[str, int] | None = None,
+    limit: int = 256,
+) -> list[ListingRow]:
+    """One page of listings ordered by (sku, id), after or before a key."""
+    v = ListingVariant.__table__.c
+    c = Channel.__table__.c
+    stmt = sa.select(
+        v.id,
+        v.sku,
+        c.name,
+        v.external_id,
+        v.link_state,
+        v.paused,
+        v.hidden,
+        v.pending,
+        v.price,
+        v.quantity,
+        v.needs_attention,
+        v.title,
+    ).join_from(ListingVariant.__table__, Channel.__table__, v.channel_id == c.id)
+    stmt = _filtered(stmt, tab, sku_prefix, channel_id)
+    stmt, backward = keyset_page(stmt, (v.sku, v.id), after=after, before=before, limit=limit)
+    rows = [ListingRow(*r) for r in session.execute(stmt)]
+    return rows[::-1] if backward else rows
+
+
+def count_listings(
+    session: Session, *, sku_prefix: str | None = None, channel_id: int | None = None
+) -> dict[ListingTab, int]:
+    """Counts for every console tab in one pass over the table."""
+    v = ListingVariant.__table__.c
+
+    def when(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
+
+    stmt = sa.select(
+        sa.func.count(),
+        when(v.link_state == LinkState.LINKED.value),
+        when(v.link_state == LinkState.BROKEN_LINK.value),
+        when(v.paused.is_(True)),
+        when(v.hidden.is_(True)),
+    ).select_from(ListingVariant.__table__)
+    stmt = _filtered(stmt, ListingTab.ALL, sku_prefix, channel_id)
+    counts = session.execute(stmt).one()
+    return dict(zip(CONSOLE_TABS, (int(n) for n in counts), strict=True))
+
+
+def variants_by_sku(
+    session: Session, skus: list[str], channel_id: int | None = None
+) -> list[ListingVariant]:
+    stmt = sa.select(ListingVariant).where(ListingVariant.sku.in_(skus))  # type: ignore[attr-defined]
+    if channel_id is not None:
+        stmt = stmt.where(ListingVariant.channel_id == channel_id)
+    return list(session.scalars(stmt))

@@ -1,0 +1,190 @@
+"""Orders, newest first, with their fulfillment requests; and shipments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from ..models import Channel, FulfillmentRequest, Order, Shipment, Source
+from .keyset import keyset_page
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    id: int
+    po_number: str
+    source: str
+    status: str
+    attempts: int
+    error: str | None
+    shipping_method: str | None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "po_number": self.po_number,
+            "source": self.source,
+            "status": self.status,
+            "attempts": self.attempts,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    id: int
+    channel: str
+    external_id: str
+    number: str
+    status: str
+    created_at: datetime
+    customer_name: str
+    total: Decimal | None
+    hold_reason: str | None
+    fulfillment_requests: list[RequestRow] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "channel": self.channel,
+            "external_id": self.external_id,
+            "number": self.number,
+            "status": self.status,
+            "created_at": self.created_at.isoformat(),
+            "fulfillment_requests": [r.as_json() for r in self.fulfillment_requests],
+        }
+
+
+def page_orders(
+    session: Session,
+    *,
+    status: str | None = None,
+    number_prefix: str | None = None,
+    after: tuple[int] | None = None,
+    before: tuple[int] | None = None,
+    limit: int = 256,
+) -> list[OrderRow]:
+    """One page of orders, newest (highest id) first, with their fulfillment requests."""
+    o = Order.__table__.c
+    c = Channel.__table__.c
+    stmt = sa.select(
+        o.id,
+        c.name,
+        o.external_id,
+        o.number,
+        o.status,
+        o.placed_at,
+        o.customer_name,
+        o.total,
+        o.hold_reason,
+    ).join_from(Order.__table__, Channel.__table__, o.channel_id == c.id)
+    if status:
+        stmt = stmt.where(o.status == status)
+    if number_prefix:
+        stmt = stmt.where(o.number.startswith(number_prefix))
+    stmt, backward = keyset_page(
+        stmt, (o.id,), after=after, before=before, limit=limit, descending=True
+    )
+    rows = list(session.execute(stmt))
+    if backward:
+        rows.reverse()
+    requests = requests_for_orders(session, [r[0] for r in rows])
+    return [OrderRow(*r, fulfillment_requests=requests.get(r[0], [])) for r in rows]
+
+
+def requests_for_orders(session: Session, order_ids: list[int]) -> dict[int, list[RequestRow]]:
+    if not order_ids:
+        return {}
+    f = FulfillmentRequest.__table__.c
+    s = Source.__table__.c
+    stmt = (
+        sa.select(
+            f.order_id,
+            f.id,
+            f.po_number,
+            s.name,
+            f.status,
+            f.attempts,
+            f.last_error,
+            f.shipping_method,
+        )
+        .join_from(FulfillmentRequest.__table__, Source.__table__, f.source_id == s.id)
+        .where(f.order_id.in_(order_ids))
+        .order_by(f.id)
+    )
+    out: dict[int, list[RequestRow]] = {}
+    for order_id, *rest in session.execute(stmt):
+        out.setdefault(order_id, []).append(RequestRow(*rest))
+    return out
+
+
+def count_orders_by_status(session: Session) -> dict[str, int]:
+    o = Order.__table__.c
+    stmt = sa.select(o.status, sa.func.count()).group_by(o.status)
+    return {status: int(n) for status, n in session.execute(stmt)}
+
+
+def find_order(session: Session, ref: str) -> Order | None:
+    """An order by id, number or external id (the operator types whichever they have)."""
+    conds: list[Any] = [Order.number == ref, Order.external_id == ref]
+    if ref.isdigit():
+        conds.append(Order.id == int(ref))
+    return session.scalars(sa.select(Order).where(sa.or_(*conds)).order_by(Order.id)).first()
+
+
+@dataclass(frozen=True)
+class ShipmentRow:
+    id: int
+    order_number: str
+    po_number: str
+    source: str
+    carrier: str
+    tracking_number: str
+    shipped_at: datetime
+    synced_at: datetime | None
+    sync_error: str | None
+
+
+def page_shipments(
+    session: Session,
+    *,
+    tracking_prefix: str | None = None,
+    after: tuple[int] | None = None,
+    before: tuple[int] | None = None,
+    limit: int = 256,
+) -> list[ShipmentRow]:
+    sh = Shipment.__table__.c
+    o = Order.__table__.c
+    f = FulfillmentRequest.__table__.c
+    s = Source.__table__.c
+    stmt = (
+        sa.select(
+            sh.id,
+            o.number,
+            f.po_number,
+            s.name,
+            sh.carrier,
+            sh.tracking_number,
+            sh.shipped_at,
+            sh.synced_at,
+            sh.sync_error,
+        )
+        .join_from(Shipment.__table__, Order.__table__, sh.order_id == o.id)
+        .join(FulfillmentRequest.__table__, sh.request_id == f.id)
+        .join(Source.__table__, sh.source_id == s.id)
+    )
+    if tracking_prefix:
+        stmt = stmt.where(sh.tracking_number.startswith(tracking_prefix))
+    stmt, backward = keyset_page(
+        stmt, (sh.id,), after=after, before=before, limit=limit, descending=True
+    )
+    rows = [ShipmentRow(*r) for r in session.execute(stmt)]
+    return rows[::-1] if backward else rows
+
+
+def count_shipments(session: Session) -> int:
+    return int(session.scalar(sa.select(sa.func.count()).select_from(Shipment)) or 0)
