@@ -88,13 +88,14 @@ def apply_listing_action(
     audits = []
     for items, group in groups.items():
         values = dict(items)
+        befores = {v.id: _flags(v) for v in group}  # the UPDATE refreshes these objects
         session.execute(
             sa.update(ListingVariant)
             .where(ListingVariant.id.in_([v.id for v in group]))  # type: ignore[union-attr]
             .values(**values, updated_at=now)
         )
         for v in group:
-            before = _flags(v)
+            before = befores[v.id]
             audits.append((str(v.id), {"sku": v.sku, **before}, {"sku": v.sku, **before, **values}))
             result.changed.append(v.sku)
     record_audit(
