@@ -132,7 +132,8 @@ def control_mount(
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ControlError(f"{name!r} must be a whole number >= 0")
         state.reseed(new_seed, new_size)
-        reset_all()
+        for limiter in limiters:
+            limiter.reset()
         return JSONResponse({"seed": state.seed, "size": state.size})
 
     @control_endpoint

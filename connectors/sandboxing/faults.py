@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 import threading
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal, Protocol
 
 import httpx
@@ -45,7 +45,7 @@ class Faults:
 
     def to_dict(self) -> dict[str, Any]:
         """The public settings (what `GET /_sandbox/faults` returns)."""
-        return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+        return {f.name: getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")}
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply a partial update; validates everything before changing anything."""
@@ -228,4 +228,3 @@ def _truncating(send: Send) -> Send:
         await send({"type": "http.response.body", "body": cut})
 
     return wrapped
-

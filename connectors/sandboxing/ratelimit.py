@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from connectors.sandboxing.clock import Clock
+from connectors.sandboxing.faults import CONTROL_PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +56,53 @@ class FixedWindowLimiter:
         """Forget every key's count."""
         with self._lock:
             self._counts.clear()
+
+
+KeyFn = Callable[[Scope], str | None]
+
+
+class RateLimitMiddleware:
+    """Counts API requests per key with a `FixedWindowLimiter`.
+
+    `key` returns None for requests it cannot attribute (no credentials): those pass
+    through so the app's own 401 answers them. `limited` builds the system's 429;
+    `headers`, when given, adds the system's rate headers to every counted response.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        limiter: FixedWindowLimiter,
+        key: KeyFn,
+        limited: Callable[[WindowStatus], Response],
+        headers: Callable[[WindowStatus], dict[str, str]] | None = None,
+    ) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.key = key
+        self.limited = limited
+        self.headers = headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        key = self.key(scope)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        status = self.limiter.hit(key)
+        if not status.allowed:
+            await self.limited(status)(scope, receive, send)
+            return
+        if self.headers is None:
+            await self.app(scope, receive, send)
+            return
+        extra = [(k.lower().encode(), v.encode()) for k, v in self.headers(status).items()]
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
