@@ -16,15 +16,19 @@ def keyset_page(
     before: Sequence[Any] | None = None,
     limit: int = 256,
     descending: bool = False,
+    last: bool = False,
 ) -> tuple[sa.Select[Any], bool]:
     """Add a keyset window to `stmt`; returns (statement, reversed).
 
     `after` pages forward from a key; `before` pages backward (the statement then sorts the
-    other way and the caller must reverse the rows, which `reversed` says).
+    other way and the caller must reverse the rows, which `reversed` says). `last` is the
+    final page: backward from past the end, so `end` in a table never needs OFFSET.
     """
     if after is not None and before is not None:
         raise ValueError("page after a key or before it, not both")
-    backward = before is not None
+    if last and (after is not None or before is not None):
+        raise ValueError("the last page has no bound")
+    backward = before is not None or last
     flip = descending != backward
     bound = after if after is not None else before
     if bound is not None:

@@ -107,6 +107,7 @@ def page_listings(
     after: tuple[str, int] | None = None,
     before: tuple[str, int] | None = None,
     limit: int = 256,
+    last: bool = False,
 ) -> list[ListingRow]:
     """One page of listings ordered by (sku, id), after or before a key."""
     v = ListingVariant.__table__.c
@@ -126,7 +127,9 @@ def page_listings(
         v.title,
     ).join_from(ListingVariant.__table__, Channel.__table__, v.channel_id == c.id)
     stmt = _filtered(stmt, tab, sku_prefix, channel_id)
-    stmt, backward = keyset_page(stmt, (v.sku, v.id), after=after, before=before, limit=limit)
+    stmt, backward = keyset_page(
+        stmt, (v.sku, v.id), after=after, before=before, limit=limit, last=last
+    )
     rows = [ListingRow(*r) for r in session.execute(stmt)]
     return rows[::-1] if backward else rows
 

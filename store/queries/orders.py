@@ -67,6 +67,7 @@ def page_orders(
     after: tuple[int] | None = None,
     before: tuple[int] | None = None,
     limit: int = 256,
+    last: bool = False,
 ) -> list[OrderRow]:
     """One page of orders, newest (highest id) first, with their fulfillment requests."""
     o = Order.__table__.c
@@ -87,7 +88,7 @@ def page_orders(
     if number_prefix:
         stmt = stmt.where(o.number.startswith(number_prefix))
     stmt, backward = keyset_page(
-        stmt, (o.id,), after=after, before=before, limit=limit, descending=True
+        stmt, (o.id,), after=after, before=before, limit=limit, last=last, descending=True
     )
     rows = list(session.execute(stmt))
     if backward:
@@ -156,6 +157,7 @@ def page_shipments(
     after: tuple[int] | None = None,
     before: tuple[int] | None = None,
     limit: int = 256,
+    last: bool = False,
 ) -> list[ShipmentRow]:
     sh = Shipment.__table__.c
     o = Order.__table__.c
@@ -180,7 +182,7 @@ def page_shipments(
     if tracking_prefix:
         stmt = stmt.where(sh.tracking_number.startswith(tracking_prefix))
     stmt, backward = keyset_page(
-        stmt, (sh.id,), after=after, before=before, limit=limit, descending=True
+        stmt, (sh.id,), after=after, before=before, limit=limit, last=last, descending=True
     )
     rows = [ShipmentRow(*r) for r in session.execute(stmt)]
     return rows[::-1] if backward else rows

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from ..models import Integration, JobRun
+from ..models import Channel, Integration, JobRun, Source
 from .keyset import keyset_page
 
 
@@ -33,9 +33,11 @@ def page_runs(
     *,
     status: str | None = None,
     integration_id: int | None = None,
+    integration_prefix: str | None = None,
     after: tuple[int] | None = None,
     before: tuple[int] | None = None,
     limit: int = 256,
+    last: bool = False,
 ) -> list[RunRow]:
     """Runs, newest first."""
     r = JobRun.__table__.c
@@ -58,8 +60,10 @@ def page_runs(
         stmt = stmt.where(r.status == status)
     if integration_id is not None:
         stmt = stmt.where(r.integration_id == integration_id)
+    if integration_prefix:
+        stmt = stmt.where(i.name.startswith(integration_prefix, autoescape=True))
     stmt, backward = keyset_page(
-        stmt, (r.id,), after=after, before=before, limit=limit, descending=True
+        stmt, (r.id,), after=after, before=before, limit=limit, last=last, descending=True
     )
     rows = [RunRow(*row) for row in session.execute(stmt)]
     return rows[::-1] if backward else rows
@@ -79,3 +83,60 @@ def last_runs(session: Session) -> dict[int, JobRun]:
     )
     stmt = sa.select(JobRun).join(latest, JobRun.id == latest.c.id)
     return {run.integration_id: run for run in session.scalars(stmt)}
+
+
+@dataclass(frozen=True)
+class IntegrationRow:
+    """An integration with its owner and its latest finished run, for Sources/Channels."""
+
+    id: int
+    name: str
+    kind: str
+    owner: str
+    schedule_type: str
+    schedule_value: str
+    enabled: bool
+    paused_reason: str | None
+    last_status: str | None
+    last_finished_at: datetime | None
+
+    @property
+    def schedule(self) -> str:
+        if self.schedule_type == "interval" and self.schedule_value.isdigit():
+            seconds = int(self.schedule_value)
+            return f"every {seconds // 60}m" if seconds % 60 == 0 else f"every {seconds}s"
+        if self.schedule_type == "cron":
+            return f"cron {self.schedule_value}"
+        return self.schedule_type
+
+
+def list_integrations(session: Session, owner: str) -> list[IntegrationRow]:
+    """Integrations owned by sources (`owner="source"`) or channels, by owner then name."""
+    if owner not in ("source", "channel"):
+        raise ValueError(f"owner is 'source' or 'channel', not {owner!r}")
+    table = Source if owner == "source" else Channel
+    fk = Integration.source_id if owner == "source" else Integration.channel_id
+    last = last_runs(session)
+    stmt = (
+        sa.select(Integration, table.name)  # type: ignore[call-overload]
+        .join(table, fk == table.id)
+        .order_by(table.name, Integration.name)
+    )
+    out = []
+    for integration, owner_name in session.execute(stmt):
+        run = last.get(integration.id)
+        out.append(
+            IntegrationRow(
+                id=integration.id,
+                name=integration.name,
+                kind=integration.kind,
+                owner=owner_name,
+                schedule_type=integration.schedule_type,
+                schedule_value=integration.schedule_value,
+                enabled=integration.enabled,
+                paused_reason=integration.paused_reason,
+                last_status=run.status if run else None,
+                last_finished_at=run.finished_at if run else None,
+            )
+        )
+    return out
