@@ -1,0 +1,1 @@
+"""Western Power Sports (WPS Data Depot API v4) connector."""
