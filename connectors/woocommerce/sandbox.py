@@ -101,7 +101,9 @@ class WooSandbox:
         async def run(request: Request) -> Response:
             try:
                 query, body = await request_params(request)
-                authed = self.auth.authenticate(request, query, body, self.settings.assume_https)
+                # Like PHP's $_POST, only a form body takes part in the OAuth signature.
+                form = body if "form" in request.headers.get("content-type", "") else {}
+                authed = self.auth.authenticate(request, query, form, self.settings.assume_https)
                 if not authed:
                     raise WPError(*PERMISSION[kind], 401)
                 params = {**query, **body, **request.path_params}
