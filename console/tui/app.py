@@ -1,0 +1,151 @@
+"""The Dropdeck console: a router between panes, the notifications feed and the screens.
+
+Panes own their data and actions; this module only switches between them, forwards
+app-wide keys, and starts/stops the embedded job worker.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import ContentSwitcher, Footer
+
+from store.db import Database
+
+from .background import WorkerHandle, start_embedded_worker
+from .commands import DropdeckCommands
+from .messages import StoreChanged
+from .panes.base import Pane
+from .panes.channels import ChannelsPane
+from .panes.jobs import JobsPane
+from .panes.listings import ListingsPane
+from .panes.notifications import LEVEL_STEPS, NotificationsPane
+from .panes.orders import OrdersPane
+from .panes.shipments import ShipmentsPane
+from .panes.sources import SourcesPane
+from .screens.help import HelpScreen
+from .widgets.tab_bar import TabBar
+
+PANES = ("sources", "channels", "listings", "orders", "shipments", "jobs")
+NAV_LABELS = ("1 Sources", "2 Channels", "3 Listings", "4 Orders", "5 Shipments", "6 Jobs")
+
+
+class DropdeckApp(App[int]):
+    """`db` is the store to show; tests pass `start_worker=False` and `live=False`."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Dropdeck"
+    COMMANDS = App.COMMANDS | {DropdeckCommands}
+    BINDINGS = [
+        *(
+            Binding(str(n), f"show_pane('{pane}')", pane.capitalize(), show=False)
+            for n, pane in enumerate(PANES, start=1)
+        ),
+        Binding("f", "follow", "Follow"),
+        Binding("l", "notification_level", "Level", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        readonly: bool = False,
+        start_worker: bool = True,
+        live: bool = True,
+        pane: str = "sources",
+    ) -> None:
+        super().__init__()
+        self.db = db
+        self.readonly = readonly
+        self.start_worker = start_worker
+        self.live = live  # periodic refresh of panes (off: snapshots stay still)
+        self.initial_pane = pane
+        self.worker_handle: WorkerHandle | None = None
+
+    def compose(self) -> ComposeResult:
+        nav = TabBar(NAV_LABELS, id="nav")
+        nav.active = PANES.index(self.initial_pane)
+        nav.extra = "READ-ONLY" if self.readonly else ""
+        yield nav
+        with ContentSwitcher(initial=self.initial_pane, id="panes"):
+            yield SourcesPane()
+            yield ChannelsPane()
+            yield ListingsPane()
+            yield OrdersPane()
+            yield ShipmentsPane()
+            yield JobsPane()
+        yield NotificationsPane(self.db)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        if self.start_worker:
+            self._start_worker()
+
+    @work(group="embedded-worker", exit_on_error=False)
+    async def _start_worker(self) -> None:
+        self.worker_handle = await start_embedded_worker(self.db)
+
+    async def on_unmount(self) -> None:
+        if self.worker_handle is not None:
+            await self.worker_handle.stop()
+
+    @property
+    def current_pane(self) -> Pane:
+        switcher = self.query_one("#panes", ContentSwitcher)
+        return self.query_one(f"#{switcher.current}", Pane)
+
+    @property
+    def notifications(self) -> NotificationsPane:
+        return self.query_one(NotificationsPane)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Under a dialog, app keys must not change what is behind it.
+        return not isinstance(self.screen, ModalScreen) or action in ("quit", "help")
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        for pane in self.query(Pane):
+            if pane._started:
+                pane.load()
+
+    def action_show_pane(self, name: str) -> None:
+        self.query_one("#panes", ContentSwitcher).current = name
+        self.query_one("#nav", TabBar).active = PANES.index(name)
+        self.refresh_bindings()
+
+    def action_listing_tab(self, tab: str) -> None:
+        from store.queries.listings import ListingTab
+
+        self.action_show_pane("listings")
+        self.query_one(ListingsPane).show_tab(ListingTab(tab))
+
+    async def action_pane_action(self, action: str) -> None:
+        pane = self.current_pane
+        if action == "details":
+            table = pane.query("PagedTable, DataTable").first()
+            await table.run_action(
+                "choose" if type(table).__name__ == "PagedTable" else "select_cursor"
+            )
+            return
+        if pane.check_action(action, ()):
+            await pane.run_action(action)
+
+    def action_follow(self) -> None:
+        self.notifications.action_follow()
+
+    def action_notification_level(self, level: str | None = None) -> None:
+        if level is None:
+            self.notifications.action_level()
+        else:
+            self.notifications.min_level = None if level == "all" else level
+            assert self.notifications.min_level in LEVEL_STEPS
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.readonly))
+
+    async def action_quit(self) -> None:
+        self.exit(0)

@@ -1,0 +1,59 @@
+"""How values look in tables: times in UTC, money, counts, progress bars."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from rich.text import Text
+
+LEVEL_STYLES = {
+    "debug": "dim",
+    "info": "",
+    "warning": "yellow",
+    "error": "bold red",
+    "critical": "bold white on red",
+}
+
+STATUS_STYLES = {
+    "failed": "red",
+    "broken_link": "red",
+    "on_hold": "yellow",
+    "partial": "yellow",
+    "running": "cyan",
+    "queued": "cyan",
+    "succeeded": "green",
+    "linked": "green",
+    "shipped": "green",
+    "completed": "green",
+}
+
+
+def when(value: datetime | None) -> str:
+    """`05-14 09:30` in UTC: the same on every operator's terminal."""
+    return value.astimezone(UTC).strftime("%m-%d %H:%M") if value else "—"
+
+
+def when_long(value: datetime | None) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if value else "—"
+
+
+def money(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def count(value: int | None) -> str:
+    return "…" if value is None else f"{value:,}"
+
+
+def status(value: str) -> Text:
+    return Text(value.replace("_", " "), style=STATUS_STYLES.get(value, ""))
+
+
+def progress(done: int, total: int | None, width: int = 10) -> str:
+    """`█████░░░░░ 50%` for a running job; `123 done` when the total is unknown."""
+    if not total:
+        return f"{done:,} done"
+    share = max(0.0, min(1.0, done / total))
+    filled = round(share * width)
+    return "█" * filled + "░" * (width - filled) + f" {share:4.0%}"

@@ -1,0 +1,58 @@
+"""`p` and `x` on an integration, shared by Sources, Channels and Jobs."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from store.commands.audit import operator_name
+from store.commands.runs import queue_run, set_integration_paused
+from store.models import Integration
+from store.models.runtime import RunTrigger
+from store.queries.runs import integration_by_name
+
+from .base import Pane
+
+
+def _integration(session: Session, ref: int | str) -> Integration:
+    found = (
+        session.get(Integration, ref) if isinstance(ref, int) else integration_by_name(session, ref)
+    )
+    if found is None:
+        raise LookupError(f"integration {ref} no longer exists")
+    return found
+
+
+def toggle_pause(session: Session, ref: int | str, actor: str) -> tuple[str, bool]:
+    """Pause (with the operator as the reason) or unpause; returns (name, paused now)."""
+    integration = _integration(session, ref)
+    reason = None if integration.paused_reason else f"paused by {actor}"
+    set_integration_paused(session, integration, reason, actor=actor)
+    return integration.name, reason is not None
+
+
+def queue_manual_run(session: Session, ref: int | str) -> tuple[str, int]:
+    """Queue a manual run (or find the one already queued); returns (name, run id)."""
+    integration = _integration(session, ref)
+    assert integration.id is not None
+    run = queue_run(session, integration.id, RunTrigger.MANUAL)
+    return integration.name, run.id or 0
+
+
+async def pause_integration(pane: Pane, ref: int | str | None) -> None:
+    if ref is None:
+        pane.app.notify("No integration selected", severity="warning")
+        return
+    result = await pane.change("integration", toggle_pause, ref, operator_name("console"))
+    if result is not None:
+        name, paused = result
+        pane.app.notify(f"{name} {'paused' if paused else 'unpaused'}")
+
+
+async def run_integration(pane: Pane, ref: int | str | None) -> None:
+    if ref is None:
+        pane.app.notify("No integration selected", severity="warning")
+        return
+    result = await pane.change("run", queue_manual_run, ref)
+    if result is not None:
+        name, run_id = result
+        pane.app.notify(f"{name} queued (run {run_id})")

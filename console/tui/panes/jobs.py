@@ -1,0 +1,136 @@
+"""Jobs: runs newest first, with progress for running ones; `enter` shows the run's summary,
+error and counters; `p`/`x` pause or run the run's integration."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from rich.text import Text
+from sqlmodel import Session
+from textual import work
+from textual.binding import Binding
+from textual.widget import Widget
+
+from store.models import JobRun
+from store.models.runtime import RunStatus
+from store.queries.runs import RunRow, page_runs
+
+from .. import format as fmt
+from .. import store_access
+from ..screens.details import DetailsScreen
+from ..widgets.paged_table import Column, PagedTable, PageRequest
+from .base import Pane
+from .integration_actions import pause_integration, run_integration
+
+
+def _progress(r: RunRow) -> str | Text:
+    if r.status == RunStatus.RUNNING:
+        return Text(fmt.progress(r.progress_done, r.progress_total), style="cyan")
+    if r.status == RunStatus.QUEUED:
+        return Text("waiting for a worker", style="dim")
+    return r.summary or r.error or ""
+
+
+COLUMNS: list[Column[RunRow]] = [
+    Column("Run", 5, lambda r: str(r.id), right=True),
+    Column("Integration", 28, lambda r: r.integration),
+    Column("Status", 9, lambda r: fmt.status(r.status)),
+    Column("Started UTC", 11, lambda r: fmt.when(r.started_at)),
+    Column("Progress / summary", 40, _progress),
+]
+
+
+class JobsPane(Pane):
+    BINDINGS = [Binding("p", "pause", "Pause"), Binding("x", "run_now", "Run again")]
+    TITLE = "Jobs"
+    FILTER_PROMPT = "Runs with this status, or whose integration starts with:"
+    ACTIONS = (
+        ("pause", "Pause / unpause the run's integration"),
+        ("run_now", "Run the run's integration again now"),
+    )
+    REFRESH_SECONDS = 1.0  # progress bars of running jobs
+
+    def __init__(self) -> None:
+        super().__init__(id="jobs")
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield PagedTable(
+            self.db,
+            COLUMNS,
+            self._fetcher(),
+            lambda r: (r.id,),
+            empty_text="No runs yet — select an integration in Sources (1) or Channels (2) "
+            "and press x",
+            id="jobs-table",
+        )
+
+    @property
+    def table(self) -> PagedTable[RunRow]:
+        return self.query_one("#jobs-table", PagedTable)
+
+    def _fetcher(self) -> partial[list[RunRow]]:
+        text = self.filter_text
+        status = text if text in {s.value for s in RunStatus} else None
+        return partial(_fetch, status=status, prefix=None if status else text or None)
+
+    def focus_main(self) -> None:
+        self.table.focus()
+
+    def load(self) -> None:
+        self.table.load("reload" if self.table.loaded else "first")
+
+    def apply_filter(self) -> None:
+        self.table.set_fetch(self._fetcher(), "No runs match — press / to change the filter")
+
+    def on_paged_table_changed(self, event: PagedTable.Changed) -> None:
+        at = event.table.position
+        self.set_status("" if at is None or not event.table.rows else f"row {at + 1:,}")
+
+    def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
+        self.show_details(event.row)
+
+    @work(group="run-details", exit_on_error=False)
+    async def show_details(self, r: RunRow) -> None:
+        run = await store_access.read(self.db, _run, r.id)
+        counters = run.counters if run else {}
+        fields: list[tuple[str, object]] = [
+            ("integration", r.integration),
+            ("kind", r.kind),
+            ("trigger", r.trigger),
+            ("status", r.status),
+            ("queued", fmt.when_long(r.queued_at)),
+            ("started", fmt.when_long(r.started_at)),
+            ("finished", fmt.when_long(r.finished_at)),
+            ("progress", fmt.progress(r.progress_done, r.progress_total)),
+            ("summary", r.summary),
+            ("error", r.error),
+            ("counters", counters),
+        ]
+        self.app.push_screen(DetailsScreen(f"Run {r.id}", fields))
+
+    async def action_pause(self) -> None:
+        row = self.table.cursor_row
+        await pause_integration(self, row.integration if row else None)
+
+    async def action_run_now(self) -> None:
+        row = self.table.cursor_row
+        await run_integration(self, row.integration if row else None)
+
+
+def _run(session: Session, run_id: int) -> JobRun | None:
+    return session.get(JobRun, run_id)
+
+
+def _fetch(
+    session: Session, request: PageRequest, *, status: str | None, prefix: str | None
+) -> list[RunRow]:
+    return page_runs(
+        session,
+        status=status,
+        integration_prefix=prefix,
+        after=request.after,  # type: ignore[arg-type]
+        before=request.before,  # type: ignore[arg-type]
+        last=request.last,
+        limit=request.limit,
+    )

@@ -1,0 +1,217 @@
+"""Listings: tabs (all, linked, broken link, paused, hidden) with counts, a keyset-paged
+table, SKU-prefix filter, and pause/hide on marked rows (confirmed when more than one)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from rich.text import Text
+from sqlmodel import Session
+from textual import work
+from textual.binding import Binding
+from textual.widget import Widget
+
+from store.commands.audit import operator_name
+from store.commands.listings import ListingAction, apply_listing_action
+from store.queries.listings import CONSOLE_TABS, ListingRow, ListingTab, count_listings
+from store.queries.listings import page_listings as _page
+
+from .. import format as fmt
+from .. import store_access
+from ..screens.confirm import ConfirmScreen
+from ..screens.details import DetailsScreen
+from ..widgets.paged_table import Column, PagedTable, PageRequest
+from ..widgets.tab_bar import TabBar
+from .base import Pane
+
+TAB_NAMES = {
+    ListingTab.ALL: "All",
+    ListingTab.LINKED: "Linked",
+    ListingTab.BROKEN_LINK: "Broken link",
+    ListingTab.PAUSED: "Paused",
+    ListingTab.HIDDEN: "Hidden",
+}
+STATE = {
+    "linked": "linked",
+    "unlinked": "unlinked",
+    "broken_link": "broken",
+    "delisted": "delisted",
+}
+
+
+def _flags(r: ListingRow) -> Text:
+    text = Text()
+    if r.paused:
+        text.append("paused ", style="yellow")
+    if r.hidden:
+        text.append("hidden", style="magenta")
+    return text
+
+
+COLUMNS: list[Column[ListingRow]] = [
+    Column("SKU", 15, lambda r: r.sku),
+    Column("Channel", 12, lambda r: r.channel),
+    Column("State", 8, lambda r: fmt.status(STATE.get(r.link_state, r.link_state))),
+    Column("Flags", 13, _flags),
+    Column("Price", 8, lambda r: fmt.money(r.price), right=True),
+    Column("Qty", 4, lambda r: str(r.quantity), right=True),
+    Column("Pending", 9, lambda r: f"{r.pending}…" if r.pending else ""),
+    Column(
+        "Title", 30, lambda r: Text(f"! {r.title}", style="red") if r.needs_attention else r.title
+    ),
+]
+
+
+class ListingsPane(Pane):
+    BINDINGS = [
+        Binding("p", "pause", "Pause"),
+        Binding("h", "hide", "Hide"),
+        Binding("right_square_bracket", "tab(1)", "Next tab", show=False),
+        Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False),
+    ]
+    TITLE = "Listings"
+    FILTER_PROMPT = "Listings whose SKU starts with:"
+    ACTIONS = (("pause", "Pause / unpause listings"), ("hide", "Hide / unhide listings"))
+    REFRESH_SECONDS = 10.0
+
+    def __init__(self) -> None:
+        super().__init__(id="listings")
+        self.tab = ListingTab.ALL
+        self.counts: dict[ListingTab, int] = {}
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield TabBar(self._labels(), id="listing-tabs")
+        yield PagedTable(
+            self.db, COLUMNS, self._fetcher(), lambda r: r.key, markable=True, id="listing-table"
+        )
+
+    @property
+    def table(self) -> PagedTable[ListingRow]:
+        return self.query_one("#listing-table", PagedTable)
+
+    def _fetcher(self) -> partial[list[ListingRow]]:
+        return partial(_fetch, tab=self.tab, sku_prefix=self.filter_text or None)
+
+    def _empty_text(self) -> str:
+        if self.filter_text:
+            return f"No listings here with a SKU starting {self.filter_text} — press / to change it"
+        if self.tab is ListingTab.ALL:
+            return (
+                "No listings yet — run an import: select a channel's import_listings "
+                "in Channels (2) and press x"
+            )
+        return f"No {TAB_NAMES[self.tab].lower()} listings — press [ or ] for other tabs"
+
+    def _labels(self) -> list[str]:
+        return [f"{TAB_NAMES[t]} {fmt.count(self.counts.get(t))}" for t in CONSOLE_TABS]
+
+    def focus_main(self) -> None:
+        self.table.focus()
+
+    def load(self) -> None:
+        if self.table.loaded:
+            self.table.load("reload")
+        else:
+            self.table.load("first")
+        self.load_counts()
+
+    @work(exclusive=True, group="listing-counts", exit_on_error=False)
+    async def load_counts(self) -> None:
+        prefix = self.filter_text or None
+        self.counts = await store_access.read(self.db, count_listings, sku_prefix=prefix)
+        bar = self.query_one(TabBar)
+        bar.labels = tuple(self._labels())
+        self.table.total = self.counts.get(self.tab)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        table = self.table
+        parts = []
+        if table.rows and table.total is not None:
+            at = table.position
+            parts.append(f"{'?' if at is None else f'{at + 1:,}'} of {table.total:,}")
+        if table.marks:
+            parts.append(f"{len(table.marks)} marked")
+        self.set_status("  ".join(parts))
+
+    def on_paged_table_changed(self, event: PagedTable.Changed) -> None:
+        self._update_status()
+
+    def apply_filter(self) -> None:
+        self.table.total = None
+        self.table.set_fetch(self._fetcher(), self._empty_text())
+        self.load_counts()
+
+    def action_tab(self, step: int) -> None:
+        self.show_tab(CONSOLE_TABS[(CONSOLE_TABS.index(self.tab) + step) % len(CONSOLE_TABS)])
+
+    def show_tab(self, tab: ListingTab) -> None:
+        self.tab = tab
+        self.query_one(TabBar).active = CONSOLE_TABS.index(tab)
+        self.table.total = self.counts.get(tab)
+        self.table.set_fetch(self._fetcher(), self._empty_text())
+
+    def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
+        r: ListingRow = event.row
+        fields = [(k, v) for k, v in r.as_json().items()] + [("title", r.title)]
+        self.app.push_screen(DetailsScreen(f"Listing {r.sku}", fields))
+
+    def action_pause(self) -> None:
+        rows = self.table.targets()
+        action = (
+            ListingAction.UNPAUSE if rows and all(r.paused for r in rows) else ListingAction.PAUSE
+        )
+        self._ask(action, rows)
+
+    def action_hide(self) -> None:
+        rows = self.table.targets()
+        action = (
+            ListingAction.UNHIDE if rows and all(r.hidden for r in rows) else ListingAction.HIDE
+        )
+        self._ask(action, rows)
+
+    def _ask(self, action: ListingAction, rows: list[ListingRow]) -> None:
+        if not rows:
+            self.app.notify("No listing selected", severity="warning")
+            return
+        if len(rows) == 1:
+            self._act(action, rows)
+            return
+        question = f"{action.value.capitalize()} {len(rows):,} listings?"
+        self.app.push_screen(
+            ConfirmScreen(question), lambda yes: self._act(action, rows) if yes else None
+        )
+
+    @work(group="listing-action", exit_on_error=False)
+    async def _act(self, action: ListingAction, rows: list[ListingRow]) -> None:
+        result = await self.change(
+            "listing",
+            apply_listing_action,
+            action,
+            ids=[r.id for r in rows],
+            actor=operator_name("console"),
+        )
+        if result is None:
+            return
+        self.table.marks.clear()
+        message = f"{action.value}: {len(result.changed)} changed"
+        if result.unchanged:
+            message += f", {len(result.unchanged)} already so"
+        for sku, why in list(result.refused.items())[:3]:
+            message += f"\nrefused {sku}: {why}"
+        self.app.notify(message, severity="warning" if result.refused else "information")
+
+
+def _fetch(
+    session: Session, request: PageRequest, *, tab: ListingTab, sku_prefix: str | None
+) -> list[ListingRow]:
+    return _page(
+        session,
+        tab,
+        sku_prefix=sku_prefix,
+        after=request.after,  # type: ignore[arg-type]
+        before=request.before,  # type: ignore[arg-type]
+        last=request.last,
+        limit=request.limit,
+    )

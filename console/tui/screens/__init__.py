@@ -1,0 +1,1 @@
+"""Modal screens: help, row details, confirmation, filter."""

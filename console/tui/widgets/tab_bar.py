@@ -1,0 +1,47 @@
+"""A one-line row of labelled tabs, one highlighted. Not focusable: keys drive it.
+
+Used for the pane switcher (`1 Sources  2 Channels …`) and the Listings tabs with their
+counts (`All 1,000  Linked 812 …`). Deterministic text, no animation, so snapshots hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+
+class TabBar(Widget):
+    """Labels in a row; `active` is the highlighted index."""
+
+    DEFAULT_CSS = """
+    TabBar { height: 1; width: 1fr; background: $panel; color: $text-muted; }
+    """
+    COMPONENT_CLASSES = {"tab-bar--active", "tab-bar--extra"}
+
+    labels: reactive[tuple[str, ...]] = reactive(tuple, layout=False)
+    """What each tab says."""
+
+    active: reactive[int] = reactive(0)
+    """The highlighted tab."""
+
+    extra: reactive[str] = reactive("")
+    """Text at the right end (e.g. READ-ONLY)."""
+
+    def __init__(self, labels: Sequence[str], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.set_reactive(TabBar.labels, tuple(labels))
+
+    def render(self) -> Text:
+        active = self.get_component_rich_style("tab-bar--active", partial=True)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for index, label in enumerate(self.labels):
+            text.append(f" {label} ", style=active if index == self.active else "")
+            text.append(" ")
+        if self.extra:
+            gap = max(1, self.size.width - text.cell_len - len(self.extra) - 1)
+            text.append(" " * gap)
+            text.append(self.extra, style=self.get_component_rich_style("tab-bar--extra"))
+        return text
