@@ -1,12 +1,15 @@
-"""Queueing runs and pausing integrations: what operators (and the scheduler) ask for."""
+"""Queueing runs and pausing integrations (operators, the scheduler), and the worker's side
+of a run: claim with a lease, renew it, expire abandoned runs, finish, failure policy."""
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from ..models import Integration, JobRun
+from ..models import Integration, JobRun, Worker
 from ..models._types import utcnow
 from ..models.runtime import RunStatus, RunTrigger
 from .audit import record_audit
@@ -54,3 +57,215 @@ def set_integration_paused(
         record_type="integration",
         changes=[(str(integration.id), before, {"paused_reason": reason})],
     )
+
+
+# --- the worker's side: claim, keep alive, expire, finish -------------------------------
+
+
+def claim_next_run(
+    session: Session, worker_id: str, lease_seconds: float, *, now: datetime | None = None
+) -> JobRun | None:
+    """Claim the oldest queued run whose integration is free, enabled and not paused.
+
+    Call inside `Database.write()`. On PostgreSQL the candidate row is locked with
+    `FOR UPDATE SKIP LOCKED`, so concurrent workers pick different runs; on SQLite the write
+    transaction is `BEGIN IMMEDIATE`, so claimers are serialised. Either way the partial
+    unique index "one running run per integration" is the final guard: a claim that would
+    break it is abandoned (None) instead of raising.
+    """
+    now = now or utcnow()
+    busy = sa.select(JobRun.integration_id).where(JobRun.status == RunStatus.RUNNING.value)
+    runnable = sa.select(Integration.id).where(
+        Integration.enabled.is_(True),  # type: ignore[attr-defined]
+        Integration.paused_reason.is_(None),  # type: ignore[union-attr]
+    )
+    stmt = (
+        sa.select(JobRun)
+        .where(
+            JobRun.status == RunStatus.QUEUED.value,
+            JobRun.integration_id.not_in(busy),  # type: ignore[attr-defined]
+            JobRun.integration_id.in_(runnable),  # type: ignore[attr-defined]
+        )
+        .order_by(JobRun.id)  # type: ignore[arg-type]
+        .limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    run = session.scalars(stmt).first()
+    if run is None:
+        return None
+    run.status = RunStatus.RUNNING.value
+    run.worker_id = worker_id
+    run.started_at = now
+    run.lease_expires_at = now + timedelta(seconds=lease_seconds)
+    try:
+        with session.begin_nested():
+            session.add(run)
+            session.flush()
+    except IntegrityError:
+        # Another worker started a run of this integration between our read and write.
+        session.expunge(run)
+        return None
+    return run
+
+
+def renew_leases(
+    session: Session,
+    worker_id: str,
+    progress: dict[int, tuple[int, int | None, dict[str, int]]],
+    lease_seconds: float,
+    *,
+    now: datetime | None = None,
+) -> set[int]:
+    """Extend this worker's leases and store progress; returns the run ids it still holds.
+
+    `progress` maps run id -> (done, total, counters). A run missing from the answer was
+    taken away (its lease expired and a sweeper failed it): the worker must stop it.
+    """
+    now = now or utcnow()
+    held: set[int] = set()
+    for run_id, (done, total, counters) in progress.items():
+        result = session.execute(
+            sa.update(JobRun)
+            .where(
+                JobRun.id == run_id,  # type: ignore[arg-type]
+                JobRun.worker_id == worker_id,  # type: ignore[arg-type]
+                JobRun.status == RunStatus.RUNNING.value,  # type: ignore[arg-type]
+            )
+            .values(
+                lease_expires_at=now + timedelta(seconds=lease_seconds),
+                progress_done=done,
+                progress_total=total,
+                counters=counters,
+            )
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            held.add(run_id)
+    return held
+
+
+def expire_abandoned_runs(session: Session, *, now: datetime | None = None) -> list[JobRun]:
+    """Fail running runs whose lease expired (their worker died); returns them."""
+    now = now or utcnow()
+    stmt = sa.select(JobRun).where(
+        JobRun.status == RunStatus.RUNNING.value,
+        JobRun.lease_expires_at < now,  # type: ignore[operator]
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    runs = list(session.scalars(stmt))
+    for run in runs:
+        run.status = RunStatus.FAILED.value
+        run.finished_at = now
+        run.error = (
+            f"worker {run.worker_id} stopped responding (its lease expired at "
+            f"{run.lease_expires_at:%Y-%m-%d %H:%M:%S} UTC) and the run was abandoned "
+            "part-way; running it again is safe"
+        )
+        session.add(run)
+    session.flush()
+    return runs
+
+
+def finish_run(
+    session: Session,
+    run_id: int,
+    worker_id: str,
+    *,
+    status: RunStatus,
+    counters: dict[str, int],
+    progress: tuple[int, int | None],
+    summary: str | None,
+    error: str | None,
+    now: datetime | None = None,
+) -> bool:
+    """Record how a run ended; False if this worker no longer held it (lease lost)."""
+    now = now or utcnow()
+    result = session.execute(
+        sa.update(JobRun)
+        .where(
+            JobRun.id == run_id,  # type: ignore[arg-type]
+            JobRun.worker_id == worker_id,  # type: ignore[arg-type]
+            JobRun.status == RunStatus.RUNNING.value,  # type: ignore[arg-type]
+        )
+        .values(
+            status=status.value,
+            finished_at=now,
+            lease_expires_at=None,
+            counters=counters,
+            progress_done=progress[0],
+            progress_total=progress[1],
+            summary=summary,
+            error=error,
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def record_run_outcome(
+    session: Session,
+    integration_id: int,
+    *,
+    failed: bool,
+    pause_reason: str | None,
+    max_consecutive_failures: int,
+    now: datetime | None = None,
+) -> str | None:
+    """Apply the failure policy; returns the pause reason if the integration was paused.
+
+    A success resets the failure streak. A failure extends it; `pause_reason` (auth
+    rejected, retries exhausted) pauses at once, and so does reaching the streak limit.
+    """
+    now = now or utcnow()
+    integration = session.get(Integration, integration_id, with_for_update=True)
+    if integration is None:
+        return None
+    if not failed:
+        integration.consecutive_failures = 0
+        integration.last_success_at = now
+        session.add(integration)
+        return None
+    integration.consecutive_failures += 1
+    reason = pause_reason
+    if reason is None and integration.consecutive_failures >= max_consecutive_failures:
+        reason = f"{integration.consecutive_failures} failed runs in a row"
+    if reason is not None and integration.paused_reason is None:
+        set_integration_paused(session, integration, reason, actor="dropdeck@runtime")
+        return reason
+    session.add(integration)
+    return None
+
+
+def cancel_run(session: Session, run_id: int, *, reason: str, worker_id: str | None = None) -> bool:
+    """Cancel a queued run, or a running one held by `worker_id`."""
+    stmt = sa.update(JobRun).where(JobRun.id == run_id)  # type: ignore[arg-type]
+    if worker_id is None:
+        stmt = stmt.where(JobRun.status == RunStatus.QUEUED.value)  # type: ignore[arg-type]
+    else:
+        stmt = stmt.where(
+            JobRun.status == RunStatus.RUNNING.value,  # type: ignore[arg-type]
+            JobRun.worker_id == worker_id,  # type: ignore[arg-type]
+        )
+    result = session.execute(
+        stmt.values(
+            status=RunStatus.CANCELLED.value,
+            finished_at=utcnow(),
+            lease_expires_at=None,
+            error=reason,
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def beat(session: Session, worker_id: str, *, host: str, pid: int, embedded: bool) -> None:
+    """Insert or refresh this worker's heartbeat row."""
+    worker = session.get(Worker, worker_id)
+    if worker is None:
+        worker = Worker(id=worker_id, host=host, pid=pid, embedded=embedded)
+    worker.heartbeat_at = utcnow()
+    session.add(worker)
+
+
+def remove_worker(session: Session, worker_id: str) -> None:
+    """Forget a worker that stopped cleanly."""
+    session.execute(sa.delete(Worker).where(Worker.id == worker_id))  # type: ignore[arg-type]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from ..models import Channel, Integration, JobRun, Source
+from ..models import Channel, Integration, JobRun, Source, Worker
+from ..models._types import utcnow
 from .keyset import keyset_page
 
 
@@ -140,3 +141,75 @@ def list_integrations(session: Session, owner: str) -> list[IntegrationRow]:
             )
         )
     return out
+
+
+def live_workers(session: Session, *, within_seconds: float) -> list[Worker]:
+    """Workers whose heartbeat is more recent than `within_seconds` ago."""
+    since = utcnow() - timedelta(seconds=within_seconds)
+    stmt = sa.select(Worker).where(Worker.heartbeat_at >= since)  # type: ignore[arg-type]
+    return list(session.scalars(stmt.order_by(Worker.heartbeat_at.desc())))  # type: ignore[attr-defined]
+
+
+def get_run(session: Session, run_id: int) -> JobRun | None:
+    """One run by id."""
+    return session.get(JobRun, run_id)
+
+
+def run_row(session: Session, run_id: int) -> RunRow | None:
+    """One run as the Jobs pane shows it."""
+    r = JobRun.__table__.c
+    i = Integration.__table__.c
+    stmt = (
+        sa.select(
+            r.id,
+            i.name,
+            i.kind,
+            r.trigger,
+            r.status,
+            r.queued_at,
+            r.started_at,
+            r.finished_at,
+            r.progress_done,
+            r.progress_total,
+            r.summary,
+            r.error,
+        )
+        .join_from(JobRun.__table__, Integration.__table__, r.integration_id == i.id)
+        .where(r.id == run_id)
+    )
+    row = session.execute(stmt).first()
+    return RunRow(*row) if row else None
+
+
+@dataclass(frozen=True)
+class IntegrationOwner:
+    """An integration with its owner and system, for the runtime and `dropdeck integrations`."""
+
+    integration: Integration
+    owner_type: str  # "source" or "channel"
+    owner_name: str
+    system: str
+    connection_id: int | None
+
+
+def integrations_with_owner(session: Session) -> list[IntegrationOwner]:
+    """Every integration with its source/channel, by name."""
+    stmt = (
+        sa.select(Integration, Source, Channel)
+        .outerjoin(Source, Integration.source_id == Source.id)  # type: ignore[arg-type]
+        .outerjoin(Channel, Integration.channel_id == Channel.id)  # type: ignore[arg-type]
+        .order_by(Integration.name)
+    )
+    rows = []
+    for integration, source, channel in session.execute(stmt):
+        owner = source or channel
+        rows.append(
+            IntegrationOwner(
+                integration=integration,
+                owner_type="source" if source is not None else "channel",
+                owner_name=owner.name if owner is not None else "",
+                system=owner.kind if owner is not None else "",
+                connection_id=owner.connection_id if owner is not None else None,
+            )
+        )
+    return rows

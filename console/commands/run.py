@@ -1,0 +1,118 @@
+"""`dropdeck run INTEGRATION [--wait]`: queue a run now; any live worker picks it up."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import sqlalchemy as sa
+
+from store.commands.runs import queue_run
+from store.db import Database
+from store.models import JobRun, Notification
+from store.models.runtime import RunStatus, RunTrigger
+from store.queries.runs import integration_by_name, live_workers
+
+from ..context import open_store
+from ..errors import CliError
+from ..runtime.settings import load_runtime_settings
+
+POLL_SECONDS = 0.5
+FINISHED = {RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.CANCELLED}
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "run",
+        help="run one integration now",
+        description="Queue a run of INTEGRATION; whichever worker is alive executes it. "
+        "With --wait: show progress, print the summary, exit 1 if the run failed "
+        "(a partial run exits 0 and lists its failed records).",
+    )
+    p.add_argument("integration", help="integration name (see 'dropdeck integrations')")
+    p.add_argument("--wait", action="store_true", help="wait for the run and print its summary")
+    p.set_defaults(handler=_run)
+
+
+def _queue(db: Database, name: str) -> tuple[int, bool]:
+    with db.write() as session:
+        integration = integration_by_name(session, name)
+        if integration is None:
+            raise CliError(f"no integration named '{name}'; list them with 'dropdeck integrations'")
+        if integration.paused_reason is not None:
+            raise CliError(
+                f"{name} is paused ({integration.paused_reason}); fix the cause, then "
+                f"'dropdeck integrations unpause {name}'"
+            )
+        if not integration.enabled:
+            raise CliError(f"{name} is disabled; enable it first")
+        assert integration.id is not None
+        before = session.scalar(
+            sa.select(sa.func.max(JobRun.id)).where(JobRun.integration_id == integration.id)
+        )
+        run = queue_run(session, integration.id, RunTrigger.MANUAL)
+        assert run.id is not None
+        return run.id, before is not None and run.id <= before
+
+
+def _run(args: argparse.Namespace) -> int:
+    db = open_store()
+    run_id, existed = _queue(db, args.integration)
+    verb = "already queued as" if existed else "queued"
+    print(f"{args.integration}: {verb} run {run_id}", file=sys.stderr)
+    with db.read() as session:
+        alive = live_workers(session, within_seconds=load_runtime_settings().live_worker_seconds)
+    if not alive:
+        print(
+            "no worker is running: it starts when one does ('dropdeck worker', or the console)",
+            file=sys.stderr,
+        )
+    if not args.wait:
+        print(run_id)
+        return 0
+    return _wait(db, run_id)
+
+
+def _wait(db: Database, run_id: int) -> int:
+    tty = sys.stderr.isatty()
+    last_line = ""
+    while True:
+        with db.read() as session:
+            run = session.get(JobRun, run_id)
+        assert run is not None
+        status = RunStatus(run.status)
+        if status in FINISHED:
+            break
+        line = _progress_line(run)
+        if line != last_line:
+            print(f"\r{line}\x1b[K" if tty else line, end="" if tty else "\n", file=sys.stderr)
+            last_line = line
+        time.sleep(POLL_SECONDS)
+    if tty and last_line:
+        print(file=sys.stderr)
+    print(run.summary or f"run {run_id} {status.value}")
+    if run.error:
+        print(f"error: {run.error}")
+    if status is RunStatus.PARTIAL:
+        with db.read() as session:
+            failures = session.scalars(
+                sa.select(Notification)
+                .where(Notification.run_id == run_id, Notification.event == "record.failed")
+                .order_by(Notification.id)  # type: ignore[arg-type]
+            ).all()
+        for n in failures:
+            print(f"  failed: {n.message}")
+    return 1 if status in (RunStatus.FAILED, RunStatus.CANCELLED) else 0
+
+
+def _progress_line(run: JobRun) -> str:
+    if run.status == RunStatus.QUEUED.value:
+        return f"run {run.id}: queued, waiting for a worker"
+    if run.progress_total:
+        pct = 100 * run.progress_done // max(1, run.progress_total)
+        width = 20
+        filled = width * run.progress_done // max(1, run.progress_total)
+        bar = "#" * filled + "." * (width - filled)
+        return f"run {run.id}: [{bar}] {run.progress_done}/{run.progress_total} ({pct}%)"
+    return f"run {run.id}: running, {run.progress_done} done"
