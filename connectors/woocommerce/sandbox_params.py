@@ -11,15 +11,15 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from connectors.sandboxing.query import php_query
+
 _DATE_RE = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}(:?\d{2})?)?$"
 )
-_KEY_RE = re.compile(r"\[([^\]]*)\]")
 
 
 class WPError(Exception):
@@ -43,30 +43,6 @@ class WPError(Exception):
     def response(self, headers: dict[str, str] | None = None) -> JSONResponse:
         """The error as an HTTP response."""
         return JSONResponse(self.body(), status_code=self.status, headers=headers)
-
-
-def php_query(raw: str) -> dict[str, Any]:
-    """Parse a query string the way PHP fills `$_GET` (nested brackets, last value wins)."""
-    out: dict[str, Any] = {}
-    for key, value in parse_qsl(raw, keep_blank_values=True):
-        base, _, rest = key.partition("[")
-        if not rest:
-            out[key] = value
-            continue
-        parts = [base, *_KEY_RE.findall("[" + rest)]
-        node = out
-        for i, part in enumerate(parts):
-            last = i == len(parts) - 1
-            if part == "":  # `a[]=x` appends
-                part = str(len(node))
-            if last:
-                node[part] = value
-            else:
-                child = node.get(part)
-                if not isinstance(child, dict):
-                    child = node[part] = {}
-                node = child
-    return out
 
 
 async def request_params(request: Request) -> tuple[dict[str, Any], dict[str, Any]]:
