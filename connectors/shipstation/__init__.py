@@ -1,0 +1,1 @@
+"""ShipStation API v1 connector."""
