@@ -1,0 +1,1 @@
+"""US Direct supplier connector."""
