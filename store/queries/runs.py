@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from ..models import Channel, Integration, JobRun, Source, Worker
+from ..models import Channel, Integration, JobRun, Notification, Source, Worker
 from ..models._types import utcnow
 from .keyset import keyset_page
 
@@ -213,3 +213,14 @@ def integrations_with_owner(session: Session) -> list[IntegrationOwner]:
             )
         )
     return rows
+
+
+def run_notifications(session: Session, run_id: int, *, limit: int = 500) -> list[Notification]:
+    """A run's notifications (record failures, summary, pause), oldest first."""
+    stmt = (
+        sa.select(Notification)
+        .where(Notification.run_id == run_id)  # type: ignore[arg-type]
+        .order_by(Notification.id)  # type: ignore[arg-type]
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))

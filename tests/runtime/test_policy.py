@@ -196,3 +196,21 @@ async def test_embedded_worker_starts_only_when_no_worker_is_alive(
             raise AssertionError("the embedded worker did not run it")
     finally:
         await handle.stop()
+
+
+async def test_a_runs_log_lines_and_notifications_are_found_by_run_id(
+    db: Database, fast: RuntimeSettings, logs: LoggingSetup
+) -> None:
+    from console.runtime.runlog import run_log_lines
+    from store.queries.runs import run_notifications
+
+    iid = seed(db, "fake/import", kind="import_listings")
+    run = await run_once(db, fast, iid)
+    logs.flush()
+    assert run.id is not None
+    events = [e["event"] for e in run_log_lines(db.settings.home, run.id)]
+    assert events[0] == "run.started" and events[-1] == "run.finished"
+    assert events.count("record.failed") == 2
+    with db.read() as session:
+        notes = run_notifications(session, run.id)
+    assert [n.event for n in notes] == ["record.failed", "record.failed", "run.finished"]
