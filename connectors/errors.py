@@ -23,6 +23,8 @@ class ConnectorError(Exception):
 
     #: Whether the integration should be paused when a run ends with this error.
     pauses_integration: bool = False
+    #: The response body of an HTTP error (scrubbed of secrets), when there was one.
+    body: str | None = None
 
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)

@@ -198,16 +198,27 @@ class ConnectorClient:
             attempts=self.retry.attempts,
         ) from None
 
-    async def get_json(self, url: str, **kwargs: Any) -> Any:
-        """GET and decode JSON; a body that is not JSON is a `FatalError`."""
-        response = await self.request("GET", url, **kwargs)
-        try:
-            return response.json()
-        except ValueError:
-            raise FatalError(
-                f"{self._where('GET', response.request.url)}: the response is not JSON "
-                f"(HTTP {response.status_code}, {len(response.content)} bytes)"
-            ) from None
+    async def get_json(self, url: str, *, malformed_retries: int = 0, **kwargs: Any) -> Any:
+        """GET and decode JSON; a body that is not JSON is a `FatalError`.
+
+        `malformed_retries` re-sends the GET that many times when the body does not decode
+        (a truncated page is usually transient; GET is safe to repeat).
+        """
+        for attempt in range(malformed_retries + 1):
+            response = await self.request("GET", url, **kwargs)
+            try:
+                return response.json()
+            except ValueError:
+                where = self._where("GET", response.request.url)
+                if attempt < malformed_retries:
+                    log.info("http.retry", connection=self.name, error=f"{where}: not JSON")
+                    await self._sleep(self.retry.backoff(attempt + 1, self._rng))
+                    continue
+                raise FatalError(
+                    f"{where}: the response is not JSON "
+                    f"(HTTP {response.status_code}, {len(response.content)} bytes)"
+                ) from None
+        raise AssertionError("unreachable")
 
     async def aclose(self) -> None:
         """Close the underlying httpx client."""
@@ -243,7 +254,10 @@ class ConnectorClient:
                 status=status,
                 retry_after=parse_retry_after(response.headers),
             )
-        raise FatalError(f"{where}: HTTP {status}{detail}", status=status)
+        error = FatalError(f"{where}: HTTP {status}{detail}", status=status)
+        # The remote's own words (scrubbed), so a connector can show the supplier's message.
+        error.body = _scrub(response.text, self._secrets)[:4000]
+        raise error
 
     def _where(self, method: str, url: httpx.URL | str) -> str:
         return f"{self.name} {method} {safe_url(url)}"
