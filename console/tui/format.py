@@ -19,6 +19,8 @@ STATUS_STYLES = {
     "failed": "red",
     "broken_link": "red",
     "on_hold": "yellow",
+    "part shipped": "yellow",
+    "on hold": "yellow",
     "partial": "yellow",
     "running": "cyan",
     "queued": "cyan",

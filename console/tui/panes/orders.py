@@ -22,18 +22,21 @@ from .base import Pane
 def _requests(r: OrderRow) -> Text:
     text = Text()
     for req in r.fulfillment_requests:
-        text.append(f"{req.source.split()[0]} ")
         text.append_text(fmt.status(req.status))
-        text.append(" ")
+        text.append(f" · {req.source}  ")
     return text
+
+
+def _status(value: str) -> Text:
+    return fmt.status("part shipped" if value == "partially_shipped" else value)
 
 
 COLUMNS: list[Column[OrderRow]] = [
     Column("Order", 7, lambda r: r.number),
-    Column("Channel", 12, lambda r: r.channel),
-    Column("Status", 12, lambda r: fmt.status(r.status)),
+    Column("Channel", 11, lambda r: r.channel),
+    Column("Status", 12, lambda r: _status(r.status)),
     Column("Placed UTC", 11, lambda r: fmt.when(r.created_at)),
-    Column("Customer", 13, lambda r: r.customer_name),
+    Column("Customer", 14, lambda r: r.customer_name),
     Column("Total", 8, lambda r: fmt.money(r.total), right=True),
     Column("Requests", 30, _requests),
 ]

@@ -61,6 +61,8 @@ class PagedTable(ScrollView, Generic[R], can_focus=True):
         Binding("down,j", "cursor(1)", "Down", show=False),
         Binding("pageup", "page(-1)", "PgUp", show=False),
         Binding("pagedown", "page(1)", "PgDn", show=False),
+        Binding("left", "scroll_left", "Left", show=False),
+        Binding("right", "scroll_right", "Right", show=False),
         Binding("home", "first", "First", show=False),
         Binding("end", "last", "Last", show=False),
         Binding("space", "mark", "Mark", show=False),
@@ -73,7 +75,7 @@ class PagedTable(ScrollView, Generic[R], can_focus=True):
         "paged-table--empty",
     }
     DEFAULT_CSS = """
-    PagedTable { height: 1fr; scrollbar-size-vertical: 1; }
+    PagedTable { height: 1fr; scrollbar-size-vertical: 1; scrollbar-size-horizontal: 0; }
     PagedTable > .paged-table--header { text-style: bold; background: $panel; }
     PagedTable > .paged-table--cursor { background: $primary 40%; }
     PagedTable:focus > .paged-table--cursor { background: $primary; color: $text; }

@@ -1,0 +1,68 @@
+"""`dropdeck` opens the console on the operator's store; `dropdeck demo` on its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from console import cli
+from console.commands import demo
+from console.tui.app import DropdeckApp
+from store.db import Database
+from store.models import ListingVariant, Order
+
+
+@pytest.fixture
+def headless_run(monkeypatch: pytest.MonkeyPatch) -> list[DropdeckApp]:
+    """`App.run` replaced by a headless `run_test` session that presses q."""
+    opened: list[DropdeckApp] = []
+
+    def run(self: DropdeckApp, *args: Any, **kwargs: Any) -> int | None:
+        import asyncio
+
+        async def drive() -> None:
+            async with self.run_test(size=(80, 24)) as pilot:
+                await pilot.pause()
+                await pilot.press("q")
+
+        opened.append(self)
+        asyncio.run(drive())
+        return self.return_code
+
+    monkeypatch.setattr(DropdeckApp, "run", run)
+    return opened
+
+
+def test_default_handler_opens_the_console(
+    sqlite_db: Database, headless_run: list[DropdeckApp]
+) -> None:
+    assert cli.main(["--readonly"]) == 0
+    [app] = headless_run
+    assert app.readonly and app.start_worker
+    assert str(app.db.engine.url) == str(sqlite_db.engine.url)
+
+
+def test_demo_seeds_its_own_database_and_opens_it(
+    sqlite_db: Database, headless_run: list[DropdeckApp], tmp_path: Path
+) -> None:
+    home = tmp_path / "demo-home"
+    assert cli.main(["demo", "--home", str(home)]) == 0
+    assert cli.main(["demo", "--home", str(home)]) == 0  # reset, not seeded twice
+    [first, second] = headless_run
+    assert str(second.db.engine.url).endswith(str(home / "dropdeck.db"))
+    check = Database(demo.demo_settings(home))
+    with check.read() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(ListingVariant)) == 300
+        assert session.scalar(sa.select(sa.func.count()).select_from(Order)) == 60
+    check.dispose()
+    with sqlite_db.read() as session:  # the operator's database is untouched
+        assert session.scalar(sa.select(sa.func.count()).select_from(ListingVariant)) == 0
+
+
+def test_demo_home_defaults_under_dropdeck_home(_isolated_home: Path) -> None:
+    settings = demo.demo_settings()
+    assert settings.home == (_isolated_home / "demo").resolve()
+    assert settings.is_sqlite

@@ -1,0 +1,55 @@
+"""How the main panes look at 80×24 and 120×40 (fixed seed data and timestamps)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from console.tui.app import DropdeckApp
+
+from .conftest import settle
+
+SIZES = [(80, 24), (120, 40)]
+VIEWS = {
+    "sources": ("1",),
+    "channels": ("2",),
+    "listings": ("3",),
+    "listings_paused_tab": (
+        "3",
+        "right_square_bracket",
+        "right_square_bracket",
+        "right_square_bracket",
+    ),
+    "orders": ("4",),
+    "shipments": ("5",),
+    "jobs": ("6",),
+    "help": ("question_mark",),
+}
+
+
+def _keys(keys: tuple[str, ...]) -> Callable[[Pilot[Any]], Any]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_pane_snapshot(
+    view: str, size: tuple[int, int], make_app: Callable[..., DropdeckApp], snap_compare: Any
+) -> None:
+    if view == "help" and size == (120, 40):
+        pytest.skip("one help snapshot is enough")
+    assert snap_compare(make_app(), run_before=_keys(VIEWS[view]), terminal_size=size)
+
+
+def test_readonly_snapshot(make_app: Callable[..., DropdeckApp], snap_compare: Any) -> None:
+    app = make_app(readonly=True)
+    assert snap_compare(app, run_before=_keys(("3",)), terminal_size=(80, 24))
