@@ -29,6 +29,7 @@ from connectors.sandboxing.control import ControlError, control_endpoint, contro
 from connectors.sandboxing.faults import Faults
 from connectors.sandboxing.paging import numbered_page
 from connectors.sandboxing.ratelimit import FixedWindowLimiter, RateLimitMiddleware, WindowStatus
+from connectors.sandboxing.seeding import paused_gc
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 OPEN_STATUSES = ("awaiting_payment", "awaiting_shipment", "pending_fulfillment", "on_hold")
@@ -138,8 +139,9 @@ class ShipStationState:
         self.product_skus: dict[str, int] = {}  # trimmed, lower-cased sku -> id
         self.next_ids = {"order": 100_000, "item": 500_000, "shipment": 900_000, "fulfil": 70_000}
         now = self.clock.now()
-        for n in range(1, size + 1):
-            self.add_product(n, now - timedelta(days=self.rng.randint(1, 700)))
+        with paused_gc():
+            for n in range(1, size + 1):
+                self.add_product(n, now - timedelta(days=self.rng.randint(1, 700)))
         for _ in range(max(10, size // 20)):
             placed = now - timedelta(hours=self.rng.randint(31, 24 * 60))  # labels land by now
             order = self.place_order(placed=placed)

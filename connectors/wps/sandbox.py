@@ -27,6 +27,7 @@ from connectors.sandboxing.clock import Clock
 from connectors.sandboxing.control import ControlError, control_endpoint, control_mount, json_object
 from connectors.sandboxing.faults import Faults, JSONErrorProfile
 from connectors.sandboxing.paging import InvalidCursor, cursor_page
+from connectors.sandboxing.seeding import paused_gc
 
 WAREHOUSES = ("ca", "ga", "id", "in", "pa", "pa2", "tx")
 CART_WAREHOUSES = ("CA", "GA", "ID", "IN", "PA", "TX")
@@ -124,7 +125,8 @@ class WpsState:
                     "name": name,
                     "sort": sort,
                 }
-        _generate(self, random.Random(seed), size)
+        with paused_gc():
+            _generate(self, random.Random(seed), size)
 
     # -- stock -------------------------------------------------------------------------
 
@@ -210,47 +212,66 @@ def _generate(state: WpsState, rng: random.Random, size: int) -> None:
         list_price = f"{cents / 100:.2f}"
         dealer = f"{cents * 0.68 / 100:.2f}"
         mapp = f"{cents * 0.95 / 100:.2f}"
+        # Fields shared by the product's variants; each item copies and fills the rest.
+        template = {
+            "id": 0,
+            "brand_id": brand_id,
+            "country_id": None,
+            "product_id": product_id,
+            "sku": "",
+            "name": name,
+            "list_price": list_price,
+            "standard_dealer_price": dealer,
+            "mapp_price": "0.00",
+            "has_map_policy": False,
+            "supplier_product_id": "",
+            "length": 0,
+            "width": 0,
+            "height": 0,
+            "weight": 0.0,
+            "upc": None,
+            "superseded_sku": None,
+            "status_id": "STK",
+            "status": "STK",
+            "unit_of_measurement_id": 12,
+            "sort": 0,
+            "product_type": noun,
+            "carb": None,
+            "propd1": None,
+            "propd2": None,
+            "prop_65_code": None,
+            "prop_65_detail": None,
+            "drop_ship_fee": "0.00",
+            "drop_ship_eligible": True,
+            "created_at": created,
+            "updated_at": updated,
+            "published_at": created,
+        }
         for combo in combos:
             item_id += 1
-            suffix = "".join(labels[v][1] for v in combo)
-            sku = f"{10 + brand_id}-{item_id:06d}{suffix}"
-            label = " ".join(labels[v][0] for v in combo)
-            has_map = r() < 0.3
+            sku = f"{10 + brand_id}-{item_id:06d}" + "".join(labels[v][1] for v in combo)
             status = STATUSES[bisect.bisect_right(status_cdf, r() * status_total)]
-            state.items[item_id] = {
-                "id": item_id,
-                "brand_id": brand_id,
-                "country_id": 1 if r() < 0.7 else None,
-                "product_id": product_id,
-                "sku": sku,
-                "name": f"{name} {label}" if label else name,
-                "list_price": list_price,
-                "standard_dealer_price": dealer,
-                "mapp_price": mapp if has_map else "0.00",
-                "has_map_policy": has_map,
-                "supplier_product_id": f"SP{item_id:07d}",
-                "length": 2 + int(r() * 28),
-                "width": 2 + int(r() * 18),
-                "height": 1 + int(r() * 11),
-                "weight": round(0.1 + r() * 15, 2),
-                "upc": str(100_000_000_000 + int(r() * 899_999_999_999)) if r() < 0.9 else None,
-                "superseded_sku": None,
-                "status_id": status,
-                "status": status,
-                "unit_of_measurement_id": 12,
-                "sort": 0,
-                "product_type": noun,
-                "carb": None,
-                "propd1": None,
-                "propd2": None,
-                "prop_65_code": None,
-                "prop_65_detail": None,
-                "drop_ship_fee": "0.00" if r() < 0.8 else "5.00",
-                "drop_ship_eligible": r() < 0.9,
-                "created_at": created,
-                "updated_at": updated,
-                "published_at": created,
-            }
+            item = dict(template)
+            item["id"] = item_id
+            item["sku"] = sku
+            if combo:
+                item["name"] = f"{name} " + " ".join(labels[v][0] for v in combo)
+            if r() < 0.3:
+                item["has_map_policy"] = True
+                item["mapp_price"] = mapp
+            item["supplier_product_id"] = f"SP{item_id:07d}"
+            item["country_id"] = 1 if r() < 0.7 else None
+            item["length"] = 2 + int(r() * 28)
+            item["width"] = 2 + int(r() * 18)
+            item["height"] = 1 + int(r() * 11)
+            item["weight"] = round(0.1 + r() * 15, 2)
+            if r() < 0.9:
+                item["upc"] = str(100_000_000_000 + int(r() * 899_999_999_999))
+            item["status_id"] = item["status"] = status
+            if r() >= 0.8:
+                item["drop_ship_fee"] = "5.00"
+            item["drop_ship_eligible"] = r() < 0.9
+            state.items[item_id] = item
             state.item_ids.append(item_id)
             state.sku_index[sku] = item_id
             state.item_attrs[item_id] = combo

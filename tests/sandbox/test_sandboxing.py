@@ -18,7 +18,7 @@ from connectors.sandboxing.clock import Clock
 from connectors.sandboxing.control import control_mount
 from connectors.sandboxing.faults import Faults, JSONErrorProfile
 from connectors.sandboxing.ratelimit import FixedWindowLimiter, RateLimitMiddleware
-from connectors.sandboxing.serve import RunningSandboxes, build_sandbox, serve, serve_all
+from connectors.sandboxing.serve import build_sandbox, serve, serve_all
 from tests.sandbox.conftest import FROZEN_AT, ClientFactory
 
 
@@ -193,13 +193,17 @@ def test_build_sandbox_skips_missing_system() -> None:
     assert build_sandbox("nosuchsystem", 1, 10) is None
 
 
-def test_serve_all_describes_served_systems() -> None:
-    running: RunningSandboxes = serve_all(seed=1, size=20)
-    try:
+def test_describe_fields_of_wps_usdirect_shipstation() -> None:
+    with serve_all(seed=1, size=20) as running:
         described = running.describe()
-        for system, fields in described.items():
+        for system, fields in described.items():  # whichever systems exist right now
             assert fields["base_url"].startswith("http://127.0.0.1:")
             assert "{base_url}" not in json.dumps(fields)
             assert set(fields) - {"base_url"} == set(running.sandboxes[system].credentials)
-    finally:
-        running.stop()
+        assert set(described["wps"]) == {"base_url", "api_token"}
+        assert set(described["shipstation"]) == {"base_url", "api_key", "api_secret"}
+        usdirect = described["usdirect"]
+        assert set(usdirect) == {"base_url", "reseller_token", "feed_url", "secondary_feed_url"}
+        assert usdirect["feed_url"].startswith(usdirect["base_url"] + "/feeds/")
+        feed = httpx.get(usdirect["feed_url"])
+        assert feed.status_code == 200 and feed.text.startswith("sku,name,price,qty")
