@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
@@ -367,18 +366,15 @@ def test_served_over_real_http(sandbox: BuiltSandbox) -> None:
         running.stop()
 
 
-def test_large_catalogue_pages_stay_fast(make_client: ClientFactory) -> None:
-    # 40k keeps the suite quick; a page's cost depends on the page, not the depth, and
-    # the 100k seeding time is measured in docs/sandbox.md rather than asserted here.
+def test_large_catalogue_serves_deep_pages_and_sku_lookups(make_client: ClientFactory) -> None:
+    # Speed is measured by bench/, not asserted here: this checks deep cursors and the
+    # SKU index answer correctly on a large catalogue.
     sandbox = build(seed=1, size=40_000)
     token = sandbox.credentials["api_token"]
     client = make_client(sandbox.app, headers={"Authorization": f"Bearer {token}"})
     deep_cursor = encode_cursor("items", 35_001)
-    started = time.perf_counter()
     deep = client.get("/items", params={"page[size]": 500, "page[cursor]": deep_cursor}).json()
     by_sku = client.get("/items", params={"filter[sku]": sandbox.state.items[39_999]["sku"]})
-    elapsed = time.perf_counter() - started
     assert deep["data"][0]["id"] == 35_001 and len(deep["data"]) == 500
     assert deep["meta"]["cursor"]["prev"] is not None
     assert [i["id"] for i in by_sku.json()["data"]] == [39_999]
-    assert elapsed < 0.5
