@@ -1,0 +1,130 @@
+"""What every WooCommerce operation shares: the client for a run, the catalogue walk, store calls.
+
+The catalogue walk fetches product pages and, for variable products, their variations with
+bounded concurrency, and hands each page on through a small queue so the store writes of
+page N overlap the HTTP of page N+1 (DESIGN: "synchronous store calls run off the loop").
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from store.db import Database
+
+from ..context import RunContext
+from ..errors import FatalError, MappingError, RecordError
+from . import mapping
+from .client import HTTP_SETTINGS, WooClient, woocommerce_auth
+from .settings import api_version
+
+T = TypeVar("T")
+# Variation lists fetched at once; one uvicorn/PHP worker pool serves them.
+VARIATION_CONCURRENCY = 8
+# Pages fetched ahead of the store writes (bounds memory to a few pages).
+PREFETCH_PAGES = 2
+
+
+def woo_client(ctx: RunContext) -> WooClient:
+    """The run's `WooClient` over the connection's shared HTTP client."""
+    secrets = ctx.secrets
+    missing = [k for k in ("consumer_key", "consumer_secret") if not secrets.get(k)]
+    if missing:
+        raise FatalError(
+            f"{ctx.owner.name}: the connection has no {' or '.join(missing)}; "
+            "add the WooCommerce REST API keys to the connection"
+        )
+    auth = woocommerce_auth(ctx.base_url, secrets["consumer_key"], secrets["consumer_secret"])
+    http = ctx.http_client(auth=auth, settings=HTTP_SETTINGS)
+    return WooClient(http, api=api_version(ctx.settings, ctx.integration.name))
+
+
+def channel_id(ctx: RunContext) -> int:
+    """The id of the channel this integration belongs to."""
+    cid = ctx.integration.channel_id
+    if cid is None:
+        raise FatalError(f"{ctx.integration.name} must belong to a WooCommerce channel")
+    return cid
+
+
+async def in_store(db: Database, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run `fn(session, *args, **kwargs)` in one write transaction, off the event loop."""
+
+    def work() -> T:
+        with db.write() as session:
+            return fn(session, *args, **kwargs)
+
+    return await asyncio.to_thread(work)
+
+
+@dataclass
+class CatalogPage:
+    """One page of products mapped to rows; products that failed are in `errors`."""
+
+    number: int
+    total: int
+    products: int = 0
+    next: int | None = None
+    listings: list[dict[str, Any]] = field(default_factory=list)
+    variants: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by master_sku
+    errors: list[RecordError] = field(default_factory=list)
+
+
+async def _map_page(client: WooClient, number: int, sem: asyncio.Semaphore) -> CatalogPage:
+    result = await client.products_page(number)
+    page = CatalogPage(number=number, total=result.total or 0, products=len(result.items))
+
+    async def variations(product: dict[str, Any]) -> list[dict[str, Any]] | None:
+        if product.get("type") != "variable":
+            return None
+        async with sem:
+            return await client.all_variations(int(product["id"]))
+
+    fetched = await asyncio.gather(*(variations(p) for p in result.items))
+    for product, children in zip(result.items, fetched, strict=True):
+        try:
+            listing = mapping.product_to_listing(product)
+            rows = mapping.product_variants(product, children)
+        except MappingError as exc:
+            page.errors.append(exc)
+            continue
+        page.listings.append(listing)
+        page.variants[listing["master_sku"]] = rows
+    page.next = result.next_token  # type: ignore[assignment]
+    return page
+
+
+async def catalog_pages(client: WooClient) -> AsyncIterator[CatalogPage]:
+    """Every product page of the store, mapped, fetched up to `PREFETCH_PAGES` ahead."""
+    queue: asyncio.Queue[CatalogPage | BaseException | None] = asyncio.Queue(PREFETCH_PAGES)
+    sem = asyncio.Semaphore(VARIATION_CONCURRENCY)
+
+    async def produce() -> None:
+        number: int | None = 1
+        seen: set[int] = set()
+        try:
+            while number is not None:
+                if number in seen:
+                    raise FatalError("products: the store returned the same page twice")
+                seen.add(number)
+                page = await _map_page(client, number, sem)
+                await queue.put(page)
+                number = page.next
+            await queue.put(None)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            await queue.put(exc)
+
+    task = asyncio.create_task(produce())
+    try:
+        while True:
+            item = await queue.get()
+            if item is None:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

@@ -1,0 +1,263 @@
+"""Store writes for importing and linking WooCommerce listings: set-based, one page at a time.
+
+Each function takes a session and a page of mapped rows and issues a handful of statements
+(existence lookups and upserts), never one round trip per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from store.commands.bulk import upsert
+from store.models import InventoryItem, Listing, ListingVariant
+from store.models._types import utcnow
+from store.models.catalog import LinkState
+
+# Columns of an existing variant that an import in create_and_overwrite mode refreshes.
+# Never `paused` (the operator's) or `master_sku` (the inventory link).
+OVERWRITE_VARIANT = (
+    "listing_id",
+    "external_id",
+    "title",
+    "images",
+    "upc",
+    "gtin",
+    "price",
+    "quantity",
+    "hidden",
+    "link_state",
+    "synced_price",
+    "synced_quantity",
+    "synced_at",
+    "updated_at",
+)
+OVERWRITE_LISTING = (
+    "external_id",
+    "title",
+    "description",
+    "images",
+    "category_one",
+    "category_two",
+    "updated_at",
+)
+
+
+@dataclass
+class PageCounts:
+    parents_created: int = 0
+    parents_updated: int = 0
+    variants_created: int = 0
+    variants_updated: int = 0
+    skipped: int = 0
+
+    def items(self) -> Iterable[tuple[str, int]]:
+        return vars(self).items()
+
+
+def _existing(session: Session, model: Any, column: str, channel: int, keys: list[str]) -> set[str]:
+    col = getattr(model, column)
+    rows = session.execute(
+        sa.select(col).where(model.channel_id == channel, col.in_(keys))  # type: ignore[attr-defined]
+    )
+    return set(rows.scalars())
+
+
+def listing_ids(session: Session, channel: int, master_skus: list[str]) -> dict[str, int]:
+    """master_sku -> listing id for these parents."""
+    rows = session.execute(
+        sa.select(Listing.master_sku, Listing.id).where(
+            Listing.channel_id == channel,
+            Listing.master_sku.in_(master_skus),  # type: ignore[attr-defined]
+        )
+    )
+    return {sku: lid for sku, lid in rows}
+
+
+def write_import_page(
+    session: Session,
+    channel: int,
+    listings: list[dict[str, Any]],
+    variants: dict[str, list[dict[str, Any]]],
+    *,
+    overwrite: bool,
+    new_paused: bool,
+) -> PageCounts:
+    """Upsert one page of imported parents and variants; returns what was created/updated."""
+    counts = PageCounts()
+    if not listings:
+        return counts
+    listings = list({row["master_sku"]: row for row in listings}.values())
+    now = utcnow()
+    masters = [row["master_sku"] for row in listings]
+    known_parents = _existing(session, Listing, "master_sku", channel, masters)
+    parent_rows = [{**row, "channel_id": channel, "updated_at": now} for row in listings]
+    upsert(
+        session,
+        Listing,
+        parent_rows,
+        keys=("channel_id", "master_sku"),
+        update=OVERWRITE_LISTING if overwrite else (),
+        only_if_changed=True,
+    )
+    counts.parents_created = len(set(masters) - known_parents)
+    if overwrite:
+        counts.parents_updated = len(known_parents)
+    ids = listing_ids(session, channel, masters)
+    variant_rows = []
+    for master, rows in variants.items():
+        for row in rows:
+            variant_rows.append(
+                {
+                    **row,
+                    "channel_id": channel,
+                    "listing_id": ids[master],
+                    "link_state": LinkState.LINKED.value,
+                    "paused": new_paused,
+                    "synced_at": now,
+                    "updated_at": now,
+                }
+            )
+    # Two products sharing a SKU would clash in one statement; the later one wins.
+    by_sku = {row["sku"]: row for row in variant_rows}
+    known = _existing(session, ListingVariant, "sku", channel, list(by_sku))
+    upsert(
+        session,
+        ListingVariant,
+        list(by_sku.values()),
+        keys=("channel_id", "sku"),
+        update=OVERWRITE_VARIANT if overwrite else (),
+        only_if_changed=True,
+    )
+    counts.variants_created = len(by_sku) - len(known)
+    if overwrite:
+        counts.variants_updated = len(known)
+    else:
+        counts.skipped = len(known)
+    return counts
+
+
+def link_inventory_on_sku(session: Session, channel: int) -> int:
+    """Give unlinked-to-inventory variants the master SKU of inventory with the same SKU."""
+    inv = InventoryItem.__table__.c  # type: ignore[attr-defined]
+    v = ListingVariant.__table__.c  # type: ignore[attr-defined]
+    match = sa.or_(inv.sku == v.sku, inv.master_sku == v.sku)
+    master = sa.select(sa.func.min(inv.master_sku)).where(match).scalar_subquery()
+    stmt = (
+        sa.update(ListingVariant.__table__)  # type: ignore[attr-defined]
+        .where(v.channel_id == channel, v.master_sku.is_(None))
+        .where(sa.exists().where(match))
+        .values(master_sku=master)
+    )
+    return session.execute(stmt).rowcount or 0
+
+
+def inventory_matches(
+    session: Session, store_rows: list[dict[str, Any]], match_on: str
+) -> dict[str, str]:
+    """Store variant SKU -> inventory master SKU, matched on SKU or on UPC."""
+    if match_on == "upc":
+        upcs = {r["upc"]: r["sku"] for r in store_rows if r.get("upc")}
+        if not upcs:
+            return {}
+        rows = session.execute(
+            sa.select(InventoryItem.upc, sa.func.min(InventoryItem.master_sku))
+            .where(InventoryItem.upc.in_(list(upcs)))  # type: ignore[union-attr]
+            .group_by(InventoryItem.upc)
+        )
+        return {upcs[upc]: master for upc, master in rows}
+    skus = [r["sku"] for r in store_rows]
+    out: dict[str, str] = {}
+    for column in (InventoryItem.master_sku, InventoryItem.sku):
+        rows = session.execute(
+            sa.select(column, sa.func.min(InventoryItem.master_sku))
+            .where(column.in_(skus))  # type: ignore[attr-defined]
+            .group_by(column)
+        )
+        for sku, master in rows:
+            out.setdefault(sku, master)
+    return out
+
+
+def write_link_page(
+    session: Session,
+    channel: int,
+    listings: list[dict[str, Any]],
+    variants: dict[str, list[dict[str, Any]]],
+    match_on: str,
+) -> dict[str, int]:
+    """Link this page's store variants that match inventory; returns counters."""
+    counts = {"linked": 0, "unmatched": 0, "skipped": 0, "parents_created": 0}
+    flat = [row for rows in variants.values() for row in rows]
+    matches = inventory_matches(session, flat, match_on)
+    counts["unmatched"] = len(flat) - len(matches)
+    if not matches:
+        return counts
+    listings = list({row["master_sku"]: row for row in listings}.values())
+    parents = [p for p in listings if any(r["sku"] in matches for r in variants[p["master_sku"]])]
+    masters = [p["master_sku"] for p in parents]
+    known_parents = _existing(session, Listing, "master_sku", channel, masters)
+    now = utcnow()
+    upsert(
+        session,
+        Listing,
+        [{**p, "channel_id": channel, "updated_at": now} for p in parents],
+        keys=("channel_id", "master_sku"),
+        update=("external_id",),
+        only_if_changed=True,
+    )
+    counts["parents_created"] = len(set(masters) - known_parents)
+    ids = listing_ids(session, channel, masters)
+    states = dict(
+        session.execute(
+            sa.select(ListingVariant.sku, ListingVariant.link_state).where(
+                ListingVariant.channel_id == channel,
+                ListingVariant.sku.in_(list(matches)),  # type: ignore[attr-defined]
+            )
+        ).all()
+    )
+    rows = []
+    for parent in parents:
+        for row in variants[parent["master_sku"]]:
+            if row["sku"] not in matches:
+                continue
+            if states.get(row["sku"]) == LinkState.DELISTED.value:
+                counts["skipped"] += 1  # delisted on purpose: only publish brings it back
+                continue
+            rows.append(
+                {
+                    **row,
+                    "channel_id": channel,
+                    "listing_id": ids[parent["master_sku"]],
+                    "master_sku": matches[row["sku"]],
+                    "link_state": LinkState.LINKED.value,
+                    "needs_attention": None,
+                    "synced_at": now,
+                    "updated_at": now,
+                }
+            )
+    upsert(
+        session,
+        ListingVariant,
+        rows,
+        keys=("channel_id", "sku"),
+        update=(
+            "listing_id",
+            "external_id",
+            "master_sku",
+            "link_state",
+            "upc",
+            "needs_attention",
+            "synced_price",
+            "synced_quantity",
+            "synced_at",
+            "updated_at",
+        ),
+        only_if_changed=True,
+    )
+    counts["linked"] = len(rows)
+    return counts

@@ -1,0 +1,336 @@
+"""sync_listings and publish_listings: push prices, stock, pending actions and new products.
+
+Writes go through the batch endpoints, 100 items a request: simple products share
+`/products/batch`; variations can only be batched per parent
+(`/products/{id}/variations/batch`; WooCommerce has no cross-product variation batch, see
+woocommerce/woocommerce#29341 and #31282), so a sync sends at least one request per
+parent with a changed variation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from ..context import RunContext
+from ..errors import FatalError
+from . import mapping
+from .client import BATCH_LIMIT, BatchResult, WooClient, is_not_found
+from .common import channel_id, in_store, woo_client
+from .settings import listing_rule
+from .sync_store import (
+    Outcomes,
+    PublishParent,
+    PublishVariant,
+    SyncItem,
+    prepare_sync,
+    publish_work,
+    record_outcomes,
+)
+
+# Batches in flight at once; a WooCommerce host has a handful of PHP workers.
+CONCURRENCY = 4
+# Batches whose outcomes are written to the store together.
+WAVE = 16
+GONE = "the product no longer exists on the store; unlink and relink it, or publish it again"
+
+
+def _chunks(items: Sequence[Any], size: int = BATCH_LIMIT) -> list[Sequence[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _error_text(error: dict[str, Any]) -> str:
+    return f"WooCommerce refused it: {error.get('message') or error.get('code')}"
+
+
+def _gone_request(exc: FatalError) -> bool:
+    return exc.status in (400, 404) and "invalid_id" in exc.message
+
+
+async def _sync_batch(
+    client: WooClient, parent: int | None, items: Sequence[SyncItem], out: Outcomes
+) -> None:
+    updates = [
+        mapping.stock_update(str(i.external_id), i.price, i.quantity, hidden=False)
+        for i in items
+        if not i.delist
+    ]
+    deletes = [i.external_id for i in items if i.delist]
+    try:
+        if parent is None:
+            result = await client.batch_products(update=updates, delete=deletes)
+        else:
+            result = await client.batch_variations(parent, update=updates, delete=deletes)
+    except FatalError as exc:
+        if parent is None or not _gone_request(exc):
+            raise
+        # The parent product itself is gone: every variation under it is a broken link
+        # (and a delist of one is already done).
+        for item in items:
+            if item.delist:
+                out.delisted.append(item.id)
+            else:
+                out.broken[item.id] = GONE
+        return
+    _apply(result, items, out)
+
+
+def _apply(result: BatchResult, items: Sequence[SyncItem], out: Outcomes) -> None:
+    for item in items:
+        error = result.errors.get(item.external_id)
+        if item.external_id in result.ok:
+            if item.delist:
+                out.delisted.append(item.id)
+            else:
+                out.synced[item.id] = (item.price, item.quantity)
+        elif error is not None and is_not_found(error):
+            # Already gone: a delist is done; anything else is a broken link.
+            if item.delist:
+                out.delisted.append(item.id)
+            else:
+                out.broken[item.id] = GONE
+        elif error is not None:
+            out.failed[item.id] = _error_text(error)
+        else:
+            out.failed[item.id] = "the store's batch answer did not mention it; sync again"
+
+
+def _report(ctx: RunContext, out: Outcomes, skus: dict[int, str]) -> None:
+    created = len(set(out.synced) & set(out.linked))
+    if out.parents:
+        ctx.count("parents_created", len(out.parents))
+    if created:
+        ctx.count("variants_created", created)
+    if len(out.synced) > created:
+        ctx.count("variants_updated", len(out.synced) - created)
+    if out.delisted:
+        ctx.count("delisted", len(out.delisted))
+    for vid, why in {**out.broken, **out.failed}.items():
+        ctx.record_error(skus.get(vid, str(vid)), why)
+    if out.broken:
+        ctx.count("broken_links", len(out.broken))
+
+
+async def _in_waves(ctx: RunContext, jobs: list[Any], skus: dict[int, str], run: Any) -> None:
+    """Run `run(job, outcomes)` for every job, CONCURRENCY at a time, recording per wave."""
+    sem = asyncio.Semaphore(CONCURRENCY)
+    done = 0
+
+    async def one(job: Any, out: Outcomes) -> None:
+        async with sem:
+            await run(job, out)
+
+    for start in range(0, len(jobs), WAVE):
+        wave = jobs[start : start + WAVE]
+        out = Outcomes()
+        try:
+            await asyncio.gather(*(one(job, out) for job in wave))
+        finally:
+            # What the store accepted is recorded even when a later batch fails the run.
+            await in_store(ctx.db, record_outcomes, out)
+            _report(ctx, out, skus)
+        done += len(wave)
+        ctx.progress(done, len(jobs))
+
+
+async def sync_listings(ctx: RunContext) -> None:
+    """Push changed price and quantity of linked, unpaused listings, and pending
+    hide/unhide/delist. Only variants whose (price, effective quantity) differ from what
+    the store last accepted are sent; a product the store no longer has -> broken link."""
+    rule = listing_rule(ctx.settings, ctx.integration.name)
+    client = woo_client(ctx)
+    channel = channel_id(ctx)
+    items = await in_store(ctx.db, prepare_sync, channel, rule)
+    simple = [i for i in items if i.parent_id is None]
+    by_parent: dict[int, list[SyncItem]] = {}
+    for item in items:
+        if item.parent_id is not None:
+            by_parent.setdefault(item.parent_id, []).append(item)
+    jobs: list[tuple[int | None, Sequence[SyncItem]]] = [(None, c) for c in _chunks(simple)]
+    for parent, group in by_parent.items():
+        jobs.extend((parent, c) for c in _chunks(group))
+    skus = {i.id: i.sku for i in items}
+
+    async def run(job: tuple[int | None, Sequence[SyncItem]], out: Outcomes) -> None:
+        await _sync_batch(client, job[0], job[1], out)
+
+    await _in_waves(ctx, jobs, skus, run)
+    ctx.count("write_requests", client.writes)
+
+
+# --- publish ---------------------------------------------------------------------------------
+
+
+def _content(parent: PublishParent, variant: PublishVariant | None) -> dict[str, Any]:
+    fields = mapping.content_fields(
+        title=parent.title if variant is None or parent.simple else variant.title,
+        description=parent.description,
+        images=parent.images if variant is None or parent.simple else variant.images[:1],
+        categories=parent.categories,
+        upc=variant.upc if variant else None,
+        mpn=variant.mpn if variant else None,
+        gtin=variant.gtin if variant else None,
+    )
+    if variant is not None and not parent.simple:
+        # A variation has one image and no name, description or categories of its own.
+        images = fields.pop("images")
+        for name in ("name", "description", "categories"):
+            fields.pop(name)
+        if images:
+            fields["image"] = images[0]
+    return fields
+
+
+def _stock(v: PublishVariant) -> dict[str, Any]:
+    item = mapping.stock_update("0", v.price, v.quantity, hidden=False)
+    item.pop("id")
+    return item
+
+
+async def _publish_simple(
+    client: WooClient, parents: Sequence[PublishParent], out: Outcomes
+) -> None:
+    """Create (or overwrite) simple products, up to 100 in one `/products/batch`."""
+    creates = [p for p in parents if p.variants[0].create]
+    updates = [p for p in parents if not p.variants[0].create]
+    create_items = [
+        {"sku": p.master_sku, "type": "simple", **_content(p, v), **_stock(v)}
+        for p in creates
+        for v in p.variants
+    ]
+    update_items = [
+        {"id": p.variants[0].external_id, **_content(p, p.variants[0]), **_stock(p.variants[0])}
+        for p in updates
+    ]
+    try:
+        result = await client.batch_products(create=create_items, update=update_items)
+    except FatalError as exc:
+        if exc.pauses_integration:
+            raise
+        for p in parents:
+            out.failed[p.variants[0].id] = f"not published: {exc.message}"
+        return
+    for parent, created in zip(creates, result.created, strict=False):
+        _created(parent, parent.variants[0], created, out)
+    for parent in updates:
+        v = parent.variants[0]
+        error = result.errors.get(v.external_id or 0)
+        if v.external_id in result.ok:
+            out.synced[v.id] = (v.price, v.quantity)
+        elif error is not None and is_not_found(error):
+            out.broken[v.id] = GONE
+        else:
+            out.failed[v.id] = _error_text(error or {"message": "not confirmed"})
+
+
+def _created(
+    parent: PublishParent, v: PublishVariant, created: dict[str, Any], out: Outcomes
+) -> None:
+    error = created.get("error")
+    if error is None and created.get("id"):
+        out.synced[v.id] = (v.price, v.quantity)
+        out.linked[v.id] = str(created["id"])
+        if parent.simple:
+            out.parents[parent.listing_id] = str(created["id"])
+        return
+    data = (error or {}).get("data") or {}
+    if (error or {}).get("code") == "product_invalid_sku" and data.get("resource_id"):
+        # The SKU is already on the store (an earlier publish whose answer was lost, or a
+        # product made by hand): link to it; the next sync pushes price and stock.
+        out.linked[v.id] = str(data["resource_id"])
+        out.synced[v.id] = (None, -1)  # "never accepted": differs from any real quantity
+        if parent.simple:
+            out.parents[parent.listing_id] = str(data["resource_id"])
+        return
+    out.failed[v.id] = _error_text(error or {"message": "the store did not create it"})
+
+
+async def _publish_variable(client: WooClient, parent: PublishParent, out: Outcomes) -> None:
+    """Create the parent if needed, then create/overwrite its variations in batches."""
+    parent_id = parent.external_id
+    try:
+        if parent_id is None:
+            body = {
+                "sku": parent.master_sku,
+                "type": "variable",
+                **_content(parent, None),
+                "attributes": [
+                    {
+                        "name": "Option",
+                        "variation": True,
+                        "visible": True,
+                        "options": [v.sku for v in parent.variants],
+                    }
+                ],
+            }
+            created = (await client.batch_products(create=[body])).created[0]
+            if created.get("error"):
+                for v in parent.variants:
+                    out.failed[v.id] = _error_text(created["error"])
+                return
+            parent_id = int(created["id"])
+            out.parents[parent.listing_id] = str(parent_id)
+        for chunk in _chunks(parent.variants):
+            creates = [v for v in chunk if v.create]
+            updates = [v for v in chunk if not v.create]
+            result = await client.batch_variations(
+                parent_id,
+                create=[
+                    {
+                        "sku": v.sku,
+                        "attributes": [{"name": "Option", "option": v.sku}],
+                        **_content(parent, v),
+                        **_stock(v),
+                    }
+                    for v in creates
+                ],
+                update=[{"id": v.external_id, **_content(parent, v), **_stock(v)} for v in updates],
+            )
+            for v, made in zip(creates, result.created, strict=False):
+                _created(parent, v, made, out)
+            for v in updates:
+                error = result.errors.get(v.external_id or 0)
+                if v.external_id in result.ok:
+                    out.synced[v.id] = (v.price, v.quantity)
+                elif error is not None and is_not_found(error):
+                    out.broken[v.id] = GONE
+                else:
+                    out.failed[v.id] = _error_text(error or {"message": "not confirmed"})
+    except FatalError as exc:
+        if exc.pauses_integration:
+            raise
+        for v in parent.variants:
+            if v.id not in out.synced:
+                if _gone_request(exc):
+                    out.broken[v.id] = GONE
+                else:
+                    out.failed[v.id] = f"not published: {exc.message}"
+
+
+async def publish_listings(ctx: RunContext) -> None:
+    """Create missing products (unlinked listings with linked inventory, or a pending
+    publish) and update existing ones; *Overwrite* (pending, or setting `overwrite`)
+    refreshes title, description, categories, MPN, UPC, GTIN and images."""
+    rule = listing_rule(ctx.settings, ctx.integration.name)
+    overwrite_all = ctx.settings.get("overwrite", False)
+    if not isinstance(overwrite_all, bool):
+        raise FatalError(
+            f"{ctx.integration.name}: invalid setting: overwrite must be true or false"
+        )
+    client = woo_client(ctx)
+    channel = channel_id(ctx)
+    parents = await in_store(ctx.db, publish_work, channel, rule, overwrite_all)
+    skus = {v.id: v.sku for p in parents for v in p.variants}
+    simple = [p for p in parents if p.simple]
+    variable = [p for p in parents if not p.simple]
+    jobs: list[Any] = [("simple", c) for c in _chunks(simple)]
+    jobs.extend(("variable", p) for p in variable)
+
+    async def run(job: tuple[str, Any], out: Outcomes) -> None:
+        if job[0] == "simple":
+            await _publish_simple(client, job[1], out)
+        else:
+            await _publish_variable(client, job[1], out)
+
+    await _in_waves(ctx, jobs, skus, run)
