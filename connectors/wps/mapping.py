@@ -1,0 +1,569 @@
+"""WPS JSON ↔ store row dicts: pure functions, no HTTP, no database.
+
+Items become `inventory_item` rows: an item with a size or a colour is a variant of its
+product (parent SKU `P<product_id>`); an item with neither stands alone (parent SKU = SKU).
+A fulfillment request becomes a cart body plus cart lines; a PO's order details become
+shipments. A record that cannot be mapped raises `MappingError` naming it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ..errors import MappingError
+from ..mapping import Template
+
+WAREHOUSES = ("CA", "GA", "ID", "IN", "PA", "PA2", "TX")
+CART_WAREHOUSES = ("CA", "GA", "ID", "IN", "PA", "TX")
+SHIP_VIA = ("AH2D", "BEST", "FE1D", "FE2D", "UP1D", "UP2D", "US1C", "US4C")
+DISCONTINUED = frozenset({"NLA", "DSC"})
+SIZE_KEYS = frozenset({"size"})
+COLOUR_KEYS = frozenset({"color", "colour"})
+
+# -- inventory ------------------------------------------------------------------------------
+
+INVENTORY_PURPOSE = "inventory sync"
+INVENTORY_REQUIRED = ("sku", "inventory_level")
+# Template target → inventory_item column (and how to read the mapped value).
+INVENTORY_TARGETS = {
+    "sku": "sku",
+    "inventory_level": "quantity",
+    "title": "title",
+    "upc": "upc",
+    "mpn": "mpn",
+    "cost": "cost",
+    "list_price": "list_price",
+    "msrp": "msrp",
+    "map_price": "map_price",
+}
+DEFAULT_INVENTORY_RULES = {"sku": "field:sku", "inventory_level": "field:quantity"}
+# The item fields the mapping reads; asked for with `fields[items]=` to keep pages small.
+ITEM_FIELDS = (
+    "id",
+    "product_id",
+    "sku",
+    "name",
+    "list_price",
+    "standard_dealer_price",
+    "mapp_price",
+    "has_map_policy",
+    "supplier_product_id",
+    "upc",
+    "status",
+    "length",
+    "width",
+    "height",
+    "weight",
+    "updated_at",
+)
+PQS_ITEM_FIELDS = ("id", "sku", "list_price", "standard_dealer_price", "mapp_price")
+PQS_ITEM_FIELDS += ("has_map_policy", "status", "updated_at")
+# Columns a pricing & quantity run may change; everything else stays as imported.
+PQS_COLUMNS = (
+    "cost",
+    "list_price",
+    "msrp",
+    "map_price",
+    "quantity",
+    "warehouse_quantities",
+    "stock_status",
+)
+# Columns a full import owns (updated on change); `images`/`description` are not fetched.
+INVENTORY_COLUMNS = (
+    "master_sku",
+    "parent_sku",
+    "external_id",
+    "upc",
+    "mpn",
+    "title",
+    "color",
+    "size",
+    *PQS_COLUMNS,
+    "weight",
+    "length",
+    "width",
+    "height",
+    "remote_updated_at",
+)
+
+
+@dataclass(frozen=True)
+class InventoryMapping:
+    """What a run fixed once: source, SKU prefix, counted warehouses, attribute key names."""
+
+    source_id: int
+    sku_prefix: str = ""
+    warehouses: Sequence[str] = WAREHOUSES
+    attribute_keys: Mapping[int, str] = field(default_factory=dict)
+    template: Template = field(default_factory=lambda: Template.from_settings({}))
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def inventory_template(rules: Mapping[str, Any] | None, sets: Mapping[str, Any] | None) -> Template:
+    """The operator's inventory template over the defaults (SKU and quantity by field)."""
+    return Template.from_settings(rules or {}, sets).with_defaults(DEFAULT_INVENTORY_RULES)
+
+
+def item_ref(item: Any) -> str:
+    """How an operator finds an item: `WPS item 123 (SKU 10-000123)`."""
+    if not isinstance(item, Mapping):
+        return "WPS item (not an object)"
+    sku = item.get("sku")
+    return f"WPS item {item.get('id')}" + (f" (SKU {sku})" if sku else "")
+
+
+def _decimal(item: Mapping[str, Any], name: str, ref: str) -> Decimal | None:
+    raw = item.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation:
+        raise MappingError(ref, f"{name} {raw!r} is not a price") from None
+    if not value.is_finite():
+        raise MappingError(ref, f"{name} {raw!r} is not a price")
+    return value
+
+
+def _number(raw: Any, name: str, ref: str) -> float | None:
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise MappingError(ref, f"{name} {raw!r} is not a number")
+    try:
+        return float(raw)
+    except ValueError:
+        raise MappingError(ref, f"{name} {raw!r} is not a number") from None
+
+
+def parse_timestamp(raw: Any) -> datetime | None:
+    """WPS `YYYY-MM-DD HH:MM:SS` (or a bare date) as aware UTC; None when absent or odd."""
+    if not isinstance(raw, str) or not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def warehouse_quantities(item: Mapping[str, Any], ref: str) -> dict[str, int]:
+    """Per-warehouse counts from the included inventory (`{}` when none was included)."""
+    inventory = item.get("inventory")
+    if inventory is None:
+        return {}
+    record = inventory.get("data") if isinstance(inventory, Mapping) else None
+    if record is None:
+        return {}
+    if not isinstance(record, Mapping):
+        raise MappingError(ref, "inventory is not an object")
+    out: dict[str, int] = {}
+    for code in WAREHOUSES:
+        raw = record.get(f"{code.lower()}_warehouse")
+        if raw is None:
+            continue
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+            raise MappingError(ref, f"{code.lower()}_warehouse {raw!r} is not a quantity")
+        out[code] = raw
+    return out
+
+
+def attributes(item: Mapping[str, Any], keys: Mapping[int, str], ref: str) -> tuple[str, str]:
+    """(size, colour) from the included attribute values; '' where the item has none."""
+    values = item.get("attributevalues")
+    if values is None:
+        return "", ""
+    rows = values.get("data") if isinstance(values, Mapping) else None
+    if not isinstance(rows, list):
+        raise MappingError(ref, "attributevalues is not a list")
+    size = colour = ""
+    for value in rows:
+        if not isinstance(value, Mapping):
+            raise MappingError(ref, "an attribute value is not an object")
+        key = keys.get(value.get("attributekey_id"), "").strip().lower()  # type: ignore[arg-type]
+        name = str(value.get("name") or "")
+        if key in SIZE_KEYS:
+            size = name
+        elif key in COLOUR_KEYS:
+            colour = name
+    return size, colour
+
+
+def parent_sku(product_id: Any, ref: str) -> str:
+    """The parent SKU of a product's variants (WPS products have no SKU of their own)."""
+    if isinstance(product_id, bool) or not isinstance(product_id, int):
+        raise MappingError(ref, f"a variant needs its product_id; got {product_id!r}")
+    return f"P{product_id}"
+
+
+def item_to_row(item: Any, how: InventoryMapping, *, pqs_only: bool = False) -> dict[str, Any]:
+    """One WPS item (with `inventory` and `attributevalues` included) as an inventory row.
+
+    `pqs_only` maps just the pricing & quantity columns (plus the keys).
+    """
+    ref = item_ref(item)
+    if not isinstance(item, Mapping):
+        raise MappingError(ref, "the record is not a JSON object")
+    per_warehouse = warehouse_quantities(item, ref)
+    counted = sum(per_warehouse.get(code, 0) for code in how.warehouses)
+    mapped = how.template.apply(
+        {**item, "quantity": counted},
+        required=INVENTORY_REQUIRED,
+        purpose=INVENTORY_PURPOSE,
+        ref=ref,
+    )
+    sku = str(mapped["sku"]).strip()
+    if not sku:
+        raise MappingError(
+            ref, f"Invalid request: Missing required field 'sku' for {INVENTORY_PURPOSE}"
+        )
+    try:
+        quantity = int(mapped["inventory_level"])
+    except (TypeError, ValueError):
+        raise MappingError(
+            ref, f"inventory_level {mapped['inventory_level']!r} is not a whole number"
+        ) from None
+    cost = _decimal(item, "standard_dealer_price", ref)
+    list_price = _decimal(item, "list_price", ref)
+    map_price = _decimal(item, "mapp_price", ref) if item.get("has_map_policy") else None
+    status = str(item.get("status") or "")
+    if quantity > 0:
+        stock_status = "in_stock"
+    else:
+        stock_status = "discontinued" if status in DISCONTINUED else "out_of_stock"
+    row: dict[str, Any] = {
+        "source_id": how.source_id,
+        "sku": sku,
+        "cost": cost,
+        "list_price": list_price,
+        "msrp": list_price,
+        "map_price": map_price,
+        "quantity": max(0, quantity),
+        "warehouse_quantities": per_warehouse,
+        "stock_status": stock_status,
+        "updated_at": how.now,
+    }
+    if pqs_only:
+        _apply_targets(row, mapped, ref, only=("cost", "list_price", "msrp", "map_price"))
+        return row
+    size, colour = attributes(item, how.attribute_keys, ref)
+    is_variant = bool(size or colour)
+    row.update(
+        master_sku=how.sku_prefix + sku,
+        parent_sku=parent_sku(item.get("product_id"), ref) if is_variant else sku,
+        external_id=None if item.get("id") is None else str(item["id"]),
+        upc=(str(item["upc"]) if item.get("upc") else None),
+        mpn=(str(item["supplier_product_id"]) if item.get("supplier_product_id") else None),
+        title=str(item.get("name") or ""),
+        description="",
+        images=[],
+        color=colour or None,
+        size=size or None,
+        allow_backorders=False,
+        weight=_number(item.get("weight"), "weight", ref),
+        length=_number(item.get("length"), "length", ref),
+        width=_number(item.get("width"), "width", ref),
+        height=_number(item.get("height"), "height", ref),
+        remote_updated_at=parse_timestamp(item.get("updated_at")),
+    )
+    _apply_targets(row, mapped, ref, only=tuple(INVENTORY_TARGETS))
+    return row
+
+
+def _apply_targets(
+    row: dict[str, Any], mapped: Mapping[str, Any], ref: str, *, only: Iterable[str]
+) -> None:
+    """Let the operator's template override mapped columns it names (beyond SKU/quantity)."""
+    for target in only:
+        if target in ("sku", "inventory_level") or target not in mapped:
+            continue
+        column = INVENTORY_TARGETS[target]
+        value = mapped[target]
+        if column in ("cost", "list_price", "msrp", "map_price"):
+            row[column] = _decimal({target: value}, target, ref)
+        else:
+            row[column] = None if value in (None, "") and column != "title" else str(value or "")
+
+
+def is_variant(row: Mapping[str, Any]) -> bool:
+    """A row whose parent is its product, not itself."""
+    return row["parent_sku"] != row["sku"]
+
+
+# -- orders -----------------------------------------------------------------------------------
+
+ORDER_PURPOSE = "order creation"
+ORDER_REQUIRED = ("customer_email",)
+LINE_REQUIRED = ("line_item_sku", "line_item_quantity")
+DEFAULT_ORDER_RULES = {
+    "customer_email": "field:order.customer_email",
+    "ship_name": "field:address.name",
+    "ship_address1": "field:address.address1",
+    "ship_address2": "field:address.address2",
+    "ship_city": "field:address.city",
+    "ship_state": "field:address.state",
+    "ship_zip": "field:address.zip",
+    "ship_phone": "field:address.phone",
+    "line_item_sku": "field:line.sku",
+    "line_item_quantity": "field:line.quantity",
+}
+# WPS's documented cart field lengths (POST /carts).
+CART_LIMITS = {
+    "ship_name": 30,
+    "ship_address1": 30,
+    "ship_address2": 30,
+    "ship_city": 17,
+    "ship_state": 2,
+    "ship_zip": 15,
+    "ship_phone": 15,
+    "email": 50,
+}
+_ADDRESS_KEYS = {
+    "address1": ("address1", "address_1", "street1", "line1"),
+    "address2": ("address2", "address_2", "street2", "line2"),
+    "city": ("city",),
+    "state": ("state", "region", "province"),
+    "zip": ("zip", "postcode", "postal_code"),
+    "phone": ("phone",),
+}
+
+
+def order_template(rules: Mapping[str, Any] | None, sets: Mapping[str, Any] | None) -> Template:
+    """The operator's order template over the defaults."""
+    return Template.from_settings(rules or {}, sets).with_defaults(DEFAULT_ORDER_RULES)
+
+
+def address_view(address: Mapping[str, Any]) -> dict[str, str]:
+    """A shipping address in any of the usual spellings (WooCommerce, Magento, plain)."""
+    out: dict[str, str] = {}
+    name = address.get("name")
+    if not name:
+        first, last = address.get("first_name") or "", address.get("last_name") or ""
+        name = f"{first} {last}".strip()
+    out["name"] = str(name or address.get("company") or "")
+    for target, keys in _ADDRESS_KEYS.items():
+        out[target] = next((str(address[k]) for k in keys if address.get(k)), "")
+    return out
+
+
+@dataclass(frozen=True)
+class CartPlan:
+    """What `send_orders` sends for one fulfillment request: the cart and its lines."""
+
+    po_number: str
+    body: dict[str, Any]
+    lines: list[tuple[str, int]]
+
+
+def cart_plan(
+    template: Template,
+    *,
+    po_number: str,
+    ship_via: str | None,
+    order: Mapping[str, Any],
+    address: Mapping[str, Any],
+    lines: Sequence[Mapping[str, Any]],
+    options: Mapping[str, Any],
+) -> CartPlan:
+    """Check and build a cart; raises `MappingError` (ref = PO) before anything is sent.
+
+    `options` holds the run's cart switches: default_warehouse, multiple_warehouse,
+    allow_backorder.
+    """
+    ref = f"PO {po_number}"
+    view = {"order": dict(order), "address": address_view(address)}
+    head = template.apply(view, required=ORDER_REQUIRED, purpose=ORDER_PURPOSE, ref=ref)
+    if not lines:
+        raise MappingError(
+            ref, f"Invalid request: Missing required field 'line_item_sku' for {ORDER_PURPOSE}"
+        )
+    cart_lines: list[tuple[str, int]] = []
+    for line in lines:
+        mapped = template.apply(
+            {**view, "line": dict(line)}, required=LINE_REQUIRED, purpose=ORDER_PURPOSE, ref=ref
+        )
+        quantity = mapped["line_item_quantity"]
+        if isinstance(quantity, bool) or not str(quantity).isdigit() or int(quantity) < 1:
+            raise MappingError(
+                ref, f"line {mapped['line_item_sku']}: quantity {quantity!r} is not >= 1"
+            )
+        cart_lines.append((str(mapped["line_item_sku"]), int(quantity)))
+    code = (ship_via or "").strip().upper()
+    if code not in SHIP_VIA:
+        shown = repr(ship_via) if ship_via else "no shipping method"
+        raise MappingError(
+            ref,
+            f"shipping method {shown} is not supported by WPS; use one of "
+            f"{', '.join(SHIP_VIA)} (map the order's shipping policy, or resubmit with "
+            "--shipping-method)",
+        )
+    body: dict[str, Any] = {
+        "po_number": po_number,
+        "ship_via": code,
+        "email": head["customer_email"],
+    }
+    for name in (
+        "ship_name",
+        "ship_address1",
+        "ship_address2",
+        "ship_city",
+        "ship_zip",
+        "ship_phone",
+    ):
+        if head.get(name):
+            body[name] = str(head[name]).strip()
+    if head.get("ship_state"):
+        body["ship_state"] = str(head["ship_state"]).strip().upper()
+    for name, limit in CART_LIMITS.items():
+        value = body.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            raise MappingError(
+                ref,
+                f"{name} {value!r} is longer than WPS allows ({limit} characters); edit the "
+                "address and resubmit",
+            )
+    if options.get("default_warehouse"):
+        body["default_warehouse"] = options["default_warehouse"]
+    body["multiple_warehouse"] = bool(options.get("multiple_warehouse", True))
+    body["allow_backorder"] = bool(options.get("allow_backorder", False))
+    return CartPlan(po_number=po_number, body=body, lines=cart_lines)
+
+
+def order_numbers(po: Mapping[str, Any]) -> list[str]:
+    """The WPS order numbers under a PO (one per warehouse split or backorder)."""
+    details = po.get("order_details")
+    if not isinstance(details, list):
+        return []
+    return [
+        str(d["order_number"]) for d in details if isinstance(d, Mapping) and d.get("order_number")
+    ]
+
+
+# -- shipments ----------------------------------------------------------------------------------
+
+SHIPPED = "SHIPPED"
+INVOICED = "INVOICED"
+CARRIERS = {"AH": "FedEx", "FE": "FedEx", "FD": "FedEx", "UP": "UPS", "US": "USPS", "CO": "OnTrac"}
+
+
+@dataclass(frozen=True)
+class ShipmentRecord:
+    """One shipped order detail of a PO: the shipment and its lines (sku, quantity)."""
+
+    po_number: str
+    external_id: str
+    tracking_number: str
+    carrier: str
+    service: str
+    shipped_at: datetime
+    lines: list[tuple[str, int]]
+
+
+def carrier_of(ship_via: str) -> str:
+    """`UP2D` → UPS; unknown codes keep the code (an operator can still read it)."""
+    return CARRIERS.get(ship_via[:2].upper(), ship_via) if ship_via else ""
+
+
+def shipments_of(po: Mapping[str, Any], *, now: datetime) -> list[ShipmentRecord | MappingError]:
+    """Each shipped order detail of a PO as a shipment, or the error that skips it.
+
+    Order id (the PO), shipment id (the detail's order number) and a tracking number are
+    required; a detail shipped without tracking yet is reported and picked up next run.
+    """
+    po_number = str(po.get("po_number") or "")
+    out: list[ShipmentRecord | MappingError] = []
+    details = po.get("order_details")
+    if not isinstance(details, list):
+        return [MappingError(f"PO {po_number or '?'}", "order_details is not a list")]
+    for detail in details:
+        if not isinstance(detail, Mapping):
+            out.append(MappingError(f"PO {po_number}", "an order detail is not an object"))
+            continue
+        status = str(detail.get("order_status") or "").upper()
+        if status not in (SHIPPED, INVOICED) and not detail.get("ship_date"):
+            continue
+        number = str(detail.get("order_number") or "")
+        ref = f"PO {po_number or '?'} order {number or '?'}"
+        tracking = detail.get("tracking_numbers")
+        first = next((str(t) for t in tracking if t), "") if isinstance(tracking, list) else ""
+        for name, value in (
+            ("order id", po_number),
+            ("shipment id", number),
+            ("tracking number", first),
+        ):
+            if not value:
+                out.append(MappingError(ref, f"shipped without {name}; skipped until WPS sends it"))
+                break
+        else:
+            lines = []
+            for item in detail.get("items") or []:
+                if not isinstance(item, Mapping) or not item.get("sku"):
+                    continue
+                qty = item.get("quantity_shipped") or item.get("quantity") or 0
+                if isinstance(qty, int) and qty > 0:
+                    lines.append((str(item["sku"]), qty))
+            via = str(detail.get("ship_via") or "")
+            out.append(
+                ShipmentRecord(
+                    po_number=po_number,
+                    external_id=number,
+                    tracking_number=first,
+                    carrier=carrier_of(via),
+                    service=via,
+                    shipped_at=parse_timestamp(detail.get("ship_date")) or now,
+                    lines=lines,
+                )
+            )
+    return out
+
+
+def all_cancelled(po: Mapping[str, Any]) -> bool:
+    """Every order detail of the PO is cancelled (nothing will ship)."""
+    details = po.get("order_details")
+    return (
+        isinstance(details, list)
+        and bool(details)
+        and all(
+            isinstance(d, Mapping) and str(d.get("order_status", "")).upper() == "CANCELLED"
+            for d in details
+        )
+    )
+
+
+@dataclass(frozen=True)
+class InvoiceRecord:
+    """An invoiced order detail."""
+
+    po_number: str
+    external_id: str
+    total: Decimal | None
+    issued_at: datetime | None
+    data: dict[str, Any]
+
+
+def invoices_of(po: Mapping[str, Any]) -> list[InvoiceRecord]:
+    """Each order detail of a PO that carries an invoice number."""
+    out = []
+    for detail in po.get("order_details") or []:
+        if not isinstance(detail, Mapping) or not detail.get("invoice_number"):
+            continue
+        total = detail.get("order_total")
+        out.append(
+            InvoiceRecord(
+                po_number=str(po.get("po_number") or ""),
+                external_id=str(detail["invoice_number"]),
+                total=None if total is None else Decimal(str(total)).quantize(Decimal("0.01")),
+                issued_at=parse_timestamp(detail.get("invoice_date")),
+                data={
+                    "order_number": detail.get("order_number"),
+                    "freight": detail.get("freight"),
+                    "misc_charges": detail.get("misc_charges"),
+                    "warehouse": detail.get("warehouse"),
+                },
+            )
+        )
+    return out

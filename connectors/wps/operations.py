@@ -1,0 +1,661 @@
+"""The WPS integration kinds: get_inventory, get_pqs, send_orders, get_shipments, get_invoice.
+
+Each fetches through `WpsClient`, maps with `connectors.wps.mapping` and writes through the
+store. Store calls are synchronous and run off the event loop (`asyncio.to_thread`). The
+settings of each kind are read once by `*Settings.parse`, which refuses a bad value with a
+one-line error saying what to fix (docs/wps.md lists them with their defaults).
+
+No duplicate orders, ever: `send_orders` claims each request (`sending`, attempts + 1) in
+its own committed transaction before any HTTP, then asks WPS whether the PO already exists
+(`GET /orders/{po}`) before opening a cart. A request left `sending` by a crash, and a WPS
+"PO already taken" answer, are both settled by that same look-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from store.commands import fulfillment
+from store.commands.bulk import upsert
+from store.db import Database
+from store.models import InventoryItem, MappingTemplate
+from store.models.orders import RequestStatus
+
+from ..auth import BearerAuth
+from ..context import RunContext
+from ..errors import AuthError, FatalError, MappingError, RetryBudgetExhausted
+from ..mapping import RuleKind, Template
+from ..registry import operation
+from . import mapping as m
+from .client import HTTP_SETTINGS, MAX_PAGE_SIZE, WpsClient, WpsRejected
+
+DEFAULT_PAGE_SIZE = 5000
+
+
+# -- settings -----------------------------------------------------------------------------------
+
+
+class SettingsError(FatalError):
+    """An integration setting is invalid; the message names it and says what to fix."""
+
+
+def _bool(settings: Mapping[str, Any], name: str, default: bool, kind: str) -> bool:
+    value = settings.get(name, default)
+    if not isinstance(value, bool):
+        raise SettingsError(f"{kind} setting '{name}' must be true or false, not {value!r}")
+    return value
+
+
+def _days(settings: Mapping[str, Any], name: str, default: int | None, kind: str) -> int | None:
+    value = settings.get(name, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SettingsError(
+            f"{kind} setting '{name}' must be a whole number of days >= 1 (or null), not {value!r}"
+        )
+    return value
+
+
+def _codes(
+    settings: Mapping[str, Any],
+    name: str,
+    allowed: Sequence[str],
+    default: Sequence[str],
+    kind: str,
+) -> tuple[str, ...]:
+    value = settings.get(name, list(default))
+    if isinstance(value, str):
+        value = [v for v in value.replace(" ", ",").split(",") if v]
+    if not isinstance(value, list) or not value:
+        raise SettingsError(
+            f"{kind} setting '{name}' must list one or more of {', '.join(allowed)}"
+        )
+    codes = tuple(str(v).strip().upper() for v in value)
+    bad = [c for c in codes if c not in allowed]
+    if bad:
+        raise SettingsError(
+            f"{kind} setting '{name}': unknown {', '.join(bad)}; use {', '.join(allowed)}"
+        )
+    return codes
+
+
+def _template_rules(
+    db: Database, value: Any, target: str, kind: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`mapping_template`: a saved template's name, or rules inline; (rules, mapping sets)."""
+    if value is None:
+        return {}, {}
+    if isinstance(value, dict):
+        rules = value.get("rules", value)
+        return dict(rules), dict(value.get("mapping_sets") or {})
+    if not isinstance(value, str):
+        raise SettingsError(f"{kind} setting 'mapping_template' must be a template name")
+    with db.read() as session:
+        row = session.scalars(
+            sa.select(MappingTemplate).where(MappingTemplate.name == value)
+        ).first()
+    if row is None:
+        raise SettingsError(
+            f"{kind} setting 'mapping_template': no mapping template named {value!r}; "
+            "create it or clear the setting"
+        )
+    if row.target != target:
+        raise SettingsError(
+            f"{kind} setting 'mapping_template': {value!r} maps {row.target!r}, not {target!r}"
+        )
+    return dict(row.rules or {}), dict(row.mapping_sets or {})
+
+
+def _checked_template(
+    rules: dict[str, Any],
+    sets: dict[str, Any],
+    base: Template,
+    required: Sequence[str],
+    purpose: str,
+    kind: str,
+) -> Template:
+    """Refuse, before any request, a template that leaves a required field unmapped."""
+    try:
+        template = Template.from_settings(rules, sets).with_defaults(
+            {t: f"{r.kind.value}:{r.arg}" for t, r in base.rules.items()}
+        )
+    except ValueError as exc:
+        raise SettingsError(f"{kind} setting 'mapping_template': {exc}") from None
+    for name in required:
+        rule = template.rules.get(name)
+        if rule is None or rule.kind in (RuleKind.NONE, RuleKind.EMPTY):
+            raise SettingsError(f"Invalid request: Missing required field '{name}' for {purpose}")
+    return template
+
+
+@dataclass(frozen=True)
+class InventorySettings:
+    """get_inventory / get_pqs settings (docs/wps.md)."""
+
+    include_variants: bool
+    modified_within_days: int | None
+    pqs_focus: bool
+    warehouses: tuple[str, ...]
+    page_size: int
+    template: Template
+
+    @classmethod
+    def parse(cls, db: Database, settings: Mapping[str, Any], kind: str) -> InventorySettings:
+        page_size = settings.get("page_size", DEFAULT_PAGE_SIZE)
+        if (
+            isinstance(page_size, bool)
+            or not isinstance(page_size, int)
+            or not (1 <= page_size <= MAX_PAGE_SIZE)
+        ):
+            raise SettingsError(
+                f"{kind} setting 'page_size' must be a whole number from 1 to {MAX_PAGE_SIZE}"
+            )
+        unknown = set(m.INVENTORY_TARGETS)
+        rules, sets = _template_rules(db, settings.get("mapping_template"), "inventory", kind)
+        extra = sorted(set(rules) - unknown)
+        if extra:
+            raise SettingsError(
+                f"{kind} setting 'mapping_template': cannot map {', '.join(extra)}; "
+                f"targets are {', '.join(m.INVENTORY_TARGETS)}"
+            )
+        base = m.inventory_template(None, None)
+        template = _checked_template(
+            rules, sets, base, m.INVENTORY_REQUIRED, m.INVENTORY_PURPOSE, kind
+        )
+        return cls(
+            include_variants=_bool(settings, "include_variants", True, kind),
+            modified_within_days=_days(settings, "modified_within_days", None, kind),
+            pqs_focus=kind == "get_pqs" or _bool(settings, "pqs_focus", False, kind),
+            warehouses=_codes(settings, "warehouses", m.WAREHOUSES, m.WAREHOUSES, kind),
+            page_size=page_size,
+            template=template,
+        )
+
+
+@dataclass(frozen=True)
+class SendSettings:
+    """send_orders settings (docs/wps.md)."""
+
+    template: Template
+    default_warehouse: str | None
+    multiple_warehouse: bool
+    allow_backorder: bool
+
+    @classmethod
+    def parse(cls, db: Database, settings: Mapping[str, Any]) -> SendSettings:
+        kind = "send_orders"
+        rules, sets = _template_rules(db, settings.get("mapping_template"), "order", kind)
+        template = _checked_template(
+            rules,
+            sets,
+            m.order_template(None, None),
+            (*m.ORDER_REQUIRED, *m.LINE_REQUIRED),
+            m.ORDER_PURPOSE,
+            kind,
+        )
+        warehouse = settings.get("default_warehouse")
+        if warehouse is not None:
+            warehouse = _codes(settings, "default_warehouse", m.CART_WAREHOUSES, (), kind)
+            if len(warehouse) != 1:
+                raise SettingsError(f"{kind} setting 'default_warehouse' takes one warehouse")
+            warehouse = warehouse[0]
+        return cls(
+            template=template,
+            default_warehouse=warehouse,
+            multiple_warehouse=_bool(settings, "multiple_warehouse", True, kind),
+            allow_backorder=_bool(settings, "allow_backorder", False, kind),
+        )
+
+
+@dataclass(frozen=True)
+class TrackSettings:
+    """get_shipments / get_invoice settings (docs/wps.md)."""
+
+    statuses: tuple[str, ...]
+    within_days: int | None
+
+    @classmethod
+    def parse(cls, settings: Mapping[str, Any], kind: str) -> TrackSettings:
+        allowed = (*fulfillment.AT_SOURCE, RequestStatus.CANCELLED.value)
+        default = (RequestStatus.SENT.value, RequestStatus.PARTIALLY_SHIPPED.value)
+        if kind == "get_invoice":
+            default = fulfillment.AT_SOURCE
+        raw = settings.get("statuses", list(default))
+        if not isinstance(raw, list) or not raw or any(s not in allowed for s in raw):
+            raise SettingsError(
+                f"{kind} setting 'statuses' must list request statuses among {', '.join(allowed)}"
+            )
+        return cls(statuses=tuple(raw), within_days=_days(settings, "within_days", 30, kind))
+
+
+# -- shared -------------------------------------------------------------------------------------
+
+
+def wps_client(ctx: RunContext) -> WpsClient:
+    """The connection's client with its bearer token (stripped: a pasted newline breaks it)."""
+    token = ctx.secrets.get("api_token")
+    if not token or not token.strip():
+        raise FatalError(
+            f"{ctx.connection.name if ctx.connection else ctx.owner.name} has no api_token; "
+            "add the WPS API token to the connection"
+        )
+    return WpsClient(ctx.http_client(auth=BearerAuth(token.strip()), settings=HTTP_SETTINGS))
+
+
+def _source_id(ctx: RunContext) -> int:
+    source_id = ctx.integration.source_id
+    if source_id is None:
+        raise FatalError(f"{ctx.integration.name} is not attached to a source")
+    return source_id
+
+
+# -- get_inventory / get_pqs ---------------------------------------------------------------------
+
+
+@dataclass
+class PageResult:
+    """What writing one page did, for the run's counters."""
+
+    failures: list[MappingError]
+    created: list[tuple[str, bool]]  # (parent sku, is variant)
+    updated: list[tuple[str, bool]]
+    unchanged: list[tuple[str, bool]]
+    skipped: int = 0
+
+
+class InventoryWriter:
+    """Maps a page of items and writes it: one pre-read, one upsert (or update) per page."""
+
+    def __init__(self, db: Database, how: m.InventoryMapping, cfg: InventorySettings) -> None:
+        self.db = db
+        self.how = how
+        self.cfg = cfg
+        compared = m.PQS_COLUMNS if cfg.pqs_focus else m.INVENTORY_COLUMNS
+        self.compared = compared
+        self.table = InventoryItem.__table__  # type: ignore[attr-defined]
+
+    def write(self, items: list[Any]) -> PageResult:
+        """Map `items` and store them (call off the event loop)."""
+        result = PageResult([], [], [], [])
+        rows: dict[str, dict[str, Any]] = {}
+        for item in items:
+            try:
+                row = m.item_to_row(item, self.how, pqs_only=self.cfg.pqs_focus)
+            except MappingError as exc:
+                result.failures.append(exc)
+                continue
+            if not self.cfg.pqs_focus and not self.cfg.include_variants and m.is_variant(row):
+                result.skipped += 1
+                continue
+            rows[row["sku"]] = row  # a SKU twice in one page: the later record wins
+        if not rows:
+            return result
+        c = self.table.c
+        with self.db.write() as session:
+            existing = {
+                r.sku: r
+                for r in session.execute(
+                    sa.select(c.sku, c.parent_sku, *(c[n] for n in self.compared)).where(
+                        c.source_id == self.how.source_id, c.sku.in_(list(rows))
+                    )
+                )
+            }
+            changed = []
+            for sku, row in rows.items():
+                old = existing.get(sku)
+                if old is None:
+                    if self.cfg.pqs_focus:
+                        result.skipped += 1  # not imported yet: get_inventory brings it in
+                        continue
+                    result.created.append((row["parent_sku"], m.is_variant(row)))
+                    changed.append(row)
+                    continue
+                key = (old.parent_sku, old.parent_sku != sku)
+                if any(getattr(old, n) != row[n] for n in self.compared):
+                    result.updated.append(key)
+                    changed.append(row)
+                else:
+                    result.unchanged.append(key)
+            if not changed:
+                return result
+            if self.cfg.pqs_focus:
+                self._update_pqs(session, changed)
+            else:
+                upsert(
+                    session,
+                    InventoryItem,
+                    changed,
+                    keys=("source_id", "sku"),
+                    update=(*m.INVENTORY_COLUMNS, "updated_at"),
+                    # Unchanged rows were already left out by the pre-read; the statement's
+                    # own "only if changed" would compare JSON columns, which PostgreSQL's
+                    # json type cannot do.
+                    only_if_changed=False,
+                )
+        return result
+
+    def _update_pqs(self, session: Any, rows: list[dict[str, Any]]) -> None:
+        """One executemany UPDATE of the price and quantity columns only."""
+        c = self.table.c
+        stmt = (
+            sa.update(self.table)
+            .where(c.source_id == sa.bindparam("k_source"), c.sku == sa.bindparam("k_sku"))
+            .values({n: sa.bindparam(n) for n in (*m.PQS_COLUMNS, "updated_at")})
+        )
+        params = [
+            {
+                "k_source": r["source_id"],
+                "k_sku": r["sku"],
+                **{n: r[n] for n in m.PQS_COLUMNS},
+                "updated_at": r["updated_at"],
+            }
+            for r in rows
+        ]
+        session.connection().execute(stmt, params)
+
+
+class ParentTally:
+    """Counts parents once per run (a product's variants can span pages)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, list[bool]] = {}  # parent -> [existed before, changed]
+
+    def add(self, parent: str, *, existed: bool, changed: bool) -> None:
+        state = self.seen.setdefault(parent, [False, False])
+        state[0] = state[0] or existed
+        state[1] = state[1] or changed
+
+    def counts(self) -> tuple[int, int]:
+        created = sum(1 for existed, _ in self.seen.values() if not existed)
+        updated = sum(1 for existed, changed in self.seen.values() if existed and changed)
+        return created, updated
+
+
+async def import_items(ctx: RunContext, kind: str) -> None:
+    """Page through WPS items and upsert them, one write per page, overlapping the fetch."""
+    cfg = InventorySettings.parse(ctx.db, ctx.settings, kind)
+    source_id = _source_id(ctx)
+    client = wps_client(ctx)
+    keys = {} if cfg.pqs_focus else await client.attribute_keys()
+    prefix = getattr(ctx.owner, "sku_prefix", "") or ""
+    how = m.InventoryMapping(
+        source_id=source_id,
+        sku_prefix=prefix,
+        warehouses=cfg.warehouses,
+        attribute_keys=keys,
+        template=cfg.template,
+    )
+    writer = InventoryWriter(ctx.db, how, cfg)
+    filters = {}
+    if cfg.modified_within_days:
+        since = datetime.now(UTC) - timedelta(days=cfg.modified_within_days)
+        filters["filter[updated_at][gt]"] = since.strftime("%Y-%m-%d %H:%M:%S")
+    fields = set(m.PQS_ITEM_FIELDS if cfg.pqs_focus else m.ITEM_FIELDS)
+    # A custom template may read other item fields; ask for those too.
+    fields.update(
+        r.arg.split(".")[0] for r in cfg.template.rules.values() if r.kind is RuleKind.FIELD
+    )
+    fields.discard("quantity")
+    include = ("inventory",) if cfg.pqs_focus else ("inventory", "attributevalues")
+    tally = ParentTally()
+    done = 0
+    pending: asyncio.Task[PageResult] | None = None
+
+    async def settle(task: asyncio.Task[PageResult]) -> None:
+        result = await task
+        for exc in result.failures:
+            ctx.record_failure(exc)
+        if result.skipped:
+            ctx.count("skipped", result.skipped)
+        for parent, variant in result.created:
+            tally.add(parent, existed=False, changed=True)
+            if variant:
+                ctx.count("variants_created")
+        for parent, variant in result.updated:
+            tally.add(parent, existed=True, changed=True)
+            if variant:
+                ctx.count("variants_updated")
+        for parent, _ in result.unchanged:
+            tally.add(parent, existed=True, changed=False)
+        if result.unchanged:
+            ctx.count("unchanged", len(result.unchanged))
+
+    async for page in client.iter_items(
+        size=cfg.page_size, include=include, fields=sorted(fields), filters=filters
+    ):
+        if pending is not None:
+            await settle(pending)
+        # Map and write in a thread while the next page is fetched.
+        pending = asyncio.create_task(asyncio.to_thread(writer.write, page.items))
+        done += len(page.items)
+        ctx.progress(done)
+    if pending is not None:
+        await settle(pending)
+    created, updated = tally.counts()
+    for name, n in (("parents_created", created), ("parents_updated", updated)):
+        if n:
+            ctx.count(name, n)
+    ctx.count("requests", client.requests)
+    ctx.progress(done, done)
+
+
+@operation("wps", "get_inventory")
+async def get_inventory(ctx: RunContext) -> None:
+    """Import WPS items as inventory (all fields, or only price & quantity with pqs_focus)."""
+    await import_items(ctx, "get_inventory")
+
+
+@operation("wps", "get_pqs")
+async def get_pqs(ctx: RunContext) -> None:
+    """Update price and quantity of imported WPS items (its own schedule, smaller pages)."""
+    await import_items(ctx, "get_pqs")
+
+
+# -- send_orders -------------------------------------------------------------------------------
+
+
+def _plan(cfg: SendSettings, snap: fulfillment.RequestSnapshot) -> m.CartPlan:
+    return m.cart_plan(
+        cfg.template,
+        po_number=snap.po_number,
+        ship_via=snap.shipping_method,
+        order=snap.order,
+        address=snap.shipping_address,
+        lines=snap.lines,
+        options={
+            "default_warehouse": cfg.default_warehouse,
+            "multiple_warehouse": cfg.multiple_warehouse,
+            "allow_backorder": cfg.allow_backorder,
+        },
+    )
+
+
+async def _write(ctx: RunContext, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run one store command in its own committed transaction, off the event loop."""
+
+    def run() -> Any:
+        with ctx.db.write() as session:
+            return fn(session, *args, **kwargs)
+
+    return await asyncio.to_thread(run)
+
+
+async def place_order(client: WpsClient, plan: m.CartPlan) -> str:
+    """Cart → items → order. A PO WPS already has is returned, never placed twice."""
+    try:
+        await client.create_cart(plan.body)
+    except WpsRejected as exc:
+        if not exc.duplicate_po:
+            raise
+        found = await client.get_order(plan.po_number)
+        if found is not None:
+            return ",".join(m.order_numbers(found))
+        # A cart left open by an interrupted send: never submitted, so start it afresh.
+        await client.delete_cart(plan.po_number)
+        await client.create_cart(plan.body)
+    try:
+        for sku, quantity in plan.lines:
+            await client.add_cart_item(plan.po_number, sku, quantity)
+    except WpsRejected:
+        await client.delete_cart(plan.po_number)  # leave no half-built cart behind
+        raise
+    return await client.submit_order(plan.po_number)
+
+
+async def send_one(ctx: RunContext, client: WpsClient, cfg: SendSettings, request_id: int) -> None:
+    """Send (or reconcile) one fulfillment request; never creates a second WPS order."""
+    snap = await _write(ctx, fulfillment.request_snapshot, request_id)
+    ref = f"PO {snap.po_number}"
+    plan: m.CartPlan | None = None
+    problem: MappingError | None = None
+    try:
+        plan = _plan(cfg, snap)
+    except MappingError as exc:
+        problem = exc
+    if problem is not None and snap.status == RequestStatus.PENDING.value:
+        # Refused before any request: nothing can be at WPS for a request never claimed.
+        await _write(ctx, fulfillment.mark_failed, request_id, problem.reason)
+        ctx.record_failure(problem)
+        return
+    if await _write(ctx, fulfillment.claim_request, request_id) is None:
+        return  # another run has it, or it moved on meanwhile
+    try:
+        found = await client.get_order(snap.po_number)
+        if found is not None:
+            await _write(ctx, fulfillment.mark_sent, request_id, ",".join(m.order_numbers(found)))
+            ctx.count("reconciled")
+            return
+        if problem is not None or plan is None:
+            assert problem is not None
+            await _write(ctx, fulfillment.mark_failed, request_id, problem.reason)
+            ctx.record_failure(problem)
+            return
+        number = await place_order(client, plan)
+    except WpsRejected as exc:
+        await _write(ctx, fulfillment.mark_failed, request_id, f"WPS: {exc.reason}")
+        ctx.record_error(ref, f"WPS refused it: {exc.reason}")
+        return
+    except (AuthError, RetryBudgetExhausted) as exc:
+        # WPS is unreachable or refuses us: stay `sending`, the next run reconciles it.
+        await _write(ctx, fulfillment.release_claim, request_id, str(exc))
+        raise
+    except FatalError as exc:
+        # The outcome is unknown (e.g. a dropped connection after POST): ask WPS.
+        try:
+            found = await client.get_order(snap.po_number)
+        except FatalError:
+            await _write(ctx, fulfillment.release_claim, request_id, str(exc))
+            ctx.record_error(ref, f"{exc}; left 'sending', the next run checks WPS")
+            return
+        if found is not None:
+            await _write(ctx, fulfillment.mark_sent, request_id, ",".join(m.order_numbers(found)))
+            ctx.count("sent")
+            return
+        await _write(ctx, fulfillment.mark_failed, request_id, str(exc))
+        ctx.record_error(ref, str(exc))
+        return
+    await _write(ctx, fulfillment.mark_sent, request_id, number)
+    ctx.count("sent")
+
+
+@operation("wps", "send_orders")
+async def send_orders(ctx: RunContext) -> None:
+    """Send this source's pending (auto-process or resubmitted) requests as WPS orders."""
+    cfg = SendSettings.parse(ctx.db, ctx.settings)
+    source_id = _source_id(ctx)
+    client = wps_client(ctx)
+    with ctx.db.read() as session:
+        ids = fulfillment.requests_to_send(session, source_id)
+    for n, request_id in enumerate(ids, 1):
+        await send_one(ctx, client, cfg, request_id)
+        ctx.progress(n, len(ids))
+    ctx.progress(len(ids), len(ids))
+
+
+# -- get_shipments / get_invoice ----------------------------------------------------------------
+
+
+def _tracked(ctx: RunContext, cfg: TrackSettings) -> list[tuple[int, str]]:
+    since = None
+    if cfg.within_days:
+        since = datetime.now(UTC) - timedelta(days=cfg.within_days)
+    with ctx.db.read() as session:
+        return fulfillment.requests_to_track(
+            session, _source_id(ctx), statuses=cfg.statuses, since=since
+        )
+
+
+@operation("wps", "get_shipments")
+async def get_shipments(ctx: RunContext) -> None:
+    """Record tracking for this source's sent requests (partial shipments included)."""
+    cfg = TrackSettings.parse(ctx.settings, "get_shipments")
+    client = wps_client(ctx)
+    requests = _tracked(ctx, cfg)
+    now = datetime.now(UTC)
+    for n, (request_id, po_number) in enumerate(requests, 1):
+        ctx.progress(n - 1, len(requests))
+        found = await client.get_order(po_number)
+        if found is None:
+            ctx.record_error(f"PO {po_number}", "WPS has no such PO; check it at WPS")
+            continue
+        shipments = []
+        for record in m.shipments_of(found, now=now):
+            if isinstance(record, MappingError):
+                ctx.record_failure(record)
+                continue
+            shipments.append(
+                fulfillment.ShipmentIn(
+                    external_id=record.external_id,
+                    tracking_number=record.tracking_number,
+                    carrier=record.carrier,
+                    service=record.service,
+                    shipped_at=record.shipped_at,
+                    lines=record.lines,
+                )
+            )
+
+        created = await _write(
+            ctx,
+            fulfillment.record_shipments,
+            request_id,
+            shipments,
+            cancelled=m.all_cancelled(found),
+        )
+        ctx.count("shipments_created", created)
+    ctx.progress(len(requests), len(requests))
+
+
+@operation("wps", "get_invoice")
+async def get_invoice(ctx: RunContext) -> None:
+    """Record WPS invoice numbers and totals for this source's requests."""
+    cfg = TrackSettings.parse(ctx.settings, "get_invoice")
+    client = wps_client(ctx)
+    requests = _tracked(ctx, cfg)
+    source_id = _source_id(ctx)
+    for n, (request_id, po_number) in enumerate(requests, 1):
+        found = await client.get_order(po_number)
+        ctx.progress(n, len(requests))
+        if found is None:
+            ctx.record_error(f"PO {po_number}", "WPS has no such PO; check it at WPS")
+            continue
+        rows = [
+            {
+                "request_id": request_id,
+                "external_id": inv.external_id,
+                "number": inv.external_id,
+                "total": inv.total,
+                "issued_at": inv.issued_at,
+                "data": inv.data,
+            }
+            for inv in m.invoices_of(found)
+        ]
+        if rows:
+            await _write(ctx, fulfillment.record_invoices, source_id, rows)
+            ctx.count("invoices", len(rows))

@@ -1,0 +1,456 @@
+"""Fulfillment requests on their way to a source and back: send, track, resubmit.
+
+A request's life: `pending` → (claimed) `sending` → `sent` | `failed`; then
+`partially_shipped` / `shipped` as shipments arrive. Claiming commits on its own before any
+HTTP, so a request is never sent by two runs and a crash mid-send leaves it `sending`,
+which the next run reconciles by asking the source whether the PO exists.
+
+Which pending requests a send picks up: those whose order's channel has auto-process on,
+and those an operator resubmitted. A resubmitted request is `pending` with `attempts > 0`
+(a request only gets attempts by being claimed, and a claimed request ends sent, failed or
+sending, so `pending` with attempts can only come from `resubmit_request`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from ..models import (
+    Channel,
+    FulfillmentLine,
+    FulfillmentRequest,
+    Invoice,
+    Order,
+    OrderLine,
+    Shipment,
+    ShipmentLine,
+)
+from ..models._types import utcnow
+from ..models.orders import OrderStatus, RequestStatus
+from .audit import record_audit
+from .bulk import upsert
+
+# Statuses at which a request is at the source (an order exists there).
+AT_SOURCE = (
+    RequestStatus.SENT.value,
+    RequestStatus.PARTIALLY_SHIPPED.value,
+    RequestStatus.SHIPPED.value,
+)
+
+
+class ResubmitRefused(ValueError):
+    """The request cannot be resubmitted; the message says why and what to do."""
+
+
+# -- sending ---------------------------------------------------------------------------------
+
+
+def requests_to_send(session: Session, source_id: int) -> list[int]:
+    """Ids of this source's requests a send should handle, oldest first.
+
+    Interrupted sends (`sending`) come first so they are reconciled before anything new.
+    """
+    fr = FulfillmentRequest
+    auto = (
+        sa.select(Channel.auto_process)
+        .join(Order, Order.channel_id == Channel.id)  # type: ignore[arg-type]
+        .where(Order.id == fr.order_id)
+        .scalar_subquery()
+    )
+    pending = sa.and_(
+        fr.status == RequestStatus.PENDING.value,
+        sa.or_(fr.attempts > 0, auto.is_(True)),
+    )
+    stmt = (
+        sa.select(fr.id)
+        .where(fr.source_id == source_id, sa.or_(pending, fr.status == RequestStatus.SENDING.value))
+        .order_by(sa.case((fr.status == RequestStatus.SENDING.value, 0), else_=1), fr.id)
+    )
+    return [int(i) for i in session.scalars(stmt)]
+
+
+def claim_request(session: Session, request_id: int) -> str | None:
+    """Mark the request `sending` and count the attempt; the status it had, or None.
+
+    A compare-and-set on the status, so two runs can never both claim it. Commit the
+    session before sending anything.
+    """
+    fr = FulfillmentRequest.__table__.c  # type: ignore[attr-defined]
+    before = session.execute(sa.select(fr.status).where(fr.id == request_id)).scalar()
+    if before not in (RequestStatus.PENDING.value, RequestStatus.SENDING.value):
+        return None
+    done = session.execute(
+        sa.update(FulfillmentRequest.__table__)  # type: ignore[arg-type]
+        .where(fr.id == request_id, fr.status == before)
+        .values(status=RequestStatus.SENDING.value, attempts=fr.attempts + 1, updated_at=utcnow())
+    )
+    return str(before) if done.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class RequestSnapshot:
+    """What a connector needs to send one request, as plain values."""
+
+    id: int
+    order_id: int
+    po_number: str
+    status: str
+    attempts: int
+    shipping_method: str | None
+    shipping_address: dict[str, Any]
+    order: dict[str, Any]
+    lines: list[dict[str, Any]]
+
+
+def request_snapshot(session: Session, request_id: int) -> RequestSnapshot:
+    """The request with its order and lines."""
+    request = session.get(FulfillmentRequest, request_id)
+    if request is None:
+        raise LookupError(f"fulfillment request {request_id} does not exist")
+    order = session.get(Order, request.order_id)
+    assert order is not None
+    lines = session.execute(
+        sa.select(FulfillmentLine.sku, FulfillmentLine.quantity, FulfillmentLine.order_line_id)
+        .where(FulfillmentLine.request_id == request_id)
+        .order_by(FulfillmentLine.id)  # type: ignore[arg-type]
+    ).all()
+    return RequestSnapshot(
+        id=request_id,
+        order_id=order.id or 0,
+        po_number=request.po_number,
+        status=request.status,
+        attempts=request.attempts,
+        shipping_method=request.shipping_method,
+        shipping_address=dict(request.shipping_address or order.shipping_address or {}),
+        order={
+            "id": order.id,
+            "number": order.number,
+            "external_id": order.external_id,
+            "customer_name": order.customer_name,
+            "customer_email": order.customer_email,
+            "billing_address": dict(order.billing_address or {}),
+            "shipping_text": order.shipping_text,
+            "shipping_policy": order.shipping_policy,
+        },
+        lines=[{"sku": s, "quantity": q, "order_line_id": o} for s, q, o in lines],
+    )
+
+
+def mark_sent(session: Session, request_id: int, external_id: str | None) -> None:
+    """The source has the order: record its number; the order is `sent` once all are."""
+    request = session.get(FulfillmentRequest, request_id)
+    assert request is not None
+    now = utcnow()
+    if request.status not in AT_SOURCE:
+        request.status = RequestStatus.SENT.value
+    request.external_id = external_id or request.external_id
+    request.last_error = None
+    request.sent_at = request.sent_at or now
+    request.updated_at = now
+    session.add(request)
+    session.flush()
+    _refresh_order_status(session, request.order_id)
+
+
+def mark_failed(session: Session, request_id: int, error: str) -> None:
+    """The source refused (or the request could not be built): `failed` with the reason."""
+    request = session.get(FulfillmentRequest, request_id)
+    assert request is not None
+    request.status = RequestStatus.FAILED.value
+    request.last_error = error[:2000]
+    request.updated_at = utcnow()
+    session.add(request)
+    session.flush()
+    _refresh_order_status(session, request.order_id)
+
+
+def release_claim(session: Session, request_id: int, error: str) -> None:
+    """Leave an interrupted send as `sending` with the reason; the next run reconciles it."""
+    session.execute(
+        sa.update(FulfillmentRequest)
+        .where(FulfillmentRequest.id == request_id)  # type: ignore[arg-type]
+        .values(last_error=error[:2000], updated_at=utcnow())
+    )
+
+
+# -- operator: resubmit ----------------------------------------------------------------------------
+
+
+def resubmit_request(
+    session: Session,
+    request_id: int,
+    *,
+    shipping_method: str | None = None,
+    shipping_address: Mapping[str, Any] | None = None,
+    actor: str,
+) -> FulfillmentRequest:
+    """Put a failed request back in line for the next send, with the operator's edits.
+
+    `shipping_address` fields are merged into the request's address (a value of "" or None
+    removes that field). Audited with before/after. The send looks the PO up at the source
+    first, so a resubmit never creates a second order there.
+    """
+    request = session.get(FulfillmentRequest, request_id)
+    if request is None:
+        raise ResubmitRefused(f"fulfillment request {request_id} does not exist")
+    status = request.status
+    resubmitted = status == RequestStatus.PENDING.value and request.attempts > 0
+    if status != RequestStatus.FAILED.value and not resubmitted:
+        raise ResubmitRefused(_refusal(request))
+    before = {
+        "status": status,
+        "shipping_method": request.shipping_method,
+        "shipping_address": dict(request.shipping_address or {}),
+        "last_error": request.last_error,
+    }
+    if shipping_method is not None:
+        request.shipping_method = shipping_method.strip() or None
+    if shipping_address:
+        merged = dict(request.shipping_address or {})
+        for key, value in shipping_address.items():
+            if value in (None, ""):
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        request.shipping_address = merged
+    request.status = RequestStatus.PENDING.value
+    request.updated_at = utcnow()
+    session.add(request)
+    after = {
+        "status": request.status,
+        "shipping_method": request.shipping_method,
+        "shipping_address": dict(request.shipping_address or {}),
+        "last_error": request.last_error,
+    }
+    record_audit(
+        session,
+        actor=actor,
+        action="fulfillment_request.resubmit",
+        record_type="fulfillment_request",
+        changes=[(str(request_id), before, after)],
+    )
+    session.flush()
+    _refresh_order_status(session, request.order_id)
+    return request
+
+
+def _refusal(request: FulfillmentRequest) -> str:
+    po, status = request.po_number, request.status
+    if status in AT_SOURCE:
+        at = f" as order {request.external_id}" if request.external_id else ""
+        return f"PO {po} is already at the source{at} ({status}); nothing to resubmit"
+    if status == RequestStatus.SENDING.value:
+        return f"PO {po} is being sent right now; wait for the send_orders run to finish"
+    if status == RequestStatus.PENDING.value:
+        return (
+            f"PO {po} has not been sent yet; it goes with the next send_orders run once its "
+            "channel's auto-process is on"
+        )
+    return f"PO {po} is {status}; only a failed request can be resubmitted"
+
+
+# -- tracking: shipments and invoices ---------------------------------------------------------
+
+
+def requests_to_track(
+    session: Session, source_id: int, *, statuses: Sequence[str], since: datetime | None
+) -> list[tuple[int, str]]:
+    """(id, PO number) of this source's requests in `statuses`, sent since `since`."""
+    fr = FulfillmentRequest
+    stmt = sa.select(fr.id, fr.po_number).where(
+        fr.source_id == source_id,
+        fr.status.in_(list(statuses)),  # type: ignore[attr-defined]
+    )
+    if since is not None:
+        stmt = stmt.where(sa.func.coalesce(fr.sent_at, fr.created_at) >= since)
+    return [(int(i), str(po)) for i, po in session.execute(stmt.order_by(fr.id))]  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class ShipmentIn:
+    """A shipment as a source reports it; `lines` are (source SKU, quantity)."""
+
+    external_id: str
+    tracking_number: str
+    carrier: str
+    service: str
+    shipped_at: datetime
+    lines: Sequence[tuple[str, int]]
+
+
+def record_shipments(
+    session: Session,
+    request_id: int,
+    shipments: Iterable[ShipmentIn],
+    *,
+    cancelled: bool = False,
+) -> int:
+    """Store a request's shipments (idempotent) and move request and order statuses on.
+
+    Returns how many shipments were new. `cancelled` says the source cancelled everything
+    still open; a request with nothing shipped then becomes `cancelled`.
+    """
+    request = session.get(FulfillmentRequest, request_id)
+    assert request is not None
+    incoming = {s.external_id: s for s in shipments}
+    existing = set()
+    if incoming:
+        existing = set(
+            session.scalars(
+                sa.select(Shipment.external_id).where(
+                    Shipment.source_id == request.source_id,
+                    Shipment.external_id.in_(list(incoming)),  # type: ignore[attr-defined]
+                )
+            )
+        )
+    new = [s for key, s in incoming.items() if key not in existing]
+    # Tracking added later to a known shipment is kept up to date.
+    upsert(
+        session,
+        Shipment,
+        [
+            {
+                "source_id": request.source_id,
+                "order_id": request.order_id,
+                "request_id": request_id,
+                "external_id": s.external_id,
+                "carrier": s.carrier,
+                "service": s.service,
+                "tracking_number": s.tracking_number,
+                "shipped_at": s.shipped_at,
+            }
+            for s in incoming.values()
+        ],
+        keys=("source_id", "external_id"),
+        update=("tracking_number", "carrier", "service"),
+        only_if_changed=True,
+    )
+    if new:
+        ids = dict(
+            session.execute(
+                sa.select(Shipment.external_id, Shipment.id).where(
+                    Shipment.source_id == request.source_id,
+                    Shipment.external_id.in_([s.external_id for s in new]),  # type: ignore[attr-defined]
+                )
+            ).all()
+        )
+        line_of = dict(
+            session.execute(
+                sa.select(FulfillmentLine.sku, FulfillmentLine.order_line_id).where(
+                    FulfillmentLine.request_id == request_id
+                )
+            ).all()
+        )
+        rows = [
+            {
+                "shipment_id": ids[s.external_id],
+                "order_line_id": line_of.get(sku),
+                "sku": sku,
+                "quantity": qty,
+            }
+            for s in new
+            for sku, qty in s.lines
+        ]
+        if rows:
+            session.execute(sa.insert(ShipmentLine), rows)
+    _refresh_shipped(session, request, cancelled=cancelled)
+    return len(new)
+
+
+def _refresh_shipped(session: Session, request: FulfillmentRequest, *, cancelled: bool) -> None:
+    """Recount shipped quantities from shipment lines; set request and order statuses."""
+    sl, sh = ShipmentLine, Shipment
+    shipped_per_line = (
+        sa.select(sa.func.coalesce(sa.func.sum(sl.quantity), 0))
+        .join(sh, sh.id == sl.shipment_id)  # type: ignore[arg-type]
+        .where(sl.order_line_id == OrderLine.id)
+        .scalar_subquery()
+    )
+    session.execute(
+        sa.update(OrderLine)
+        .where(OrderLine.order_id == request.order_id)  # type: ignore[arg-type]
+        .values(quantity_shipped=shipped_per_line)
+    )
+    shipped_here = dict(
+        session.execute(
+            sa.select(sl.sku, sa.func.sum(sl.quantity))
+            .join(sh, sh.id == sl.shipment_id)  # type: ignore[arg-type]
+            .where(sh.request_id == request.id)
+            .group_by(sl.sku)
+        ).all()
+    )
+    wanted: dict[str, int] = {}
+    for sku, qty in session.execute(
+        sa.select(FulfillmentLine.sku, FulfillmentLine.quantity).where(
+            FulfillmentLine.request_id == request.id
+        )
+    ):
+        wanted[sku] = wanted.get(sku, 0) + int(qty)
+    status = request.status
+    if wanted and all(int(shipped_here.get(sku, 0)) >= q for sku, q in wanted.items()):
+        status = RequestStatus.SHIPPED.value
+    elif any(shipped_here.values()):
+        status = RequestStatus.PARTIALLY_SHIPPED.value
+    elif cancelled:
+        status = RequestStatus.CANCELLED.value
+    if status != request.status:
+        request.status = status
+        request.updated_at = utcnow()
+        session.add(request)
+        session.flush()
+    _refresh_order_status(session, request.order_id)
+
+
+def _refresh_order_status(session: Session, order_id: int) -> None:
+    """An order follows its requests: sent when all are at the source, shipped when all are."""
+    order = session.get(Order, order_id)
+    if order is None:
+        return
+    statuses = list(
+        session.scalars(
+            sa.select(FulfillmentRequest.status).where(FulfillmentRequest.order_id == order_id)
+        )
+    )
+    live = [s for s in statuses if s != RequestStatus.CANCELLED.value]
+    new = order.status
+    if not statuses:
+        return
+    if not live:
+        new = OrderStatus.CANCELLED.value
+    elif all(s == RequestStatus.SHIPPED.value for s in live):
+        new = OrderStatus.SHIPPED.value
+    elif any(
+        s in (RequestStatus.SHIPPED.value, RequestStatus.PARTIALLY_SHIPPED.value) for s in live
+    ):
+        new = OrderStatus.PARTIALLY_SHIPPED.value
+    elif all(s in AT_SOURCE for s in live):
+        new = OrderStatus.SENT.value
+    elif any(s == RequestStatus.FAILED.value for s in live):
+        new = OrderStatus.FAILED.value
+    elif order.status == OrderStatus.FAILED.value:
+        new = OrderStatus.ROUTED.value  # resubmitted: back in line
+    if new != order.status:
+        order.status = new
+        order.updated_at = utcnow()
+        session.add(order)
+
+
+def record_invoices(session: Session, source_id: int, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Upsert a source's invoices (unique per source and invoice number)."""
+    batch = [{"source_id": source_id, "currency": "USD", **row} for row in rows]
+    upsert(
+        session,
+        Invoice,
+        batch,
+        keys=("source_id", "external_id"),
+        update=("request_id", "number", "total", "issued_at", "data"),
+        # Not only_if_changed: PostgreSQL's json type has no equality to compare `data` with.
+        only_if_changed=False,
+    )
+    return len(batch)
