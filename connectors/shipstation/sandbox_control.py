@@ -1,0 +1,102 @@
+"""ShipStation-specific `/_sandbox/` routes: place an order, set its status, label or void
+a shipment, delete a product.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from connectors.sandboxing.control import ControlError, control_endpoint, json_object
+from connectors.shipstation.sandbox_records import public
+from connectors.shipstation.sandbox_state import STATUSES, ShipStationState
+
+
+def control_routes(state: ShipStationState) -> list[BaseRoute]:
+    """Place a customer order, label/void shipments, set status, delete a product."""
+
+    def order_or_404(order_id: int) -> dict[str, Any]:
+        order = state.orders.get(order_id)
+        if order is None:
+            raise ControlError(f"no order {order_id}", 404)
+        return order
+
+    @control_endpoint
+    async def place(request: Request) -> Response:
+        body = await json_object(request)
+        lines = body.pop("items", None)
+        parsed = None
+        if lines is not None:
+            if not isinstance(lines, list) or not all(
+                isinstance(x, dict)
+                and isinstance(x.get("sku"), str)
+                and isinstance(x.get("quantity", 1), int)
+                for x in lines
+            ):
+                raise ControlError("items must be [{sku, quantity}]")
+            parsed = [(x["sku"], x.get("quantity", 1)) for x in lines]
+        order = state.place_order(lines=parsed)
+        for name in ("orderStatus", "orderNumber", "customerEmail"):
+            if name in body:
+                order[name] = body[name]
+        return JSONResponse(public(order), status_code=201)
+
+    @control_endpoint
+    async def set_status(request: Request) -> Response:
+        order = order_or_404(request.path_params["id"])
+        status = (await json_object(request)).get("orderStatus")
+        if status not in STATUSES:
+            raise ControlError(f"orderStatus must be one of {', '.join(STATUSES)}")
+        order["orderStatus"] = status
+        state.touch(order)
+        return JSONResponse(public(order))
+
+    @control_endpoint
+    async def add_label(request: Request) -> Response:
+        order = order_or_404(request.path_params["id"])
+        body = await json_object(request)
+        by_key = {i["lineItemKey"]: i for i in order["items"]}
+        by_sku = {i["sku"]: i for i in order["items"]}
+        wanted = body.get("items")
+        if wanted is None:
+            items, quantities = order["items"], None
+        else:
+            items, quantities = [], {}
+            for line in wanted if isinstance(wanted, list) else [None]:
+                item = None
+                if isinstance(line, dict):
+                    item = by_key.get(line.get("lineItemKey")) or by_sku.get(line.get("sku"))
+                if item is None:
+                    raise ControlError("items must name lines of the order (lineItemKey or sku)")
+                items.append(item)
+                quantities[item["lineItemKey"]] = int(line.get("quantity", item["quantity"]))
+        shipment = state.label(
+            order, items, state.clock.now(), body.get("trackingNumber"), quantities
+        )
+        return JSONResponse(public(shipment), status_code=201)
+
+    @control_endpoint
+    async def void(request: Request) -> Response:
+        shipment = state.shipments.get(request.path_params["id"])
+        if shipment is None:
+            raise ControlError("no such shipment", 404)
+        state.void(shipment, state.clock.now())
+        return JSONResponse(public(shipment))
+
+    @control_endpoint
+    async def delete_product(request: Request) -> Response:
+        if request.path_params["id"] not in state.products:
+            raise ControlError("no such product", 404)
+        state.delete_product(request.path_params["id"])
+        return Response(status_code=204)
+
+    return [
+        Route("/orders", place, methods=["POST"]),
+        Route("/orders/{id:int}/status", set_status, methods=["PUT"]),
+        Route("/orders/{id:int}/shipments", add_label, methods=["POST"]),
+        Route("/shipments/{id:int}/void", void, methods=["POST"]),
+        Route("/products/{id:int}", delete_product, methods=["DELETE"]),
+    ]
