@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from console.tui.app import DropdeckApp
 from console.tui.commands import DropdeckCommands
 from store.db import Database
-from store.models import AuditEvent, Integration, JobRun, ListingVariant
+from store.models import AuditEvent, Integration, JobRun
 
 from .conftest import settle
 

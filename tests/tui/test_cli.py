@@ -51,7 +51,7 @@ def test_demo_seeds_its_own_database_and_opens_it(
     home = tmp_path / "demo-home"
     assert cli.main(["demo", "--home", str(home)]) == 0
     assert cli.main(["demo", "--home", str(home)]) == 0  # reset, not seeded twice
-    [first, second] = headless_run
+    [_first, second] = headless_run
     assert str(second.db.engine.url).endswith(str(home / "dropdeck.db"))
     check = Database(demo.demo_settings(home))
     with check.read() as session:

@@ -1,4 +1,4 @@
-"""How the main panes look at 80×24 and 120×40 (fixed seed data and timestamps)."""
+"""How the main panes look at 80x24 and 120x40 (fixed seed data and timestamps)."""
 
 from __future__ import annotations
 

@@ -23,12 +23,20 @@ from ..screens.details import DetailsScreen
 from .base import Pane
 from .integration_actions import pause_integration, run_integration
 
-HEADERS = ("Owner", "Integration", "Schedule", "State", "Last run", "Finished UTC")
+# Fixed widths (cells carry their own gap): fits 80 columns, and a reload never re-measures.
+HEADERS = (
+    ("Owner", 21),
+    ("Integration", 16),
+    ("Schedule", 10),
+    ("State", 9),
+    ("Last run", 10),
+    ("Finished UTC", 12),
+)
 
 
 def _state(r: IntegrationRow) -> Text:
     if r.paused_reason:
-        return Text(f"paused: {r.paused_reason}", style="yellow")
+        return Text("paused", style="yellow")  # the reason is in the details (enter)
     return Text("active", style="green") if r.enabled else Text("disabled", style="dim")
 
 
@@ -44,8 +52,9 @@ class IntegrationsPane(Pane):
         self.rows: list[IntegrationRow] = []
 
     def compose_body(self) -> Iterable[Widget]:
-        table: DataTable[str | Text] = DataTable(cursor_type="row", zebra_stripes=False)
-        table.add_columns(*HEADERS)
+        table: DataTable[str | Text] = DataTable(cursor_type="row", cell_padding=0)
+        for label, width in HEADERS:
+            table.add_column(label, width=width)
         yield table
         yield Static(self.EMPTY, classes="empty")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
+from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 KEYS = (
     ("1..6", "Sources, Channels, Listings, Orders, Shipments, Jobs"),
-    ("/", "filter the current table (SKU / order number / tracking / integration prefix)"),
+    ("/", "filter the table: SKU, order number, tracking or integration prefix, or a status"),
     ("space", "mark or unmark a row; actions apply to marked rows, else the current one"),
     ("p", "pause/unpause listings, or the integration in Sources/Channels/Jobs"),
     ("h", "hide/unhide listings (carried out by the channel's next sync)"),
@@ -37,15 +37,18 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         hidden = {"p", "h", "r", "x"} if self.readonly else set()
-        lines = [
-            f"[b]{escape(key):<13}[/b] {escape(what)}" for key, what in KEYS if key not in hidden
-        ]
+        table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(ratio=1)
+        for key, what in KEYS:
+            if key not in hidden:
+                table.add_row(key, what)
         if self.readonly:
-            lines.append("\nRead-only: actions that change records are hidden.")
+            table.add_row("", "Read-only: actions that change records are hidden.")
         with Vertical(id="dialog", classes="help"):
             yield Static("[b]Dropdeck keys[/b]", id="question")
             with VerticalScroll(id="details-body"):
-                yield Static("\n".join(lines), id="details-text")
+                yield Static(table, id="details-text")
             yield Static("escape close", id="answer-keys")
 
     def action_close(self) -> None:
