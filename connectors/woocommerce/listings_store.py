@@ -102,7 +102,8 @@ def write_import_page(
         parent_rows,
         keys=("channel_id", "master_sku"),
         update=OVERWRITE_LISTING if overwrite else (),
-        only_if_changed=True,
+        # Not only_if_changed: PostgreSQL has no `json = json` for its IS DISTINCT FROM.
+        only_if_changed=False,
     )
     counts.parents_created = len(set(masters) - known_parents)
     if overwrite:
@@ -131,7 +132,7 @@ def write_import_page(
         list(by_sku.values()),
         keys=("channel_id", "sku"),
         update=OVERWRITE_VARIANT if overwrite else (),
-        only_if_changed=True,
+        only_if_changed=False,
     )
     counts.variants_created = len(by_sku) - len(known)
     if overwrite:

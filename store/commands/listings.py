@@ -1,16 +1,19 @@
-"""Operator actions on listings: pause/unpause, hide/unhide. Set-based, audited."""
+"""Operator actions on listings: pause/unpause, hide/unhide, and the pending transitions
+delist/publish/overwrite (recorded now, carried out by the channel's next sync or publish).
+Set-based, audited."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from ..models import ListingVariant
+from ..models import Channel, ListingVariant
 from ..models._types import utcnow
-from ..models.catalog import Pending
+from ..models.catalog import ChannelKind, LinkState, Pending
 from .audit import record_audit
 
 
@@ -59,6 +62,84 @@ def apply_listing_action(
     actor: str,
 ) -> ActionResult:
     """Apply `action` to listings chosen by id or SKU; every change gets an audit row."""
+    return _apply(
+        session,
+        lambda v, _kind: _target(v, action),
+        f"listing.{action.value}",
+        ids=ids,
+        skus=skus,
+        channel_id=channel_id,
+        actor=actor,
+    )
+
+
+# Transitions a channel kind cannot carry out, with the reason the operator sees.
+_UNSUPPORTED: dict[tuple[str, Pending], str] = {
+    (ChannelKind.SHIPSTATION.value, Pending.PUBLISH): "ShipStation has no product catalogue to "
+    "publish to",
+    (ChannelKind.SHIPSTATION.value, Pending.OVERWRITE): "ShipStation has no product catalogue "
+    "to overwrite",
+    (ChannelKind.SHIPSTATION.value, Pending.DELIST): "ShipStation has no product catalogue to "
+    "delist from",
+}
+TRANSITIONS = (Pending.DELIST, Pending.PUBLISH, Pending.OVERWRITE)
+
+
+def _transition_target(
+    v: ListingVariant, transition: Pending, channel_kind: str
+) -> dict[str, object] | str | None:
+    why = _UNSUPPORTED.get((channel_kind, transition))
+    if why:
+        return f"{v.sku}: {why}"
+    if v.pending == transition.value:
+        return None
+    match transition:
+        case Pending.DELIST:
+            if v.link_state == LinkState.DELISTED.value:
+                return None
+        case Pending.OVERWRITE:
+            if v.link_state != LinkState.LINKED.value:
+                return f"{v.sku} is not on the channel ({v.link_state}); publish it first"
+        case Pending.PUBLISH:
+            pass
+        case _:
+            raise ValueError(f"{transition.value} is not a pending transition")
+    return {"pending": transition.value}
+
+
+def request_listing_transition(
+    session: Session,
+    transition: Pending,
+    *,
+    ids: list[int] | None = None,
+    skus: list[str] | None = None,
+    channel_id: int | None = None,
+    actor: str,
+) -> ActionResult:
+    """Record a delist, publish or overwrite for the channel's next sync/publish; audited."""
+    if transition not in TRANSITIONS:
+        raise ValueError(f"{transition.value} is not delist, publish or overwrite")
+    return _apply(
+        session,
+        lambda v, kind: _transition_target(v, transition, kind),
+        f"listing.{transition.value}",
+        ids=ids,
+        skus=skus,
+        channel_id=channel_id,
+        actor=actor,
+    )
+
+
+def _apply(
+    session: Session,
+    target: Callable[[ListingVariant, str], dict[str, object] | str | None],
+    action_name: str,
+    *,
+    ids: list[int] | None,
+    skus: list[str] | None,
+    channel_id: int | None,
+    actor: str,
+) -> ActionResult:
     if (ids is None) == (skus is None):
         raise ValueError("choose listings by ids or by skus")
     stmt = sa.select(ListingVariant)
@@ -69,6 +150,7 @@ def apply_listing_action(
     if channel_id is not None:
         stmt = stmt.where(ListingVariant.channel_id == channel_id)
     variants = list(session.scalars(stmt.with_for_update()))
+    kinds = dict(session.execute(sa.select(Channel.id, Channel.kind)).all())
     result = ActionResult()
     if skus is not None:
         found = {v.sku for v in variants}
@@ -76,13 +158,13 @@ def apply_listing_action(
 
     groups: dict[tuple[tuple[str, object], ...], list[ListingVariant]] = {}
     for v in variants:
-        target = _target(v, action)
-        if target is None:
+        values = target(v, kinds.get(v.channel_id, ""))
+        if values is None:
             result.unchanged.append(v.sku)
-        elif isinstance(target, str):
-            result.refused[v.sku] = target
+        elif isinstance(values, str):
+            result.refused[v.sku] = values
         else:
-            groups.setdefault(tuple(sorted(target.items())), []).append(v)
+            groups.setdefault(tuple(sorted(values.items())), []).append(v)
 
     now = utcnow()
     audits = []
@@ -101,7 +183,7 @@ def apply_listing_action(
     record_audit(
         session,
         actor=actor,
-        action=f"listing.{action.value}",
+        action=action_name,
         record_type="listing",
         changes=audits,
     )

@@ -106,9 +106,7 @@ class Shop:
 
     def integration(self, kind: str) -> Integration:
         with self.db.read() as session:
-            return session.scalars(
-                sa.select(Integration).where(Integration.kind == kind)
-            ).one()
+            return session.scalars(sa.select(Integration).where(Integration.kind == kind)).one()
 
     def variants(self) -> dict[str, ListingVariant]:
         with self.db.read() as session:
