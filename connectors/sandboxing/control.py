@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -21,6 +21,8 @@ from connectors.sandboxing.faults import Faults, FaultSettingsError
 from connectors.sandboxing.ratelimit import FixedWindowLimiter
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class SeededState(Protocol):
@@ -68,6 +70,14 @@ async def json_object(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ControlError("body must be a JSON object")
     return body
+
+
+def found_or_404(table: Mapping[K, V], key: K, message: str) -> V:
+    """`table[key]`, or `ControlError(message, 404)` when it is missing (or None)."""
+    value = table.get(key)
+    if value is None:
+        raise ControlError(message, 404)
+    return value
 
 
 def need(body: dict[str, Any], name: str, kind: type | tuple[type, ...]) -> Any:

@@ -26,12 +26,7 @@ from connectors.shipstation.sandbox_catalogue import catalogue_routes
 from connectors.shipstation.sandbox_control import control_routes
 from connectors.shipstation.sandbox_orders import order_routes
 from connectors.shipstation.sandbox_shipments import shipment_routes
-from connectors.shipstation.sandbox_state import (
-    TAGS,
-    USERS,
-    ShipStationSettings,
-    ShipStationState,
-)
+from connectors.shipstation.sandbox_state import TAGS, USERS, ShipStationSettings, ShipStationState
 
 __all__ = ["TAGS", "USERS", "ShipStationSettings", "ShipStationState", "build"]
 

@@ -7,15 +7,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from connectors.sandboxing.paging import numbered_page
+from connectors.sandboxing.records import public
 from connectors.shipstation.sandbox_auth import Guard, message
-from connectors.shipstation.sandbox_query import (
-    Predicate,
-    matching,
-    paged,
-    paging,
-    sort_records,
-)
-from connectors.shipstation.sandbox_records import parse_time, public
+from connectors.shipstation.sandbox_query import Predicate, matching, paged, paging, sort_records
+from connectors.shipstation.sandbox_records import parse_time
 from connectors.shipstation.sandbox_state import STORES, TAGS, USERS, ShipStationState
 
 

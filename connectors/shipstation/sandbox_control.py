@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from connectors.sandboxing.control import ControlError, control_endpoint, json_object
-from connectors.shipstation.sandbox_records import public
+from connectors.sandboxing.control import ControlError, control_endpoint, found_or_404, json_object
+from connectors.sandboxing.records import public
 from connectors.shipstation.sandbox_state import STATUSES, ShipStationState
 
 
@@ -19,10 +19,7 @@ def control_routes(state: ShipStationState) -> list[BaseRoute]:
     """Place a customer order, label/void shipments, set status, delete a product."""
 
     def order_or_404(order_id: int) -> dict[str, Any]:
-        order = state.orders.get(order_id)
-        if order is None:
-            raise ControlError(f"no order {order_id}", 404)
-        return order
+        return found_or_404(state.orders, order_id, f"no order {order_id}")
 
     @control_endpoint
     async def place(request: Request) -> Response:
@@ -80,9 +77,7 @@ def control_routes(state: ShipStationState) -> list[BaseRoute]:
 
     @control_endpoint
     async def void(request: Request) -> Response:
-        shipment = state.shipments.get(request.path_params["id"])
-        if shipment is None:
-            raise ControlError("no such shipment", 404)
+        shipment = found_or_404(state.shipments, request.path_params["id"], "no such shipment")
         state.void(shipment, state.clock.now())
         return JSONResponse(public(shipment))
 

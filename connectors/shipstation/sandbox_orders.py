@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from connectors.sandboxing.records import public
 from connectors.shipstation.sandbox_auth import Guard, message
 from connectors.shipstation.sandbox_query import (
     Predicate,
@@ -22,7 +23,7 @@ from connectors.shipstation.sandbox_query import (
     paged,
     sort_records,
 )
-from connectors.shipstation.sandbox_records import BadRequest, parse_time, public, ss_time
+from connectors.shipstation.sandbox_records import BadRequest, parse_time, ss_time
 from connectors.shipstation.sandbox_state import (
     OPEN_STATUSES,
     STATUSES,

@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from connectors.sandboxing.paging import numbered_page
-from connectors.shipstation.sandbox_records import BadRequest, parse_time, public
+from connectors.sandboxing.records import public
+from connectors.shipstation.sandbox_records import BadRequest, parse_time
 
 MAX_PAGE_SIZE = 500
 

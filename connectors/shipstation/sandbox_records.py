@@ -298,8 +298,3 @@ def advanced_options(store_id: int) -> dict[str, Any]:
         "billToCountryCode": None,
         "billToMyOtherAccount": None,
     }
-
-
-def public(record: dict[str, Any]) -> dict[str, Any]:
-    """A record without the sandbox's private `_` keys."""
-    return {k: v for k, v in record.items() if not k.startswith("_")}

@@ -8,7 +8,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from connectors.sandboxing.control import ControlError, control_endpoint, json_object, need
+from connectors.sandboxing.control import (
+    ControlError,
+    control_endpoint,
+    found_or_404,
+    json_object,
+    need,
+)
 from connectors.woocommerce import sandbox_orders as orders
 from connectors.woocommerce.sandbox_products import Ctx
 from connectors.woocommerce.sandbox_render import site_url
@@ -22,10 +28,7 @@ def control_routes(state: WooState, settings: Settings) -> list[BaseRoute]:
         return Ctx(state, settings, site_url(request))
 
     def order_or_404(oid: int) -> dict[str, Any]:
-        order = state.orders.get(oid)
-        if order is None:
-            raise ControlError(f"no order {oid}", 404)
-        return order
+        return found_or_404(state.orders, oid, f"no order {oid}")
 
     @control_endpoint
     async def place_order(request: Request) -> Response:

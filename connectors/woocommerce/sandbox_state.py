@@ -8,13 +8,13 @@ id list kept in ascending order, so 100k products page as fast as 2k.
 
 from __future__ import annotations
 
-import gc
 import random
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.sandboxing.clock import Clock
+from connectors.sandboxing.seeding import paused_gc
 
 SECONDS_PER_DAY = 86_400
 CATEGORIES = [
@@ -85,14 +85,9 @@ class WooState:
             self.next_id, self.next_item_id, self.next_note_id = 10, 1, 1
             # Seeding allocates millions of small objects; cyclic GC passes over them
             # would double the time and find nothing to free.
-            was_enabled = gc.isenabled()
-            gc.disable()
-            try:
+            with paused_gc():
                 _seed_catalogue(self, random.Random(seed))
                 _seed_orders(self, random.Random(seed * 7919 + 1))
-            finally:
-                if was_enabled:
-                    gc.enable()
 
     def new_id(self) -> int:
         """The next post id (products, variations and orders share the sequence)."""

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from connectors.sandboxing.auth import bearer_token
 from connectors.wps.sandbox_state import WpsState
 
 
@@ -32,8 +33,7 @@ def guarded(state: WpsState, *, orders: bool = False) -> Callable[[Handler], Han
 
     def wrap(fn: Handler) -> Handler:
         async def endpoint(request: Request) -> Response:
-            header = request.headers.get("authorization", "")
-            token = header[len("Bearer ") :] if header.startswith("Bearer ") else None
+            token = bearer_token(request.headers.get("authorization", ""))
             if token not in (state.token, state.restricted_token):
                 return error(401, "Unauthenticated.")
             if orders and token == state.restricted_token:

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from connectors.sandboxing.control import ControlError, control_endpoint, json_object
+from connectors.sandboxing.control import ControlError, control_endpoint, found_or_404, json_object
 from connectors.wps.sandbox_orders import order_detail
 from connectors.wps.sandbox_state import PRICE_FIELDS, STATUSES, WAREHOUSES, WpsState
 
@@ -20,9 +20,7 @@ def ship(
     tracking: str | None,
 ) -> list[str]:
     """Ship open quantities of a PO; a partial ship splits the rest into a backorder detail."""
-    record = state.orders.get(po)
-    if record is None:
-        raise ControlError(f"no PO {po!r}", 404)
+    record = found_or_404(state.orders, po, f"no PO {po!r}")
     open_details = [
         d for d in record["order_details"] if d["order_status"] in ("OPEN", "BACKORDERED")
     ]
@@ -87,10 +85,7 @@ def control_routes(state: WpsState) -> list[BaseRoute]:
     """WPS-specific `/_sandbox/` routes: stock/prices/status, delete item, ship/cancel PO."""
 
     def item_or_404(sku: str) -> int:
-        item_id = state.sku_index.get(sku)
-        if item_id is None:
-            raise ControlError(f"no item with sku {sku!r}", 404)
-        return item_id
+        return found_or_404(state.sku_index, sku, f"no item with sku {sku!r}")
 
     @control_endpoint
     async def change_item(request: Request) -> Response:
@@ -152,10 +147,8 @@ def control_routes(state: WpsState) -> list[BaseRoute]:
     @control_endpoint
     async def add_tracking(request: Request) -> Response:
         body = await json_object(request)
-        record = state.orders.get(request.path_params["po"])
+        record = found_or_404(state.orders, request.path_params["po"], "no such PO")
         tracking = body.get("tracking_number")
-        if record is None:
-            raise ControlError("no such PO", 404)
         if not isinstance(tracking, str):
             raise ControlError("tracking_number is required")
         shipped = [d for d in record["order_details"] if d["order_status"] == "SHIPPED"]
@@ -169,9 +162,7 @@ def control_routes(state: WpsState) -> list[BaseRoute]:
 
     @control_endpoint
     async def cancel_po(request: Request) -> Response:
-        record = state.orders.get(request.path_params["po"])
-        if record is None:
-            raise ControlError("no such PO", 404)
+        record = found_or_404(state.orders, request.path_params["po"], "no such PO")
         cancelled = 0
         for detail in record["order_details"]:
             if detail["order_status"] in ("OPEN", "BACKORDERED"):
