@@ -628,7 +628,8 @@ async def get_shipments(ctx: RunContext) -> None:
             shipments,
             cancelled=m.all_cancelled(found),
         )
-        ctx.count("shipments_created", created)
+        if created:
+            ctx.count("shipments_created", created)
     ctx.progress(len(requests), len(requests))
 
 
