@@ -20,6 +20,7 @@ from ..mapping import Template
 WAREHOUSES = ("CA", "GA", "ID", "IN", "PA", "PA2", "TX")
 CART_WAREHOUSES = ("CA", "GA", "ID", "IN", "PA", "TX")
 SHIP_VIA = ("AH2D", "BEST", "FE1D", "FE2D", "UP1D", "UP2D", "US1C", "US4C")
+CENT = Decimal("0.01")
 DISCONTINUED = frozenset({"NLA", "DSC"})
 SIZE_KEYS = frozenset({"size"})
 COLOUR_KEYS = frozenset({"color", "colour"})
@@ -126,7 +127,8 @@ def _decimal(item: Mapping[str, Any], name: str, ref: str) -> Decimal | None:
         raise MappingError(ref, f"{name} {raw!r} is not a price") from None
     if not value.is_finite():
         raise MappingError(ref, f"{name} {raw!r} is not a price")
-    return value
+    # The store keeps cents; comparing unrounded values would see a change every run.
+    return value.quantize(CENT)
 
 
 def _number(raw: Any, name: str, ref: str) -> float | None:
