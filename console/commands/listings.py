@@ -1,11 +1,18 @@
-"""`dropdeck listings`: list listings, and pause/unpause/hide/unhide them by SKU."""
+"""`dropdeck listings`: list listings; pause/unpause/hide/unhide them by SKU; request a
+delist/publish/overwrite (carried out by the channel's next sync or publish)."""
 
 from __future__ import annotations
 
 import argparse
 
 from store.commands.audit import operator_name
-from store.commands.listings import ListingAction, apply_listing_action
+from store.commands.listings import (
+    TRANSITIONS,
+    ListingAction,
+    apply_listing_action,
+    request_listing_transition,
+)
+from store.models.catalog import Pending
 from store.queries.listings import ListingTab, page_listings
 
 from ..context import open_store
@@ -32,6 +39,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         a = actions.add_parser(action.value, help=f"{action.value} listings by SKU")
         a.add_argument("skus", nargs="+", metavar="SKU")
         a.set_defaults(handler=_act, action=action)
+    for transition in TRANSITIONS:
+        t = actions.add_parser(
+            transition.value,
+            help=f"{transition.value} listings by SKU at the channel's next sync/publish",
+        )
+        t.add_argument("skus", nargs="+", metavar="SKU")
+        if transition is Pending.DELIST:
+            t.add_argument("--yes", action="store_true", help="confirm delisting more than one")
+        t.set_defaults(handler=_transition, transition=transition)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -78,6 +94,33 @@ def _act(args: argparse.Namespace) -> int:
         result = apply_listing_action(session, action, skus=args.skus, actor=operator_name("cli"))
     verb = {"pause": "paused", "unpause": "unpaused", "hide": "hidden", "unhide": "unhidden"}
     print(f"{verb[action.value]}: {len(result.changed)}, already so: {len(result.unchanged)}")
+    for sku, why in result.refused.items():
+        print(f"refused {sku}: {why}")
+    if result.unknown:
+        raise CliError(
+            f"no listing with SKU {', '.join(result.unknown)}; "
+            "check the SKU with 'dropdeck listings --sku PREFIX'"
+        )
+    return 1 if result.refused else 0
+
+
+def _transition(args: argparse.Namespace) -> int:
+    transition: Pending = args.transition
+    skus = list(dict.fromkeys(args.skus))
+    if transition is Pending.DELIST and len(skus) > 1 and not args.yes:
+        raise CliError(
+            f"delisting {len(skus)} listings removes them from the channel; "
+            "repeat with --yes to confirm"
+        )
+    db = open_store()
+    with db.write() as session:
+        result = request_listing_transition(
+            session, transition, skus=skus, actor=operator_name("cli")
+        )
+    print(
+        f"{transition.value} requested: {len(result.changed)}, already so: "
+        f"{len(result.unchanged)} (carried out by the channel's next sync or publish)"
+    )
     for sku, why in result.refused.items():
         print(f"refused {sku}: {why}")
     if result.unknown:

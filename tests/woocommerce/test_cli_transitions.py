@@ -1,0 +1,57 @@
+"""`dropdeck listings delist|publish|overwrite` record pending transitions with audit rows."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from console.cli import main
+from store.db import Database
+from store.models import AuditEvent, Channel, Listing, ListingVariant
+
+
+def _seed(db: Database) -> None:
+    with db.write() as session:
+        channel = Channel(name="woo-demo", kind="woocommerce")
+        session.add(channel)
+        session.flush()
+        listing = Listing(channel_id=channel.id or 0, master_sku="P-1")
+        session.add(listing)
+        session.flush()
+        for sku, state in (("A-1", "linked"), ("A-2", "linked"), ("A-3", "unlinked")):
+            session.add(
+                ListingVariant(
+                    listing_id=listing.id or 0,
+                    channel_id=channel.id or 0,
+                    sku=sku,
+                    link_state=state,
+                    external_id="7" if state == "linked" else None,
+                )
+            )
+
+
+def _pending(db: Database) -> dict[str, str | None]:
+    with db.read() as session:
+        return {v.sku: v.pending for v in session.scalars(sa.select(ListingVariant))}
+
+
+def test_cli_delist_publish_overwrite_record_pending_and_audit(
+    sqlite_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _seed(sqlite_db)
+    assert main(["listings", "delist", "A-1", "A-2"]) == 1
+    assert "repeat with --yes" in capsys.readouterr().err
+    assert _pending(sqlite_db) == {"A-1": None, "A-2": None, "A-3": None}
+    assert main(["listings", "delist", "A-1", "A-2", "--yes"]) == 0
+    assert main(["listings", "publish", "A-3"]) == 0
+    assert main(["listings", "overwrite", "A-3"]) == 1  # not on the channel yet
+    assert "publish it first" in capsys.readouterr().out
+    assert _pending(sqlite_db) == {"A-1": "delist", "A-2": "delist", "A-3": "publish"}
+    with sqlite_db.read() as session:
+        audits = session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(a.action, a.after["sku"], a.after["pending"]) for a in audits] == [
+        ("listing.delist", "A-1", "delist"),
+        ("listing.delist", "A-2", "delist"),
+        ("listing.publish", "A-3", "publish"),
+    ]
+    assert all(a.actor.endswith("@cli") and a.before["pending"] is None for a in audits)
