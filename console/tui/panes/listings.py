@@ -79,6 +79,7 @@ class ListingsPane(Pane):
         super().__init__(id="listings")
         self.tab = ListingTab.ALL
         self.counts: dict[ListingTab, int] = {}
+        self._count_after_paint = False
 
     def compose_body(self) -> Iterable[Widget]:
         yield TabBar(self._labels(), id="listing-tabs")
@@ -112,9 +113,11 @@ class ListingsPane(Pane):
     def load(self) -> None:
         if self.table.loaded:
             self.table.load("reload")
+            self.load_counts()
         else:
+            # Rows first: counting a large table must not delay the first paint.
+            self._count_after_paint = True
             self.table.load("first")
-        self.load_counts()
 
     @work(exclusive=True, group="listing-counts", exit_on_error=False)
     async def load_counts(self) -> None:
@@ -136,6 +139,9 @@ class ListingsPane(Pane):
         self.set_status("  ".join(parts))
 
     def on_paged_table_changed(self, event: PagedTable.Changed) -> None:
+        if self._count_after_paint:
+            self._count_after_paint = False
+            self.call_after_refresh(self.load_counts)
         self._update_status()
 
     def apply_filter(self) -> None:

@@ -127,6 +127,7 @@ class PagedTable(ScrollView, Generic[R], can_focus=True):
         self.fetches = 0
         self.paints = 0  # bumped after each refresh that showed new rows (benchmarks wait on it)
         self._busy: Direction | None = None
+        self._strips: dict[tuple[int, bool, int | bool], Strip] = {}
         self._width = sum(c.width for c in self.columns) + len(self.columns) + 2
 
     # -- public API for panes ---------------------------------------------------------------
@@ -195,6 +196,8 @@ class PagedTable(ScrollView, Generic[R], can_focus=True):
         finally:
             self._busy = None
         self.fetches += 1
+        if direction not in ("next", "prev"):
+            self._strips.clear()
         self.loaded = True
         self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
         self._sync_size()
@@ -240,6 +243,7 @@ class PagedTable(ScrollView, Generic[R], can_focus=True):
         extra = len(self.rows) - MAX_ROWS
         if extra <= 0:
             return
+        self._strips.clear()  # dropped rows free their ids for new ones
         if direction == "prev":
             del self.rows[-extra:]
             self.at_end = False
@@ -281,12 +285,21 @@ class PagedTable(ScrollView, Generic[R], can_focus=True):
         index = scroll_y + y - 1
         if index < len(self.rows):
             row = self.rows[index]
-            style = base_style
-            if self.markable and self.key(row) in self.marks:
-                style += self.get_component_rich_style("paged-table--marked")
-            if index == self.cursor:
-                style += self.get_component_rich_style("paged-table--cursor")
-            return self._strip(self._cells(row), style, scroll_x, width)
+            marked = self.markable and self.key(row) in self.marks
+            # Rows are immutable snapshots, so a rendered row is reused until it is re-read.
+            cache_key = (id(row), marked, index == self.cursor and (1 + self.has_focus))
+            strip = self._strips.get(cache_key)
+            if strip is None:
+                style = base_style
+                if marked:
+                    style += self.get_component_rich_style("paged-table--marked")
+                if index == self.cursor:
+                    style += self.get_component_rich_style("paged-table--cursor")
+                strip = self._strip(self._cells(row), style, 0, max(self._width, width))
+                if len(self._strips) > 4 * PAGE:
+                    self._strips.clear()
+                self._strips[cache_key] = strip
+            return strip.crop_extend(scroll_x, scroll_x + width, base_style)
         muted = self.get_component_rich_style("paged-table--empty")
         if index == len(self.rows) and not self.at_end:
             return self._strip([Text(" … loading")], muted, 0, width)
@@ -319,6 +332,7 @@ class PagedTable(ScrollView, Generic[R], can_focus=True):
     # -- actions ----------------------------------------------------------------------------
 
     def on_resize(self) -> None:
+        self._strips.clear()
         self._show_cursor()
 
     def action_cursor(self, delta: int) -> None:
