@@ -66,7 +66,7 @@ def seed_listings(db: Database, channel_id: int, count: int, *, prefix: str = "W
     """`count` listing variants (3 per listing) on one channel, inserted in batches."""
     rng = random.Random(count)
     now = utcnow()
-    batch = 20_000
+    batch = 30_000  # a multiple of 3: a batch never splits a parent
     for start in range(0, count, batch):
         stop = min(start + batch, count)
         parents = range(start // 3, (stop + 2) // 3)

@@ -12,7 +12,7 @@ from console import cli
 from console.commands import demo
 from console.tui.app import DropdeckApp
 from store.db import Database
-from store.models import ListingVariant, Order
+from store.models import Connection, Integration
 
 
 @pytest.fixture
@@ -45,21 +45,31 @@ def test_default_handler_opens_the_console(
     assert str(app.db.engine.url) == str(sqlite_db.engine.url)
 
 
-def test_demo_seeds_its_own_database_and_opens_it(
+def test_demo_wires_its_own_database_to_the_sandboxes_and_opens_it(
     sqlite_db: Database, headless_run: list[DropdeckApp], tmp_path: Path
 ) -> None:
     home = tmp_path / "demo-home"
-    assert cli.main(["demo", "--home", str(home)]) == 0
-    assert cli.main(["demo", "--home", str(home)]) == 0  # reset, not seeded twice
+    assert cli.main(["demo", "--home", str(home), "--size", "60"]) == 0
+    assert cli.main(["demo", "--home", str(home), "--size", "60"]) == 0  # reset, not twice
     [_first, second] = headless_run
     assert str(second.db.engine.url).endswith(str(home / "dropdeck.db"))
     check = Database(demo.demo_settings(home))
     with check.read() as session:
-        assert session.scalar(sa.select(sa.func.count()).select_from(ListingVariant)) == 300
-        assert session.scalar(sa.select(sa.func.count()).select_from(Order)) == 60
+        connections = list(session.scalars(sa.select(Connection)))
+        names = set(session.scalars(sa.select(Integration.name)))
     check.dispose()
+    assert {c.system for c in connections} == {
+        "woocommerce",
+        "magento",
+        "shipstation",
+        "wps",
+        "usdirect",
+    }
+    assert all(c.base_url.startswith("http://127.0.0.1:") for c in connections)
+    assert all(c.secrets and "secret" not in c.secrets for c in connections)  # sealed
+    assert {"woo-demo/get_orders", "wps-demo/send_orders"} <= names
     with sqlite_db.read() as session:  # the operator's database is untouched
-        assert session.scalar(sa.select(sa.func.count()).select_from(ListingVariant)) == 0
+        assert session.scalar(sa.select(sa.func.count()).select_from(Connection)) == 0
 
 
 def test_demo_home_defaults_under_dropdeck_home(_isolated_home: Path) -> None:

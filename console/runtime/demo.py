@@ -1,0 +1,276 @@
+"""The demo business: the sandbox peers on 127.0.0.1, a store wired to them, and a first
+round of runs, so every pane shows data that came over HTTP.
+
+The WooCommerce sandbox is stocked with products whose SKUs are WPS items (with the WPS
+SKU prefix), as a dropship store's would be; then the runs go in the order an operator's
+first day would: WPS inventory and the Woo import, link, sync, customer orders placed on
+the store, get orders (routing), send to WPS, WPS ships, shipments back, tracking to Woo.
+After that the scheduler keeps the business moving on short intervals.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+import structlog
+
+from connectors.sandboxing.serve import RunningSandboxes
+from store.commands.runs import queue_run
+from store.commands.setup import (
+    ensure_channel,
+    ensure_integration,
+    ensure_source,
+    save_connection,
+)
+from store.crypto import SecretBox
+from store.db import Database
+from store.models import (
+    FulfillmentLine,
+    FulfillmentRequest,
+    Integration,
+    JobRun,
+    ShippingMapping,
+)
+from store.models.runtime import RunStatus, RunTrigger
+
+log = structlog.get_logger("dropdeck.demo")
+
+WPS_PREFIX = "WPS-"
+DEMO_PRODUCTS = 120  # WPS products stocked on the demo store
+FINISHED = {RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.CANCELLED}
+
+# (owner, kind, schedule seconds or 0 for manual, settings)
+INTEGRATIONS: tuple[tuple[str, str, int, dict[str, Any]], ...] = (
+    ("wps-demo", "get_inventory", 600, {}),
+    ("wps-demo", "get_pqs", 120, {}),
+    ("wps-demo", "send_orders", 30, {}),
+    ("wps-demo", "get_shipments", 60, {}),
+    ("woo-demo", "import_listings", 0, {"mode": "create_and_overwrite"}),
+    ("woo-demo", "link_listings", 300, {"match_on": "sku"}),
+    ("woo-demo", "sync_listings", 60, {"price_from": "cost", "markup_percent": 35}),
+    ("woo-demo", "publish_listings", 0, {}),
+    ("woo-demo", "get_orders", 30, {"statuses": ["processing"], "days": 30}),
+    ("woo-demo", "sync_orders", 60, {}),
+)
+
+
+def configure_demo_business(db: Database, described: dict[str, dict[str, str]]) -> None:
+    """Connections (sealed), sources, channels, integrations and shipping mappings."""
+    box = SecretBox(db.settings.home)
+    with db.write() as session:
+        conns = {
+            system: save_connection(
+                session,
+                box,
+                name=f"{system}-sandbox",
+                system=system,
+                base_url=fields["base_url"],
+                secrets={k: v for k, v in fields.items() if k != "base_url"},
+            )
+            for system, fields in described.items()
+        }
+        owners = {
+            "wps-demo": ensure_source(
+                session,
+                name="wps-demo",
+                kind="wps",
+                connection=conns.get("wps"),
+                sku_prefix=WPS_PREFIX,
+                priority=1,
+            ),
+            "usdirect-demo": ensure_source(
+                session, name="usdirect-demo", kind="usdirect", connection=conns.get("usdirect")
+            ),
+            "woo-demo": ensure_channel(
+                session,
+                name="woo-demo",
+                kind="woocommerce",
+                connection=conns.get("woocommerce"),
+                auto_process=True,
+            ),
+            "magento-demo": ensure_channel(
+                session, name="magento-demo", kind="magento", connection=conns.get("magento")
+            ),
+            "shipstation-demo": ensure_channel(
+                session,
+                name="shipstation-demo",
+                kind="shipstation",
+                connection=conns.get("shipstation"),
+            ),
+        }
+        for owner, kind, seconds, settings in INTEGRATIONS:
+            ensure_integration(
+                session,
+                owners[owner],
+                kind,
+                settings=settings,
+                schedule_type="interval" if seconds else "manual",
+                schedule_value=str(seconds) if seconds else "",
+            )
+        woo, wps = owners["woo-demo"].id or 0, owners["wps-demo"].id or 0
+        # "Local pickup" stays unmapped on purpose: that order is held with the reason.
+        session.add_all(
+            [
+                ShippingMapping(scope="channel", owner_id=woo, key="flat_rate", value="ground"),
+                ShippingMapping(scope="channel", owner_id=woo, key="free_shipping", value="ground"),
+                ShippingMapping(scope="channel", owner_id=woo, key="express", value="express"),
+                ShippingMapping(scope="source", owner_id=wps, key="ground", value="BEST"),
+                ShippingMapping(scope="source", owner_id=wps, key="express", value="FE2D"),
+            ]
+        )
+
+
+def stock_demo_store(running: RunningSandboxes, count: int = DEMO_PRODUCTS) -> list[str]:
+    """Put `count` WPS products on the WooCommerce sandbox (REST batch API); their SKUs."""
+    wps = running.sandboxes["wps"].state
+    woo = running.describe()["woocommerce"]
+    products = []
+    for product_id in list(wps.product_items)[:count]:
+        items = [wps.items[i] for i in wps.product_items[product_id]]
+        name = wps.products[product_id]["name"]
+        if len(items) == 1:
+            products.append(_simple_product(name, items[0]))
+        else:
+            products.append(_variable_product(name, product_id, items))
+    auth = (woo["consumer_key"], woo["consumer_secret"])
+    skus: list[str] = []
+    with httpx.Client(base_url=woo["base_url"] + "/wp-json/wc/v3", auth=auth) as client:
+        for batch in _chunks(products, 50):
+            parents = [{k: v for k, v in p.items() if k != "_variations"} for p in batch]
+            created = client.post("/products/batch", json={"create": parents}).json()["create"]
+            for product, answer in zip(batch, created, strict=True):
+                variations = product.get("_variations", [])
+                if variations:
+                    client.post(
+                        f"/products/{answer['id']}/variations/batch", json={"create": variations}
+                    ).raise_for_status()
+                    skus.extend(v["sku"] for v in variations)
+                else:
+                    skus.append(product["sku"])
+    return skus
+
+
+def _simple_product(name: str, item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "type": "simple",
+        "sku": WPS_PREFIX + item["sku"],
+        "regular_price": item["list_price"],
+        "manage_stock": True,
+        "stock_quantity": 0,
+    }
+
+
+def _variable_product(name: str, product_id: int, items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "type": "variable",
+        "sku": f"{WPS_PREFIX}P{product_id}",
+        "attributes": [{"name": "Option", "variation": True, "options": [i["sku"] for i in items]}],
+        "_variations": [
+            {
+                "sku": WPS_PREFIX + i["sku"],
+                "regular_price": i["list_price"],
+                "manage_stock": True,
+                "stock_quantity": 0,
+                "attributes": [{"name": "Option", "option": i["sku"]}],
+            }
+            for i in items
+        ],
+    }
+
+
+def _chunks(items: list[dict[str, Any]], size: int) -> Iterable[list[dict[str, Any]]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def place_customer_orders(running: RunningSandboxes, skus: list[str]) -> None:
+    """Customers buy on the store; one picks up locally (a method with no mapping)."""
+    woo = running.describe()["woocommerce"]["base_url"]
+    methods = ["Flat rate", "Flat rate", "Free shipping", "Express", "Local pickup"]
+    with httpx.Client(base_url=woo) as client:
+        for n, sku in enumerate(skus[:10]):
+            client.post(
+                "/_sandbox/orders",
+                json={
+                    "line_items": [{"sku": sku, "quantity": 1 + n % 2}],
+                    "shipping_method_title": methods[n % len(methods)],
+                    "email": f"customer{n}@example.com",
+                },
+            ).raise_for_status()
+
+
+def ship_sent_orders(db: Database, running: RunningSandboxes) -> None:
+    """The supplier ships what was sent: every PO in full, but one unit short on the first
+    PO that has more than one (a partial shipment; the rest is backordered)."""
+    with db.read() as session:
+        rows = session.execute(
+            sa.select(FulfillmentRequest.po_number, FulfillmentLine.sku, FulfillmentLine.quantity)
+            .join(FulfillmentLine, FulfillmentLine.request_id == FulfillmentRequest.id)
+            .where(FulfillmentRequest.status == "sent")
+            .order_by(FulfillmentRequest.id)
+        ).all()
+    lines: dict[str, list[tuple[str, int]]] = {}
+    for po, sku, quantity in rows:
+        lines.setdefault(po, []).append((sku, quantity))
+    partial_done = False
+    wps = running.describe()["wps"]["base_url"]
+    with httpx.Client(base_url=wps) as client:
+        for po, po_lines in lines.items():
+            body: dict[str, Any] = {}
+            sku, quantity = po_lines[0]
+            if not partial_done and quantity > 1:
+                body = {"lines": [{"sku": sku, "quantity": quantity - 1}]}
+                partial_done = True
+            client.post(f"/_sandbox/orders/{po}/ship", json=body)
+
+
+def run_and_wait(db: Database, names: list[str], timeout: float = 300.0) -> None:
+    """Queue the named integrations' runs and wait for the worker to finish them."""
+    with db.write() as session:
+        ids = []
+        for name in names:
+            integration = session.scalars(
+                sa.select(Integration).where(Integration.name == name)
+            ).one()
+            ids.append(queue_run(session, integration.id or 0, RunTrigger.MANUAL).id)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with db.read() as session:
+            statuses = set(session.scalars(sa.select(JobRun.status).where(JobRun.id.in_(ids))))  # type: ignore[union-attr]
+        if statuses <= {s.value for s in FINISHED}:
+            return
+        time.sleep(0.3)
+    log.warning("demo.stage_timeout", message=f"demo runs {', '.join(names)} still running")
+
+
+def bootstrap_demo(db: Database, running: RunningSandboxes) -> None:
+    """The operator's first day, run by whichever worker is alive."""
+    try:
+        skus = stock_demo_store(running)
+        run_and_wait(db, ["wps-demo/get_inventory", "woo-demo/import_listings"])
+        run_and_wait(db, ["woo-demo/link_listings"])
+        run_and_wait(db, ["woo-demo/sync_listings"])
+        place_customer_orders(running, skus)
+        run_and_wait(db, ["woo-demo/get_orders"])
+        run_and_wait(db, ["wps-demo/send_orders"])
+        ship_sent_orders(db, running)
+        run_and_wait(db, ["wps-demo/get_shipments"])
+        run_and_wait(db, ["woo-demo/sync_orders"])
+        log.info("demo.ready", notify=True, message="demo business ready: every pane has data")
+    except Exception as exc:  # the demo goes on; the operator sees why in the feed
+        log.error("demo.bootstrap_failed", message=f"demo set-up stopped: {exc}")
+
+
+def start_bootstrap(db: Database, running: RunningSandboxes) -> threading.Thread:
+    thread = threading.Thread(
+        target=bootstrap_demo, args=(db, running), name="demo-bootstrap", daemon=True
+    )
+    thread.start()
+    return thread
