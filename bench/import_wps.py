@@ -1,0 +1,152 @@
+"""WPS get_inventory at 100,000 items: wall time, requests, fetch-only time, store share, RSS.
+
+    .venv/bin/python bench/import_wps.py [--items N] [--page-size N]
+
+The WPS sandbox runs in its own process (served over real HTTP on 127.0.0.1), so its
+catalogue does not count towards this process's RSS and its CPU does not share our GIL.
+First a fetch-only pass walks the same pages get_inventory asks for (same page size,
+includes and sparse fields) and throws them away; then get_inventory imports them into a
+fresh SQLite store through a real RunContext. Store share = (import - fetch) / import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+BUDGETS = {"store share": 0.30, "peak RSS MB": 300.0}
+
+
+def serve_sandbox(items: int) -> None:
+    """Child process: build and serve the WPS sandbox, print one JSON line, wait."""
+    from connectors.sandboxing.serve import serve
+    from connectors.wps.sandbox import build
+
+    sandbox = build(seed=1, size=items)
+    server = serve(sandbox.app)
+    print(json.dumps({"base_url": server.base_url, **sandbox.credentials}), flush=True)
+    sys.stdin.read()  # until the parent closes our stdin
+    server.stop()
+
+
+async def fetch_only(base_url: str, token: str, page_size: int) -> tuple[float, int, int]:
+    """Walk the pages get_inventory reads; (seconds, requests, items)."""
+    from connectors.auth import BearerAuth
+    from connectors.http import build_client
+    from connectors.wps import mapping as m
+    from connectors.wps.client import HTTP_SETTINGS, WpsClient
+
+    http = build_client(base_url, name="wps", auth=BearerAuth(token), settings=HTTP_SETTINGS)
+    client = WpsClient(http)
+    started = time.perf_counter()
+    await client.attribute_keys()
+    n = 0
+    async for page in client.iter_items(
+        size=page_size, include=("inventory", "attributevalues"), fields=sorted(m.ITEM_FIELDS)
+    ):
+        n += len(page.items)
+    elapsed = time.perf_counter() - started
+    await http.aclose()
+    return elapsed, client.requests, n
+
+
+async def import_items(base_url: str, token: str, page_size: int, home: Path) -> tuple[float, dict]:
+    """get_inventory into a fresh SQLite store; (seconds, run counters)."""
+    import connectors.wps.operations  # noqa: F401  (registers the operations)
+    from connectors.context import ClientPool
+    from connectors.registry import get_operation
+    from console.runtime.runs import load_context
+    from store.commands.runs import queue_run
+    from store.commands.setup import ensure_integration, ensure_source, save_connection
+    from store.crypto import SecretBox
+    from store.db import open_database
+    from store.models.runtime import RunTrigger
+    from store.settings import StoreSettings
+
+    db = open_database(StoreSettings(home=home, database_url=f"sqlite:///{home / 'bench.db'}"))
+    with db.write() as session:
+        conn = save_connection(
+            session,
+            SecretBox(home),
+            name="wps-bench",
+            system="wps",
+            base_url=base_url,
+            secrets={"api_token": token},
+        )
+        source = ensure_source(session, name="wps", kind="wps", connection=conn, sku_prefix="WPS-")
+        integration = ensure_integration(
+            session, source, "get_inventory", settings={"page_size": page_size}
+        )
+        run = queue_run(session, integration.id or 0, RunTrigger.MANUAL)
+    clients = ClientPool()
+    ctx, problem = load_context(db, run, clients)
+    assert ctx is not None, problem
+    started = time.perf_counter()
+    await get_operation("wps", "get_inventory")(ctx)
+    elapsed = time.perf_counter() - started
+    await clients.aclose()
+    db.dispose()
+    return elapsed, dict(ctx.counters)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--page-size", type=int, default=5000)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve_sandbox(args.items)
+        return 0
+    seeded = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--serve", "--items", str(args.items)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert child.stdout is not None
+        info = json.loads(child.stdout.readline())
+        seed_s = time.perf_counter() - seeded
+        base_url, token = info["base_url"], info["api_token"]
+        fetch_s, fetch_requests, fetched = asyncio.run(fetch_only(base_url, token, args.page_size))
+        with tempfile.TemporaryDirectory() as tmp:
+            os.environ["DROPDECK_HOME"] = tmp
+            import_s, counters = asyncio.run(
+                import_items(base_url, token, args.page_size, Path(tmp))
+            )
+    finally:
+        if child.stdin is not None:
+            child.stdin.close()
+        child.wait(timeout=10)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    share = max(0.0, import_s - fetch_s) / import_s
+    stored = sum(counters.get(k, 0) for k in ("variants_created", "unchanged"))
+    print(f"items                 {args.items:,} (sandbox seeded and served in {seed_s:.1f} s)")
+    print(f"page size             {args.page_size}")
+    print(f"fetch only            {fetch_s:.2f} s, {fetch_requests} requests, {fetched:,} items")
+    print(f"get_inventory         {import_s:.2f} s wall, {counters.get('requests')} requests")
+    print(f"counters              {json.dumps(counters)}")
+    print(f"variants + parents    {stored:,} variants/unchanged rows")
+    ok_share = share <= BUDGETS["store share"]
+    ok_rss = rss_mb <= BUDGETS["peak RSS MB"]
+    print(f"store share           {share:.1%} (budget <= 30%) {'ok' if ok_share else 'OVER'}")
+    print(f"peak RSS              {rss_mb:.0f} MB (budget <= 300 MB) {'ok' if ok_rss else 'OVER'}")
+    return 0 if ok_share and ok_rss else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
