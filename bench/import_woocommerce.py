@@ -1,0 +1,169 @@
+"""WooCommerce import_listings at 100,000 products: time, requests, store share, peak RSS.
+
+    .venv/bin/python bench/import_woocommerce.py [--size N]
+
+The WooCommerce sandbox runs in its own process on 127.0.0.1 over plain http, so requests are
+OAuth 1.0a-signed as in the demo, and its catalogue counts neither towards this process's
+RSS nor its GIL. First a fetch-only pass walks exactly what import_listings reads (product
+pages and each variable product's variations, same concurrency) and throws it away; then
+import_listings runs through the job engine's own path (queue, claim, execute with a real
+RunContext) into a fresh SQLite store. Store share = (import - fetch) / import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+BUDGETS = {"store share": 0.30, "peak RSS MB": 300.0}
+
+
+def serve_sandbox(size: int) -> None:
+    """Child process: build and serve the sandbox (OAuth only, as on plain http), wait."""
+    from connectors.sandboxing.serve import serve
+    from connectors.woocommerce.sandbox import build
+
+    sandbox = build(seed=1, size=size)
+    server = serve(sandbox.app)
+    httpx.put(f"{server.base_url}/_sandbox/settings", json={"assume_https": False})
+    print(json.dumps({"base_url": server.base_url, **sandbox.credentials}), flush=True)
+    sys.stdin.read()  # until the parent closes our stdin
+    server.stop()
+
+
+class Counting(httpx.AsyncBaseTransport):
+    """Counts requests (by method) on their way to the real transport."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=16))
+        self.by_method: dict[str, int] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.by_method[request.method] = self.by_method.get(request.method, 0) + 1
+        return await self.inner.handle_async_request(request)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_method.values())
+
+
+async def fetch_only(info: dict[str, str]) -> tuple[float, int, int]:
+    """Walk what import_listings reads; (seconds, requests, variants)."""
+    from connectors.http import build_client
+    from connectors.woocommerce.client import HTTP_SETTINGS, WooClient, woocommerce_auth
+    from connectors.woocommerce.common import catalog_pages
+
+    transport = Counting()
+    auth = woocommerce_auth(info["base_url"], info["consumer_key"], info["consumer_secret"])
+    http = build_client(
+        info["base_url"], name="woo", auth=auth, settings=HTTP_SETTINGS, transport=transport
+    )
+    started = time.perf_counter()
+    variants = 0
+    async for page in catalog_pages(WooClient(http)):
+        variants += sum(len(v) for v in page.variants.values())
+    elapsed = time.perf_counter() - started
+    await http.aclose()
+    return elapsed, transport.total, variants
+
+
+async def import_run(info: dict[str, str], home: Path) -> tuple[float, int, Any]:
+    """import_listings through the engine into a fresh SQLite store; (seconds, requests, run)."""
+    from connectors.context import ClientPool
+    from connectors.registry import load_operations
+    from console.runtime.runs import ActiveRun, claim, execute
+    from console.runtime.settings import RuntimeSettings
+    from store.commands.runs import queue_run
+    from store.commands.setup import ensure_channel, ensure_integration, save_connection
+    from store.crypto import SecretBox
+    from store.db import open_database
+    from store.models import JobRun
+    from store.models.runtime import RunTrigger
+    from store.settings import StoreSettings
+
+    load_operations(["woocommerce"])
+    db = open_database(StoreSettings(home=home, database_url=f"sqlite:///{home / 'bench.db'}"))
+    with db.write() as session:
+        conn = save_connection(
+            session,
+            SecretBox(home),
+            name="woo",
+            system="woocommerce",
+            base_url=info["base_url"],
+            secrets={k: info[k] for k in ("consumer_key", "consumer_secret")},
+        )
+        channel = ensure_channel(session, name="woo-bench", kind="woocommerce", connection=conn)
+        iid = ensure_integration(session, channel, "import_listings").id or 0
+        run_id = queue_run(session, iid, RunTrigger.MANUAL).id or 0
+    settings = RuntimeSettings(lease_seconds=3600)
+    run = claim(db, "bench", settings)
+    assert run is not None
+    transport = Counting()
+    clients = ClientPool(transport=transport)
+    started = time.perf_counter()
+    await execute(
+        db, ActiveRun(run_id, iid), run, worker_id="bench", clients=clients, settings=settings
+    )
+    elapsed = time.perf_counter() - started
+    await clients.aclose()
+    with db.read() as session:
+        finished = session.get_one(JobRun, run_id)
+    db.dispose()
+    return elapsed, transport.total, finished
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=100_000, help="products in the sandbox")
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve_sandbox(args.serve)
+        return 0
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(args.size)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        info = json.loads(child.stdout.readline())
+        with tempfile.TemporaryDirectory() as tmp:
+            os.environ["DROPDECK_HOME"] = tmp
+            fetch_s, fetch_req, variants = asyncio.run(fetch_only(info))
+            import_s, import_req, run = asyncio.run(import_run(info, Path(tmp)))
+    finally:
+        if child.stdin:
+            child.stdin.close()
+        child.wait(timeout=30)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    share = max(0.0, (import_s - fetch_s) / import_s)
+    print(f"products               {args.size:,} ({variants:,} variants)")
+    print(f"run                    {run.status}: {run.summary}")
+    print(f"import wall time       {import_s:.1f} s")
+    print(f"requests               {import_req:,} (fetch-only pass: {fetch_req:,})")
+    print(f"HTTP fetch only        {fetch_s:.1f} s")
+    ok_share = share <= BUDGETS["store share"]
+    ok_rss = rss_mb <= BUDGETS["peak RSS MB"]
+    print(f"store share beyond fetch {share:.1%} (budget <= 30%) {'OK' if ok_share else 'OVER'}")
+    print(f"peak RSS               {rss_mb:.0f} MB (budget <= 300 MB) {'OK' if ok_rss else 'OVER'}")
+    return 0 if ok_share and ok_rss and run.status == "succeeded" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

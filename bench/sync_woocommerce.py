@@ -1,0 +1,176 @@
+"""WooCommerce sync_listings after 1% of inventory prices change: write requests vs budget.
+
+    .venv/bin/python bench/sync_woocommerce.py [--size N] [--percent P]
+
+The sandbox runs in its own process (see bench/import_woocommerce.py). The store is set up
+as a business would have it: import_listings, inventory for every store SKU (linked on
+SKU), a first sync that pushes every rule price. Then P% of inventory items, chosen at
+random, get a new cost and sync_listings runs again; the bench counts the write requests.
+
+Budget: ceil(changed / 100) + 1. WooCommerce batches simple products 100 at a time in one
+endpoint but variations only per parent (`/products/{id}/variations/batch`; there is no
+cross-product variation batch: woocommerce/woocommerce#29341, #31282), so the least any
+client can send is ceil(changed simple / 100) + one request per parent with a changed
+variation. Both figures are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.import_woocommerce import Counting  # noqa: E402
+
+
+async def run_kind(db: Any, channel: Any, kind: str, settings: dict[str, Any]) -> tuple[Any, int]:
+    """Run one integration through the engine; (finished run, write requests)."""
+    from connectors.context import ClientPool
+    from console.runtime.runs import ActiveRun, claim, execute
+    from console.runtime.settings import RuntimeSettings
+    from store.commands.runs import queue_run
+    from store.commands.setup import ensure_integration
+    from store.models import JobRun
+    from store.models.runtime import RunTrigger
+
+    with db.write() as session:
+        iid = ensure_integration(session, channel, kind, settings=settings).id or 0
+        run_id = queue_run(session, iid, RunTrigger.MANUAL).id or 0
+    rs = RuntimeSettings(lease_seconds=3600)
+    run = claim(db, "bench", rs)
+    assert run is not None
+    transport = Counting()
+    clients = ClientPool(transport=transport)
+    await execute(db, ActiveRun(run_id, iid), run, worker_id="bench", clients=clients, settings=rs)
+    await clients.aclose()
+    with db.read() as session:
+        finished = session.get_one(JobRun, run_id)
+    writes = transport.total - transport.by_method.get("GET", 0)
+    return finished, writes
+
+
+async def bench(info: dict[str, str], home: Path, percent: float) -> int:
+    from connectors.registry import load_operations
+    from store.commands.setup import ensure_channel, save_connection
+    from store.crypto import SecretBox
+    from store.db import open_database
+    from store.models import InventoryItem, Listing, ListingVariant, Source
+    from store.settings import StoreSettings
+
+    load_operations(["woocommerce"])
+    db = open_database(StoreSettings(home=home, database_url=f"sqlite:///{home / 'bench.db'}"))
+    with db.write() as session:
+        conn = save_connection(
+            session,
+            SecretBox(home),
+            name="woo",
+            system="woocommerce",
+            base_url=info["base_url"],
+            secrets={k: info[k] for k in ("consumer_key", "consumer_secret")},
+        )
+        channel = ensure_channel(session, name="woo-bench", kind="woocommerce", connection=conn)
+    run, _ = await run_kind(db, channel, "import_listings", {})
+    print(f"import                 {run.summary}")
+    with db.write() as session:
+        source = Source(name="wps", kind="wps")
+        session.add(source)
+        session.flush()
+        skus = list(session.scalars(sa.select(ListingVariant.sku)))
+        session.execute(
+            sa.insert(InventoryItem),
+            [
+                {
+                    "source_id": source.id,
+                    "sku": s,
+                    "master_sku": s,
+                    "parent_sku": s,
+                    "cost": Decimal("10.00"),
+                    "quantity": 20,
+                }
+                for s in skus
+            ],
+        )
+    run, _ = await run_kind(db, channel, "link_listings", {})
+    print(f"link                   {run.summary}")
+    run, writes = await run_kind(db, channel, "sync_listings", {})
+    print(f"first sync             {run.summary}")
+    changed = random.Random(7).sample(skus, max(1, int(len(skus) * percent / 100)))
+    with db.write() as session:
+        session.execute(
+            sa.update(InventoryItem)
+            .where(InventoryItem.sku.in_(changed))  # type: ignore[attr-defined]
+            .values(cost=Decimal("12.34"))
+        )
+        lv, lst = ListingVariant, Listing
+        rows = session.execute(
+            sa.select(lv.external_id, lst.external_id)
+            .join(lst, lst.id == lv.listing_id)  # type: ignore[arg-type]
+            .where(lv.sku.in_(changed))  # type: ignore[attr-defined]
+        ).all()
+    simple = sum(1 for ext, parent in rows if ext == parent)
+    parents = len({parent for ext, parent in rows if ext != parent})
+    started = time.perf_counter()
+    run, writes = await run_kind(db, channel, "sync_listings", {})
+    elapsed = time.perf_counter() - started
+    db.dispose()
+    budget = math.ceil(len(changed) / 100) + 1
+    floor = math.ceil(simple / 100) + parents
+    print(f"sync after change      {run.summary} in {elapsed:.1f} s")
+    print(
+        f"changed                {len(changed):,} of {len(skus):,} variants "
+        f"({simple:,} simple products, {len(changed) - simple:,} variations "
+        f"under {parents:,} parents)"
+    )
+    print(f"write requests         {writes:,}")
+    print(
+        f"API floor              {floor:,} (ceil(simple/100) + one per parent with a "
+        f"changed variation) {'MET' if writes <= floor else 'OVER'}"
+    )
+    print(
+        f"budget                 {budget:,} (ceil(changed/100) + 1) "
+        f"{'OK' if writes <= budget else 'OVER: see the module docstring'}"
+    )
+    simple_writes_ok = math.ceil(simple / 100) <= budget
+    return 0 if writes <= floor and simple_writes_ok and run.status == "succeeded" else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=100_000, help="products in the sandbox")
+    parser.add_argument("--percent", type=float, default=1.0, help="share of prices changed")
+    args = parser.parse_args()
+    child = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "import_woocommerce.py"), "--serve", str(args.size)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        info = json.loads(child.stdout.readline())
+        with tempfile.TemporaryDirectory() as tmp:
+            os.environ["DROPDECK_HOME"] = tmp
+            return asyncio.run(bench(info, Path(tmp), args.percent))
+    finally:
+        if child.stdin:
+            child.stdin.close()
+        child.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
