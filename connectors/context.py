@@ -63,6 +63,7 @@ class ClientPool:
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._clients: dict[int, ConnectorClient] = {}
+        self._versions: dict[int, int] = {}
         self._transport = transport
         self._sleep = sleep
 
@@ -73,7 +74,14 @@ class ClientPool:
         auth: httpx.Auth | None,
         settings: HttpSettings | None,
     ) -> ConnectorClient:
-        """The connection's client, built on first use with this auth and settings."""
+        """The connection's client, built on first use with this auth and settings.
+
+        Edited credentials or base URL (the fix after an auth pause) get a new client.
+        """
+        version = hash((connection.base_url, tuple(sorted(connection.secrets.items()))))
+        if self._versions.get(connection.id, version) != version:
+            self.forget(connection.id)
+        self._versions[connection.id] = version
         client = self._clients.get(connection.id)
         if client is None:
             client = build_client(

@@ -234,3 +234,16 @@ def test_next_page_number() -> None:
     assert next_page_number(1, 100, 100) == 2
     assert next_page_number(3, 40, 100) is None
     assert next_page_number(2, 100, 100, total_pages=2) is None
+
+
+async def test_client_pool_shares_one_client_until_the_credentials_change() -> None:
+    from connectors.context import ClientPool, ConnectionInfo
+    from store.crypto import Secret
+
+    pool = ClientPool()
+    old = ConnectionInfo(1, "acme", "fake", "http://a.test", {"token": Secret("one")})
+    first = pool.get(old, auth=None, settings=None)
+    assert pool.get(old, auth=None, settings=None) is first
+    new = ConnectionInfo(1, "acme", "fake", "http://a.test", {"token": Secret("two")})
+    assert pool.get(new, auth=None, settings=None) is not first
+    await pool.aclose()
