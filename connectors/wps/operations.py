@@ -558,11 +558,21 @@ async def send_one(ctx: RunContext, client: WpsClient, cfg: SendSettings, reques
             await _write(ctx, fulfillment.mark_sent, request_id, ",".join(m.order_numbers(found)))
             ctx.count("sent")
             return
+        if snap.attempts + 1 < MAX_SEND_ATTEMPTS:
+            # WPS has no order for this PO, so a later run may safely try again by itself.
+            await _write(ctx, fulfillment.release_claim, request_id, str(exc))
+            ctx.record_error(ref, f"{exc}; WPS has no order for it, the next run retries")
+            return
         await _write(ctx, fulfillment.mark_failed, request_id, str(exc))
-        ctx.record_error(ref, str(exc))
+        ctx.record_error(ref, f"{exc}; gave up after {MAX_SEND_ATTEMPTS} attempts: resubmit it")
         return
     await _write(ctx, fulfillment.mark_sent, request_id, number)
     ctx.count("sent")
+
+
+# Sends whose outcome was unclear but left no order at WPS are retried by later runs up to
+# this many attempts; then the request fails and waits for an operator's resubmit.
+MAX_SEND_ATTEMPTS = 5
 
 
 @operation("wps", "send_orders")
