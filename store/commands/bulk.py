@@ -38,9 +38,7 @@ def upsert(
     where = None
     if only_if_changed:
         compared = [c for c in columns if c not in ("updated_at",)]
-        where = sa.or_(
-            *(table.c[c].is_distinct_from(stmt.excluded[c]) for c in compared)  # type: ignore[attr-defined]
-        )
+        where = sa.or_(*(_differs(table.c[c], stmt.excluded[c], dialect) for c in compared))  # type: ignore[attr-defined]
     session.execute(
         stmt.on_conflict_do_update(
             index_elements=list(keys),
@@ -49,3 +47,13 @@ def upsert(
         ),
         list(rows),
     )
+
+
+def _differs(
+    current: sa.ColumnElement[Any], proposed: sa.ColumnElement[Any], dialect: str
+) -> sa.ColumnElement[bool]:
+    # PostgreSQL has no `=` for json; compare those as jsonb.
+    if dialect == "postgresql" and isinstance(current.type, sa.JSON):
+        current = sa.cast(current, postgresql.JSONB)
+        proposed = sa.cast(proposed, postgresql.JSONB)
+    return current.is_distinct_from(proposed)

@@ -62,7 +62,7 @@ def test_upsert_only_if_changed_leaves_equal_rows_alone(db: Database) -> None:
             InventoryItem,
             changed,
             keys=["source_id", "sku"],
-            update=["quantity", "updated_at"],
+            update=["quantity", "warehouse_quantities", "updated_at"],
             only_if_changed=True,
         )
     with db.read() as s:
