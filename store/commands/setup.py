@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -10,6 +10,8 @@ from sqlmodel import Session
 from ..crypto import SecretBox
 from ..models import Channel, Connection, Integration, Source
 from ..models._types import utcnow
+
+Owner = TypeVar("Owner", Source, Channel)
 
 
 def save_connection(
@@ -33,32 +35,38 @@ def save_connection(
     return conn
 
 
+def _ensure_owner(
+    session: Session,
+    model: type[Owner],
+    *,
+    name: str,
+    kind: str,
+    connection: Connection | None,
+    **fields: Any,
+) -> Owner:
+    owner = session.scalars(sa.select(model).where(model.name == name)).first()
+    if owner is None:
+        owner = model(name=name, kind=kind)
+    owner.connection_id = connection.id if connection else None
+    for key, value in fields.items():
+        setattr(owner, key, value)
+    session.add(owner)
+    session.flush()
+    return owner
+
+
 def ensure_source(
     session: Session, *, name: str, kind: str, connection: Connection | None, **fields: Any
 ) -> Source:
-    source = session.scalars(sa.select(Source).where(Source.name == name)).first()
-    if source is None:
-        source = Source(name=name, kind=kind)
-    source.connection_id = connection.id if connection else None
-    for key, value in fields.items():
-        setattr(source, key, value)
-    session.add(source)
-    session.flush()
-    return source
+    """The source `name`, created or updated (fields: priority, sku_prefix, ...)."""
+    return _ensure_owner(session, Source, name=name, kind=kind, connection=connection, **fields)
 
 
 def ensure_channel(
     session: Session, *, name: str, kind: str, connection: Connection | None, **fields: Any
 ) -> Channel:
-    channel = session.scalars(sa.select(Channel).where(Channel.name == name)).first()
-    if channel is None:
-        channel = Channel(name=name, kind=kind)
-    channel.connection_id = connection.id if connection else None
-    for key, value in fields.items():
-        setattr(channel, key, value)
-    session.add(channel)
-    session.flush()
-    return channel
+    """The channel `name`, created or updated (fields: auto_process, ...)."""
+    return _ensure_owner(session, Channel, name=name, kind=kind, connection=connection, **fields)
 
 
 def ensure_integration(
