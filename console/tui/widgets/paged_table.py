@@ -13,9 +13,6 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
-from rich.segment import Segment
-from rich.style import Style
-from rich.text import Text
 from sqlmodel import Session
 from textual import work
 from textual.binding import Binding
@@ -27,6 +24,8 @@ from textual.strip import Strip
 from store.db import Database
 
 from .. import store_access
+from .row_strips import COMPONENT_CLASSES, DEFAULT_CSS, RowStrips
+from .row_strips import Column as Column  # panes import it from here
 
 R = TypeVar("R")
 PAGE = 256
@@ -40,14 +39,6 @@ class PageRequest:
     before: tuple[Any, ...] | None = None
     last: bool = False
     limit: int = PAGE
-
-
-@dataclass(frozen=True)
-class Column(Generic[R]):
-    title: str
-    width: int
-    value: Callable[[R], str | Text]
-    right: bool = False
 
 
 Fetch = Callable[[Session, PageRequest], list[R]]
@@ -68,20 +59,8 @@ class PagedTable(ScrollView, Generic[R], can_focus=True):
         Binding("space", "mark", "Mark", show=False),
         Binding("enter", "choose", "Details"),
     ]
-    COMPONENT_CLASSES = {
-        "paged-table--header",
-        "paged-table--cursor",
-        "paged-table--marked",
-        "paged-table--empty",
-    }
-    DEFAULT_CSS = """
-    PagedTable { height: 1fr; scrollbar-size-vertical: 1; scrollbar-size-horizontal: 0; }
-    PagedTable > .paged-table--header { text-style: bold; background: $panel; }
-    PagedTable > .paged-table--cursor { background: $primary 40%; }
-    PagedTable:focus > .paged-table--cursor { background: $primary; color: $text; }
-    PagedTable > .paged-table--marked { color: $warning; text-style: bold; }
-    PagedTable > .paged-table--empty { color: $text-muted; }
-    """
+    COMPONENT_CLASSES = COMPONENT_CLASSES
+    DEFAULT_CSS = DEFAULT_CSS
 
     class Chosen(Message):
         """`enter` on a row."""
@@ -127,8 +106,7 @@ class PagedTable(ScrollView, Generic[R], can_focus=True):
         self.fetches = 0
         self.paints = 0  # bumped after each refresh that showed new rows (benchmarks wait on it)
         self._busy: Direction | None = None
-        self._strips: dict[tuple[int, bool, int | bool], Strip] = {}
-        self._width = sum(c.width for c in self.columns) + len(self.columns) + 2
+        self.strips = RowStrips(self.columns, markable=markable, max_cached=4 * PAGE)
 
     # -- public API for panes ---------------------------------------------------------------
 
@@ -144,8 +122,7 @@ class PagedTable(ScrollView, Generic[R], can_focus=True):
         """Marked rows, else the row under the cursor."""
         if self.marks:
             return list(self.marks.values())
-        row = self.cursor_row
-        return [] if row is None else [row]
+        return [] if self.cursor_row is None else [self.cursor_row]
 
     def set_fetch(self, fetch: Fetch[R], empty_text: str | None = None) -> None:
         """A new filter or tab: forget rows and marks, load the first page."""
@@ -197,7 +174,7 @@ class PagedTable(ScrollView, Generic[R], can_focus=True):
             self._busy = None
         self.fetches += 1
         if direction not in ("next", "prev"):
-            self._strips.clear()
+            self.strips.forget()
         self.loaded = True
         self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
         self._sync_size()
@@ -215,7 +192,8 @@ class PagedTable(ScrollView, Generic[R], can_focus=True):
             self.base = 0 if self.at_start else None if self.base is None else self.base - len(rows)
         elif direction == "last":
             self.rows, self.at_start, self.at_end = rows, not full, True
-            self.base = 0 if not full else self._base_from_total()
+            total = self.total  # counted back from the total, when the pane knows it
+            self.base = 0 if not full else None if total is None else max(0, total - len(rows))
             self.cursor = len(rows) - 1
         else:
             self.rows, self.at_start, self.at_end, self.base = rows, True, not full, 0
@@ -235,15 +213,12 @@ class PagedTable(ScrollView, Generic[R], can_focus=True):
         for key in self.marks.keys() & set(keys):
             self.marks[key] = self.rows[keys.index(key)]
 
-    def _base_from_total(self) -> int | None:
-        return None if self.total is None else max(0, self.total - len(self.rows))
-
     def _trim(self, direction: Direction) -> None:
         """Keep the page cache bounded: drop rows on the side away from the cursor."""
         extra = len(self.rows) - MAX_ROWS
         if extra <= 0:
             return
-        self._strips.clear()  # dropped rows free their ids for new ones
+        self.strips.forget()  # dropped rows free their ids for new ones
         if direction == "prev":
             del self.rows[-extra:]
             self.at_end = False
@@ -259,7 +234,7 @@ class PagedTable(ScrollView, Generic[R], can_focus=True):
 
     def _sync_size(self) -> None:
         loading_line = 0 if self.at_end else 1
-        self.virtual_size = Size(self._width, len(self.rows) + 1 + loading_line)
+        self.virtual_size = Size(self.strips.width, len(self.rows) + 1 + loading_line)
         self._show_cursor()
         self.post_message(self.Changed(self))
 
@@ -273,66 +248,13 @@ class PagedTable(ScrollView, Generic[R], can_focus=True):
         self.scroll_to(y=top, animate=False, immediate=True)
         self.refresh()
 
-    # -- rendering --------------------------------------------------------------------------
+    # -- rendering (row_strips draws each line from this state) and actions -----------------
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.size.width
-        base_style = self.rich_style
-        if y == 0:
-            style = self.get_component_rich_style("paged-table--header")
-            return self._strip(self._cells(None), style, scroll_x, width)
-        index = scroll_y + y - 1
-        if index < len(self.rows):
-            row = self.rows[index]
-            marked = self.markable and self.key(row) in self.marks
-            # Rows are immutable snapshots, so a rendered row is reused until it is re-read.
-            cache_key = (id(row), marked, index == self.cursor and (1 + self.has_focus))
-            strip = self._strips.get(cache_key)
-            if strip is None:
-                style = base_style
-                if marked:
-                    style += self.get_component_rich_style("paged-table--marked")
-                if index == self.cursor:
-                    style += self.get_component_rich_style("paged-table--cursor")
-                strip = self._strip(self._cells(row), style, 0, max(self._width, width))
-                if len(self._strips) > 4 * PAGE:
-                    self._strips.clear()
-                self._strips[cache_key] = strip
-            return strip.crop_extend(scroll_x, scroll_x + width, base_style)
-        muted = self.get_component_rich_style("paged-table--empty")
-        if index == len(self.rows) and not self.at_end:
-            return self._strip([Text(" … loading")], muted, 0, width)
-        if not self.rows and y == 1:
-            text = self.empty_text if self.loaded else "Loading…"
-            return self._strip([Text(f" {text}")], muted, 0, width)
-        return Strip.blank(width, base_style)
-
-    def _cells(self, row: R | None) -> list[Text]:
-        mark = "●" if row is not None and self.key(row) in self.marks else " "
-        cells = [Text(mark if self.markable else " ")]
-        for col in self.columns:
-            value = col.title if row is None else col.value(row)
-            text = value.copy() if isinstance(value, Text) else Text(str(value))
-            if col.right and text.cell_len < col.width:
-                text = Text(" " * (col.width - text.cell_len)) + text
-            text.truncate(col.width, overflow="ellipsis", pad=True)
-            cells.append(text)
-        return cells
-
-    def _strip(self, cells: list[Text], style: Style, scroll_x: int, width: int) -> Strip:
-        line = Text(" ").join(cells)
-        segments = [
-            Segment(seg.text, style + seg.style if seg.style else style)
-            for seg in line.render(self.app.console)
-        ]
-        strip = Strip(segments, line.cell_len)
-        return strip.crop_extend(scroll_x, scroll_x + width, style)
-
-    # -- actions ----------------------------------------------------------------------------
+        return self.strips.line(self, y)
 
     def on_resize(self) -> None:
-        self._strips.clear()
+        self.strips.forget()
         self._show_cursor()
 
     def action_cursor(self, delta: int) -> None:
