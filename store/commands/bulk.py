@@ -1,8 +1,14 @@
-"""Set-based upserts: one statement per batch, on SQLite and PostgreSQL alike."""
+"""Set-based upserts: one statement per batch, on SQLite and PostgreSQL alike.
+
+On SQLite a batch skips SQLAlchemy's per-row parameter handling (about 4x the cost of
+sqlite's own `executemany` at 100k rows): the statement is compiled once, each column's own
+bind processor converts the values, and the driver gets plain tuples. PostgreSQL keeps the
+regular path, where `insertmanyvalues` already batches the rows.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,14 +45,58 @@ def upsert(
     if only_if_changed:
         compared = [c for c in columns if c not in ("updated_at",)]
         where = sa.or_(*(_differs(table.c[c], stmt.excluded[c], dialect) for c in compared))  # type: ignore[attr-defined]
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=list(keys),
-            set_={c: stmt.excluded[c] for c in columns},  # type: ignore[attr-defined]
-            where=where,
-        ),
-        list(rows),
+    statement = stmt.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={c: stmt.excluded[c] for c in columns},  # type: ignore[attr-defined]
+        where=where,
     )
+    if dialect == "sqlite" and _executemany_sqlite(session, table, statement, rows):
+        return
+    session.execute(statement, list(rows))
+
+
+def _executemany_sqlite(
+    session: Session, table: sa.Table, statement: Any, rows: Sequence[dict[str, Any]]
+) -> bool:
+    """Run `statement` for `rows` as one driver `executemany`; False when it cannot.
+
+    It cannot when the rows differ in their keys or leave out a column that has a Python-side
+    default (SQLAlchemy fills those per row); the caller then takes the regular path.
+    """
+    names = list(rows[0])
+    if any(n not in table.c for n in names):
+        return False
+    conn = session.connection()
+    dialect = conn.dialect
+    compiled = statement.compile(dialect=dialect, column_keys=names)
+    order: list[str] = list(compiled.positiontup or ())
+    given = set(names)
+    if not given.issuperset(order) or any(r.keys() != given for r in rows):
+        return False  # a default to fill, or ragged rows
+    processors: list[Callable[[Any], Any] | None] = [
+        table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in order
+    ]
+    # A column whose rows all hold the very same object (a run's timestamp, a shared empty
+    # list) is converted once rather than per row.
+    shared: dict[str, Any] = {}
+    for i, (name, process) in enumerate(zip(order, processors, strict=True)):
+        first = rows[0][name]
+        if process is not None and all(r[name] is first for r in rows):
+            shared[name] = process(first)
+            processors[i] = None
+    # Processors also see None: JSON turns it into 'null', as SQLAlchemy's own path does.
+    steps = [(n, p, n in shared, shared.get(n)) for n, p in zip(order, processors, strict=True)]
+    params = [
+        tuple(
+            [
+                value if same else (r[name] if process is None else process(r[name]))
+                for name, process, same, value in steps
+            ]
+        )
+        for r in rows
+    ]
+    conn.exec_driver_sql(compiled.string, params)
+    return True
 
 
 def _differs(

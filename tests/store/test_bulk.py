@@ -73,3 +73,48 @@ def test_upsert_only_if_changed_leaves_equal_rows_alone(db: Database) -> None:
             )
         }
     assert got == {"S0": (0, old), "S1": (99, new), "S2": (2, old)}
+
+
+def test_upsert_with_every_column_given_round_trips_values(db: Database) -> None:
+    # Rows that name every defaulted column take SQLite's driver-level executemany; the stored
+    # values must read back exactly as through SQLAlchemy's own path (PostgreSQL runs it too).
+    at = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
+    shared: list[str] = []  # the same object in every row: converted once
+    with db.write() as s:
+        src = Source(name="wps", kind="wps")
+        s.add(src)
+        s.flush()
+        sid = src.id
+        assert sid is not None
+        full = [
+            {
+                **r,
+                "title": f"T{i}",
+                "description": "",
+                "images": shared,
+                "warehouse_quantities": {"CA": i, "TX": 1},
+                "stock_status": "in_stock",
+                "allow_backorders": i == 1,
+                "weight": 1.5 if i else None,
+                "remote_updated_at": at if i else None,
+                "updated_at": at,
+            }
+            for i, r in enumerate(_rows(sid, 3, "4.20"))
+        ]
+        upsert(s, InventoryItem, full, keys=["source_id", "sku"])
+    with db.write() as s:
+        again = [{**full[2], "cost": Decimal("5.55"), "warehouse_quantities": {}}]
+        upsert(s, InventoryItem, again, keys=["source_id", "sku"], update=["cost"])
+    with db.read() as s:
+        got = {i.sku: i for i in s.scalars(sa.select(InventoryItem))}
+    assert [got[k].title for k in ("S0", "S1", "S2")] == ["T0", "T1", "T2"]
+    assert got["S0"].images == [] and got["S1"].warehouse_quantities == {"CA": 1, "TX": 1}
+    assert got["S1"].allow_backorders and not got["S0"].allow_backorders
+    assert got["S0"].weight is None and got["S1"].weight == 1.5
+    assert got["S0"].remote_updated_at is None and got["S2"].remote_updated_at == at
+    assert got["S0"].updated_at == at and got["S0"].cost == Decimal("4.20")
+    # Only `cost` was updated on the clash.
+    assert got["S2"].cost == Decimal("5.55") and got["S2"].warehouse_quantities == {
+        "CA": 2,
+        "TX": 1,
+    }
