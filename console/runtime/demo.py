@@ -190,16 +190,24 @@ def _chunks(items: list[dict[str, Any]], size: int) -> Iterable[list[dict[str, A
         yield items[start : start + size]
 
 
-def place_customer_orders(running: RunningSandboxes, skus: list[str]) -> None:
-    """Customers buy on the store; one picks up locally (a method with no mapping)."""
+def place_customer_orders(running: RunningSandboxes, skus: list[str], count: int = 10) -> None:
+    """Customers buy what the supplier has in stock; one in five picks up locally (a
+    shipping method with no mapping, so that order is held with the reason)."""
+    wps = running.sandboxes["wps"].state
+    in_stock = [
+        sku
+        for sku in skus
+        if (item_id := wps.sku_index.get(sku.removeprefix(WPS_PREFIX))) is not None
+        and wps.inventory(item_id)["total"] >= 2
+    ]
     woo = running.describe()["woocommerce"]["base_url"]
     methods = ["Flat rate", "Flat rate", "Free shipping", "Express", "Local pickup"]
     with httpx.Client(base_url=woo) as client:
-        for n, sku in enumerate(skus[:10]):
+        for n in range(count):
             client.post(
                 "/_sandbox/orders",
                 json={
-                    "line_items": [{"sku": sku, "quantity": 1 + n % 2}],
+                    "line_items": [{"sku": in_stock[n % len(in_stock)], "quantity": 1 + n % 2}],
                     "shipping_method_title": methods[n % len(methods)],
                     "email": f"customer{n}@example.com",
                 },
