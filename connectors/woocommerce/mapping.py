@@ -8,15 +8,14 @@ naming the product or order the way an operator finds it in wp-admin.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..errors import MappingError
+from ..shipping import shipping_key as shipping_key  # orders_store looks keys up with it
 
 UPC_META_KEYS = ("_upc", "upc", "_wpm_gtin_code", "hwp_product_gtin")
-_SPACES = re.compile(r"\s+")
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -200,11 +199,6 @@ def content_fields(
 
 
 # --- orders ----------------------------------------------------------------------------------
-
-
-def shipping_key(title: str) -> str:
-    """The shipping-mapping key of a method title: lowercase, spaces -> `_` (`flat_rate`)."""
-    return _SPACES.sub("_", title.strip().lower())
 
 
 def order_shipping_title(order: dict[str, Any]) -> str:
