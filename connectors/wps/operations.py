@@ -406,9 +406,8 @@ async def import_items(ctx: RunContext, kind: str) -> None:
     include = ("inventory",) if cfg.pqs_focus else ("inventory", "attributevalues")
     tally = ParentTally()
     done = 0
-    pending: asyncio.Task[PageResult] | None = None
 
-    async def settle(task: asyncio.Task[PageResult]) -> None:
+    async def settle(task: asyncio.Future[PageResult]) -> None:
         result = await task
         for exc in result.failures:
             ctx.record_failure(exc)
@@ -427,17 +426,35 @@ async def import_items(ctx: RunContext, kind: str) -> None:
         if result.unchanged:
             ctx.count("unchanged", len(result.unchanged))
 
-    async for page in client.iter_items(
-        size=cfg.page_size, include=include, fields=sorted(fields), filters=filters
-    ):
-        if pending is not None:
-            await settle(pending)
-        # Map and write in a thread while the next page is fetched.
-        pending = asyncio.create_task(asyncio.to_thread(writer.write, page.items))
-        done += len(page.items)
-        ctx.progress(done)
-    if pending is not None:
-        await settle(pending)
+    # The fetch runs ahead in its own task, one page queued, so the request for the next page
+    # is already out while a page is written: waiting for a slow write before asking for the
+    # next page left WPS idle for that long.
+    pages: asyncio.Queue[list[Any] | BaseException | None] = asyncio.Queue(maxsize=1)
+
+    async def fetch() -> None:
+        try:
+            async for page in client.iter_items(
+                size=cfg.page_size, include=include, fields=sorted(fields), filters=filters
+            ):
+                await pages.put(page.items)
+        except Exception as exc:  # handed to the writer's side, which raises it as is
+            await pages.put(exc)
+            return
+        await pages.put(None)
+
+    fetcher = asyncio.create_task(fetch())
+    try:
+        while (got := await pages.get()) is not None:
+            if isinstance(got, BaseException):
+                raise got
+            # Map and write in a thread while the fetcher asks for the next page.
+            await settle(asyncio.ensure_future(asyncio.to_thread(writer.write, got)))
+            done += len(got)
+            ctx.progress(done)
+    finally:
+        if not fetcher.done():
+            fetcher.cancel()
+        await asyncio.gather(fetcher, return_exceptions=True)
     created, updated = tally.counts()
     for name, n in (("parents_created", created), ("parents_updated", updated)):
         if n:
