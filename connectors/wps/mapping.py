@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 from ..errors import MappingError
@@ -103,8 +104,21 @@ class InventoryMapping:
     template: Template = field(default_factory=lambda: Template.from_settings({}))
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
+    # Worked out once per run, not per item (a 100k-item import maps every item).
+    @cached_property
+    def default_template(self) -> bool:
+        """The template maps only SKU and quantity, by field (the common case)."""
+        return self.template.rules == DEFAULT_TEMPLATE.rules
+
+    @cached_property
+    def counted(self) -> frozenset[str]:
+        """The warehouses whose stock counts towards `quantity`."""
+        return frozenset(self.warehouses)
+
 
 DEFAULT_TEMPLATE = Template.from_settings(DEFAULT_INVENTORY_RULES)
+# (warehouse code, inventory field) in WAREHOUSES order, so stored dicts keep that order.
+_WAREHOUSE_FIELDS = tuple((code, f"{code.lower()}_warehouse") for code in WAREHOUSES)
 
 
 def inventory_template(rules: Mapping[str, Any] | None, sets: Mapping[str, Any] | None) -> Template:
@@ -167,12 +181,15 @@ def warehouse_quantities(item: Mapping[str, Any], ref: str) -> dict[str, int]:
     if not isinstance(record, dict):
         raise MappingError(ref, "inventory is not an object")
     out: dict[str, int] = {}
-    for code in WAREHOUSES:
-        raw = record.get(f"{code.lower()}_warehouse")
+    for code, name in _WAREHOUSE_FIELDS:
+        raw = record.get(name)
         if raw is None:
             continue
-        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-            raise MappingError(ref, f"{code.lower()}_warehouse {raw!r} is not a quantity")
+        # `type(...) is int` first: JSON gives plain ints, and bool is an int subclass.
+        if type(raw) is not int and (isinstance(raw, bool) or not isinstance(raw, int)):
+            raise MappingError(ref, f"{name} {raw!r} is not a quantity")
+        if raw < 0:
+            raise MappingError(ref, f"{name} {raw!r} is not a quantity")
         out[code] = raw
     return out
 
@@ -214,8 +231,10 @@ def item_to_row(item: Any, how: InventoryMapping, *, pqs_only: bool = False) -> 
     if not isinstance(item, Mapping):
         raise MappingError(ref, "the record is not a JSON object")
     per_warehouse = warehouse_quantities(item, ref)
-    counted = sum(per_warehouse.get(code, 0) for code in how.warehouses)
-    if how.template.rules == DEFAULT_TEMPLATE.rules:
+    counted_codes = how.counted
+    counted = sum(n for code, n in per_warehouse.items() if code in counted_codes)
+    default = how.default_template
+    if default:
         # The common case, without copying every item for the template (100k-item imports).
         mapped = {"sku": item.get("sku"), "inventory_level": counted}
         if mapped["sku"] in (None, ""):
@@ -261,7 +280,8 @@ def item_to_row(item: Any, how: InventoryMapping, *, pqs_only: bool = False) -> 
         "updated_at": how.now,
     }
     if pqs_only:
-        _apply_targets(row, mapped, ref, only=("cost", "list_price", "msrp", "map_price"))
+        if not default:
+            _apply_targets(row, mapped, ref, only=("cost", "list_price", "msrp", "map_price"))
         return row
     size, colour = attributes(item, how.attribute_keys, ref)
     is_variant = bool(size or colour)
@@ -283,7 +303,8 @@ def item_to_row(item: Any, how: InventoryMapping, *, pqs_only: bool = False) -> 
         height=_number(item.get("height"), "height", ref),
         remote_updated_at=parse_timestamp(item.get("updated_at")),
     )
-    _apply_targets(row, mapped, ref, only=tuple(INVENTORY_TARGETS))
+    if not default:  # the default template maps nothing beyond SKU and quantity
+        _apply_targets(row, mapped, ref, only=tuple(INVENTORY_TARGETS))
     return row
 
 
