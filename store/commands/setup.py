@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from ..crypto import SecretBox
-from ..models import Channel, Connection, Integration, Source
+from ..models import Channel, Connection, Integration, ShippingMapping, Source
 from ..models._types import utcnow
 
 Owner = TypeVar("Owner", Source, Channel)
@@ -94,3 +94,50 @@ def ensure_integration(
     session.add(integration)
     session.flush()
     return integration
+
+
+def connection_users(session: Session, connection_id: int) -> list[str]:
+    """The sources and channels that use a connection, as `source NAME` / `channel NAME`."""
+    users = []
+    for model, label in ((Source, "source"), (Channel, "channel")):
+        names = session.scalars(
+            sa.select(model.name).where(model.connection_id == connection_id).order_by(model.name)
+        )
+        users.extend(f"{label} {name}" for name in names)
+    return users
+
+
+def set_shipping_mapping(
+    session: Session, *, scope: str, owner_id: int, key: str, value: str
+) -> str | None:
+    """Map `key` to `value` in one owner's scope; returns the value it had (None if new)."""
+    row = _shipping_mapping(session, scope, owner_id, key)
+    before = None if row is None else row.value
+    if row is None:
+        row = ShippingMapping(scope=scope, owner_id=owner_id, key=key, value=value)
+    row.value = value
+    session.add(row)
+    session.flush()
+    return before
+
+
+def remove_shipping_mapping(session: Session, *, scope: str, owner_id: int, key: str) -> str | None:
+    """Delete one shipping mapping; returns the value it had (None if there was none)."""
+    row = _shipping_mapping(session, scope, owner_id, key)
+    if row is None:
+        return None
+    session.delete(row)
+    session.flush()
+    return row.value
+
+
+def _shipping_mapping(
+    session: Session, scope: str, owner_id: int, key: str
+) -> ShippingMapping | None:
+    return session.scalars(
+        sa.select(ShippingMapping).where(
+            ShippingMapping.scope == scope,
+            ShippingMapping.owner_id == owner_id,
+            ShippingMapping.key == key,
+        )
+    ).first()

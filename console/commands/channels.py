@@ -1,0 +1,149 @@
+"""`dropdeck channels`: add, change and list channels (where the business sells)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import sqlalchemy as sa
+
+from store.commands.setup import ensure_channel
+from store.models import Channel, Integration
+from store.models.catalog import ChannelKind
+
+from ..context import open_store
+from ..errors import CliError, UsageError
+from ._common import (
+    audit,
+    checked_name,
+    connection_names,
+    find_channel,
+    find_connection,
+    print_json,
+    print_table,
+    refuse_taken_owner_name,
+)
+
+KINDS = [k.value for k in ChannelKind]
+AUTO_HELP = (
+    "auto-process: send this channel's fulfillment requests to suppliers without an operator "
+    "(off: an operator sends them)"
+)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("channels", help="add, change or list channels (where you sell)")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.set_defaults(handler=_list)
+    actions = p.add_subparsers(title="actions", metavar="ACTION")
+    ls = actions.add_parser("list", help="list channels")
+    ls.add_argument("--json", action="store_true", help="print a JSON list")
+    ls.set_defaults(handler=_list)
+    add = actions.add_parser("add", help="add a channel on a connection of the same system")
+    add.add_argument("name", help="e.g. woo-shop; integrations are named NAME/KIND")
+    add.add_argument("--kind", required=True, choices=KINDS)
+    add.add_argument("--connection", required=True, metavar="CONN", help="a connection name")
+    add.add_argument(
+        "--auto-process", action=argparse.BooleanOptionalAction, default=False, help=AUTO_HELP
+    )
+    add.set_defaults(handler=_add)
+    change = actions.add_parser("set", help="change a channel's connection or auto-process")
+    change.add_argument("name")
+    change.add_argument("--connection", metavar="CONN")
+    change.add_argument("--auto-process", action=argparse.BooleanOptionalAction, help=AUTO_HELP)
+    change.set_defaults(handler=_set)
+
+
+def _fields(channel: Channel, connections: dict[int, str]) -> dict[str, Any]:
+    return {
+        "kind": channel.kind,
+        "connection": connections.get(channel.connection_id or 0),
+        "auto_process": channel.auto_process,
+    }
+
+
+def _auto_note(channel: Channel) -> str:
+    if channel.auto_process:
+        return "auto-process ON: its orders go to suppliers without an operator"
+    return "auto-process off: an operator sends its fulfillment requests"
+
+
+def _add(args: argparse.Namespace) -> int:
+    name = checked_name(args.name, "channel")
+    db = open_store()
+    with db.write() as session:
+        refuse_taken_owner_name(session, name)
+        conn = find_connection(session, args.connection)
+        if conn.system != args.kind:
+            raise CliError(
+                f"connection {conn.name} is for {conn.system}; a {args.kind} channel needs a "
+                f"{args.kind} connection ('dropdeck connections add NAME --system {args.kind}')"
+            )
+        channel = ensure_channel(
+            session, name=name, kind=args.kind, connection=conn, auto_process=args.auto_process
+        )
+        after = _fields(channel, {conn.id or 0: conn.name})
+        audit(session, "channel.add", "channel", channel.id, {}, after)
+    print(f"channel {name} added ({args.kind} on {conn.name}; {_auto_note(channel)})")
+    return 0
+
+
+def _set(args: argparse.Namespace) -> int:
+    if args.connection is None and args.auto_process is None:
+        raise UsageError("nothing to change: give --connection and/or --[no-]auto-process")
+    db = open_store()
+    with db.write() as session:
+        channel = find_channel(session, args.name)
+        names = connection_names(session)
+        before = _fields(channel, names)
+        if args.connection is not None:
+            conn = find_connection(session, args.connection)
+            if conn.system != channel.kind:
+                raise CliError(
+                    f"connection {conn.name} is for {conn.system}; channel {channel.name} "
+                    f"needs a {channel.kind} connection"
+                )
+            channel.connection_id = conn.id
+        if args.auto_process is not None:
+            channel.auto_process = args.auto_process
+        session.add(channel)
+        session.flush()
+        audit(session, "channel.update", "channel", channel.id, before, _fields(channel, names))
+    print(f"channel {channel.name} updated ({_auto_note(channel)})")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    db = open_store()
+    with db.read() as session:
+        names = connection_names(session)
+        kinds: dict[int, list[str]] = {}
+        for channel_id, kind in session.execute(
+            sa.select(Integration.channel_id, Integration.kind)
+            .where(Integration.channel_id.is_not(None))  # type: ignore[union-attr]
+            .order_by(Integration.kind)
+        ):
+            kinds.setdefault(channel_id, []).append(kind)
+        rows = [
+            {"name": c.name, **_fields(c, names), "integrations": kinds.get(c.id or 0, [])}
+            for c in session.scalars(sa.select(Channel).order_by(Channel.name))
+        ]
+    if args.json:
+        print_json(rows)
+    elif not rows:
+        print("no channels yet; add one with 'dropdeck channels add NAME --kind K --connection C'")
+    else:
+        print_table(
+            ["name", "kind", "connection", "auto-process", "integrations"],
+            [
+                [
+                    r["name"],
+                    r["kind"],
+                    r["connection"],
+                    "ON" if r["auto_process"] else "off",
+                    ", ".join(r["integrations"]),
+                ]
+                for r in rows
+            ],
+        )
+    return 0

@@ -1,0 +1,171 @@
+"""`dropdeck sources`: add, change and list sources (suppliers that hold stock and ship)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import sqlalchemy as sa
+
+from store.commands.setup import ensure_source
+from store.models import Integration, InventoryItem, Source
+from store.models.catalog import SourceKind
+
+from ..context import open_store
+from ..errors import CliError, UsageError
+from ._common import (
+    audit,
+    checked_name,
+    connection_names,
+    find_connection,
+    find_source,
+    print_json,
+    print_table,
+    refuse_taken_owner_name,
+)
+
+KINDS = [k.value for k in SourceKind]
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("sources", help="add, change or list sources (suppliers)")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.set_defaults(handler=_list)
+    actions = p.add_subparsers(title="actions", metavar="ACTION")
+    ls = actions.add_parser("list", help="list sources")
+    ls.add_argument("--json", action="store_true", help="print a JSON list")
+    ls.set_defaults(handler=_list)
+    add = actions.add_parser("add", help="add a source on a connection of the same system")
+    add.add_argument("name", help="e.g. wps; integrations are named NAME/KIND")
+    add.add_argument("--kind", required=True, choices=KINDS)
+    add.add_argument("--connection", required=True, metavar="CONN", help="a connection name")
+    add.add_argument(
+        "--sku-prefix", default="", metavar="P", help="master SKU = P + supplier SKU (e.g. WPS-)"
+    )
+    add.add_argument(
+        "--priority", type=int, default=100, metavar="N", help="routing tie-break: lower first"
+    )
+    add.set_defaults(handler=_add)
+    change = actions.add_parser("set", help="change a source's connection, prefix or priority")
+    change.add_argument("name")
+    change.add_argument("--connection", metavar="CONN")
+    change.add_argument("--sku-prefix", metavar="P", help="only before any inventory is imported")
+    change.add_argument("--priority", type=int, metavar="N")
+    change.set_defaults(handler=_set)
+
+
+def _fields(source: Source, connections: dict[int, str]) -> dict[str, Any]:
+    return {
+        "kind": source.kind,
+        "connection": connections.get(source.connection_id or 0),
+        "priority": source.priority,
+        "sku_prefix": source.sku_prefix,
+    }
+
+
+def _add(args: argparse.Namespace) -> int:
+    name = checked_name(args.name, "source")
+    db = open_store()
+    with db.write() as session:
+        refuse_taken_owner_name(session, name)
+        conn = find_connection(session, args.connection)
+        if conn.system != args.kind:
+            raise CliError(
+                f"connection {conn.name} is for {conn.system}; a {args.kind} source needs a "
+                f"{args.kind} connection ('dropdeck connections add NAME --system {args.kind}')"
+            )
+        source = ensure_source(
+            session,
+            name=name,
+            kind=args.kind,
+            connection=conn,
+            sku_prefix=args.sku_prefix,
+            priority=args.priority,
+        )
+        audit(
+            session,
+            "source.add",
+            "source",
+            source.id,
+            {},
+            _fields(source, {conn.id or 0: conn.name}),
+        )
+    print(
+        f"source {name} added ({args.kind} on {conn.name}); add its integrations with "
+        f"'dropdeck integrations add {name} KIND'"
+    )
+    return 0
+
+
+def _set(args: argparse.Namespace) -> int:
+    if args.connection is None and args.sku_prefix is None and args.priority is None:
+        raise UsageError("nothing to change: give --connection, --sku-prefix and/or --priority")
+    db = open_store()
+    with db.write() as session:
+        source = find_source(session, args.name)
+        names = connection_names(session)
+        before = _fields(source, names)
+        if args.connection is not None:
+            conn = find_connection(session, args.connection)
+            if conn.system != source.kind:
+                raise CliError(
+                    f"connection {conn.name} is for {conn.system}; source {source.name} "
+                    f"needs a {source.kind} connection"
+                )
+            source.connection_id = conn.id
+        if args.sku_prefix is not None and args.sku_prefix != source.sku_prefix:
+            items = session.scalar(
+                sa.select(sa.func.count()).where(InventoryItem.source_id == source.id)
+            )
+            if items:
+                # Listings are linked by master SKU = prefix + SKU; a new prefix unlinks them.
+                raise CliError(
+                    f"source {source.name} has {items} inventory items with master SKUs "
+                    f"made from prefix '{source.sku_prefix}'; changing it would unlink "
+                    "their listings, so it is refused"
+                )
+            source.sku_prefix = args.sku_prefix
+        if args.priority is not None:
+            source.priority = args.priority
+        session.add(source)
+        session.flush()
+        audit(session, "source.update", "source", source.id, before, _fields(source, names))
+    print(f"source {source.name} updated")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    db = open_store()
+    with db.read() as session:
+        names = connection_names(session)
+        kinds: dict[int, list[str]] = {}
+        for source_id, kind in session.execute(
+            sa.select(Integration.source_id, Integration.kind)
+            .where(Integration.source_id.is_not(None))  # type: ignore[union-attr]
+            .order_by(Integration.kind)
+        ):
+            kinds.setdefault(source_id, []).append(kind)
+        rows = [
+            {"name": s.name, **_fields(s, names), "integrations": kinds.get(s.id or 0, [])}
+            for s in session.scalars(sa.select(Source).order_by(Source.name))
+        ]
+    if args.json:
+        print_json(rows)
+    elif not rows:
+        print("no sources yet; add one with 'dropdeck sources add NAME --kind K --connection C'")
+    else:
+        print_table(
+            ["name", "kind", "connection", "priority", "sku prefix", "integrations"],
+            [
+                [
+                    r["name"],
+                    r["kind"],
+                    r["connection"],
+                    r["priority"],
+                    r["sku_prefix"],
+                    ", ".join(r["integrations"]),
+                ]
+                for r in rows
+            ],
+        )
+    return 0
