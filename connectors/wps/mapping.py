@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from ..errors import MappingError
@@ -163,6 +163,13 @@ def parse_timestamp(raw: Any) -> datetime | None:
     """WPS `YYYY-MM-DD HH:MM:SS` (or a bare date) as aware UTC; None when absent or odd."""
     if not isinstance(raw, str) or not raw:
         return None
+    return _parsed_timestamp(raw)
+
+
+# Items share timestamps (100k sandbox items have ~32k distinct ones); a datetime is immutable,
+# so one parse and one object per string also lets the store convert it once per page.
+@lru_cache(maxsize=65536)
+def _parsed_timestamp(raw: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:

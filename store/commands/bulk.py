@@ -76,25 +76,21 @@ def _executemany_sqlite(
     processors: list[Callable[[Any], Any] | None] = [
         table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in order
     ]
-    # A column whose rows all hold the very same object (a run's timestamp, a shared empty
-    # list) is converted once rather than per row.
-    shared: dict[str, Any] = {}
-    for i, (name, process) in enumerate(zip(order, processors, strict=True)):
-        first = rows[0][name]
-        if process is not None and all(r[name] is first for r in rows):
-            shared[name] = process(first)
-            processors[i] = None
-    # Processors also see None: JSON turns it into 'null', as SQLAlchemy's own path does.
-    steps = [(n, p, n in shared, shared.get(n)) for n, p in zip(order, processors, strict=True)]
-    params = [
-        tuple(
-            [
-                value if same else (r[name] if process is None else process(r[name]))
-                for name, process, same, value in steps
+    # Column by column, so each column's processor is looked up once. Each distinct object is
+    # converted once: a run's timestamp or a shared empty list sits in every row, and callers
+    # may hand equal values as one object (parsed timestamps). Keyed by id(), which is sound
+    # because `rows` keeps every object alive for the whole call.
+    columns: list[list[Any]] = []
+    for name, process in zip(order, processors, strict=True):
+        values = [r[name] for r in rows]
+        if process is not None:
+            # Processors also see None: JSON turns it into 'null', as SQLAlchemy's path does.
+            seen: dict[int, Any] = {}
+            values = [
+                seen[k] if (k := id(v)) in seen else seen.setdefault(k, process(v)) for v in values
             ]
-        )
-        for r in rows
-    ]
+        columns.append(values)
+    params = list(zip(*columns, strict=True))
     conn.exec_driver_sql(compiled.string, params)
     return True
 
