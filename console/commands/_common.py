@@ -1,19 +1,23 @@
 """Small helpers every subcommand shares: JSON output, tables, URL redaction, and the
-set-up commands' name checks, record look-ups and audit rows."""
+set-up commands' name checks, record look-ups, audit rows, schedule and settings arguments."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
+from datetime import UTC
 from typing import Any
 
 import sqlalchemy as sa
+from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import Session
 
 from store.commands.audit import operator_name, record_audit
 from store.models import Channel, Connection, Source
+from store.models.config import IntegrationKind, ScheduleType
 
 from ..errors import CliError, UsageError
 
@@ -121,3 +125,86 @@ def audit(
         record_type=record_type,
         changes=[(str(record_id), before, after)],
     )
+
+
+# --- schedule and settings arguments (integrations add/set) --------------------------------
+
+
+def schedule_args(p: argparse.ArgumentParser) -> None:
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--every", metavar="DURATION", help="run every 90s, 10m, 2h or 1h30m")
+    group.add_argument("--cron", metavar="LINE", help="five-field crontab (UTC): '*/5 * * * *'")
+    group.add_argument("--manual", action="store_true", help="only run by hand (dropdeck run)")
+
+
+def settings_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a setting; VALUE is JSON (true, 7, '[\"processing\"]') or else text; repeatable",
+    )
+    p.add_argument("--settings-json", metavar="JSON", help="every setting as one JSON object")
+
+
+_DURATION = re.compile(r"(?:\d+[smh])+")
+_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+def interval_seconds(text: str) -> int:
+    """`90`, `90s`, `10m`, `2h`, `1h30m` -> seconds, or a usage error."""
+    value = text.strip().lower()
+    if value.isdigit():
+        seconds = int(value)
+    elif _DURATION.fullmatch(value):
+        seconds = sum(int(n) * _UNITS[u] for n, u in re.findall(r"(\d+)([smh])", value))
+    else:
+        raise UsageError(f"--every {text!r}: use a number with s, m or h, e.g. 90s, 10m, 1h30m")
+    if seconds <= 0:
+        raise UsageError(f"--every {text!r}: the interval must be more than 0 seconds")
+    return seconds
+
+
+def schedule_from_args(args: argparse.Namespace, kind: str) -> tuple[str, str] | None:
+    """(schedule_type, schedule_value) from --every/--cron/--manual; None if none given."""
+    if args.every is None and args.cron is None:
+        return (ScheduleType.MANUAL.value, "") if args.manual else None
+    if kind == IntegrationKind.IMPORT_LISTINGS.value:
+        raise UsageError(
+            "import_listings runs only by hand (it can overwrite listings from the store); "
+            "drop --every/--cron and start it with 'dropdeck run NAME'"
+        )
+    if args.every is not None:
+        return ScheduleType.INTERVAL.value, str(interval_seconds(args.every))
+    line = " ".join(args.cron.split())
+    try:
+        CronTrigger.from_crontab(line, timezone=UTC)  # what the scheduler will build
+    except ValueError as exc:
+        raise UsageError(
+            f"--cron {args.cron!r}: {exc}; use five fields: minute hour day month weekday"
+        ) from None
+    return ScheduleType.CRON.value, line
+
+
+def settings_from_args(args: argparse.Namespace, current: dict[str, Any]) -> dict[str, Any]:
+    settings = dict(current)
+    if args.settings_json is not None:
+        try:
+            settings = json.loads(args.settings_json)
+        except ValueError as exc:
+            raise UsageError(f"--settings-json is not JSON: {exc}") from None
+        if not isinstance(settings, dict):
+            raise UsageError('--settings-json must be a JSON object, e.g. {"days": 3}')
+    for item in args.assignments:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--set {item!r}: use KEY=VALUE, e.g. --set days=3")
+        try:
+            settings[key.strip()] = json.loads(raw)
+        except ValueError:
+            settings[key.strip()] = raw  # plain text: --set mode=create_only
+    for key in getattr(args, "unset", []):
+        settings.pop(key, None)
+    return settings

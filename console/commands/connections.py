@@ -60,7 +60,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add = actions.add_parser(
         "add",
         help="add a connection; secrets from DROPDECK_SECRET_<FIELD> or a prompt",
-        description=f"Secret fields per system: {_SECRETS_HELP}.",
+        description="Each secret field is read from DROPDECK_SECRET_<FIELD> (e.g. "
+        "DROPDECK_SECRET_API_TOKEN) or, on a terminal, a hidden prompt. "
+        f"Fields per system: {_SECRETS_HELP}.",
     )
     add.add_argument("name", help="e.g. woo-shop, wps")
     add.add_argument("--system", required=True, choices=list(SECRET_FIELDS))

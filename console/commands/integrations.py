@@ -8,12 +8,7 @@ failed run later. The scheduler re-reads the table, so changes need no worker re
 from __future__ import annotations
 
 import argparse
-import json
-import re
-from datetime import UTC
 from typing import Any
-
-from apscheduler.triggers.cron import CronTrigger
 
 from connectors.errors import FatalError
 from connectors.registry import load_operations, registered
@@ -23,7 +18,7 @@ from store.commands.setup import ensure_integration
 from store.db import Database
 from store.models import Channel, Integration, Source
 from store.models._types import utcnow
-from store.models.config import IntegrationKind, ScheduleType
+from store.models.config import ScheduleType
 from store.queries.runs import (
     IntegrationOwner,
     integration_by_name,
@@ -33,7 +28,16 @@ from store.queries.runs import (
 
 from ..context import open_store
 from ..errors import CliError, UsageError
-from ._common import audit, find_owner, print_json, print_table
+from ._common import (
+    audit,
+    find_owner,
+    print_json,
+    print_table,
+    schedule_args,
+    schedule_from_args,
+    settings_args,
+    settings_from_args,
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,13 +61,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     add.add_argument("owner", help="a source or channel name")
     add.add_argument("kind", help="the operation, e.g. get_orders")
-    _schedule_args(add)
-    _settings_args(add)
+    schedule_args(add)
+    settings_args(add)
     add.set_defaults(handler=_add)
     change = actions.add_parser("set", help="change an integration's schedule, settings or state")
     change.add_argument("name", help="integration name, e.g. woo-shop/get_orders")
-    _schedule_args(change)
-    _settings_args(change)
+    schedule_args(change)
+    settings_args(change)
     change.add_argument(
         "--unset", action="append", default=[], metavar="KEY", help="drop a setting (repeatable)"
     )
@@ -169,86 +173,6 @@ def _unpause(args: argparse.Namespace) -> int:
 # --- add and set -------------------------------------------------------------------------
 
 
-def _schedule_args(p: argparse.ArgumentParser) -> None:
-    group = p.add_mutually_exclusive_group()
-    group.add_argument("--every", metavar="DURATION", help="run every 90s, 10m, 2h or 1h30m")
-    group.add_argument("--cron", metavar="LINE", help="five-field crontab (UTC): '*/5 * * * *'")
-    group.add_argument("--manual", action="store_true", help="only run by hand (dropdeck run)")
-
-
-def _settings_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--set",
-        dest="assignments",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="a setting; VALUE is JSON (true, 7, '[\"processing\"]') or else text; repeatable",
-    )
-    p.add_argument("--settings-json", metavar="JSON", help="every setting as one JSON object")
-
-
-_DURATION = re.compile(r"(?:\d+[smh])+")
-_UNITS = {"s": 1, "m": 60, "h": 3600}
-
-
-def interval_seconds(text: str) -> int:
-    """`90`, `90s`, `10m`, `2h`, `1h30m` -> seconds, or a usage error."""
-    value = text.strip().lower()
-    if value.isdigit():
-        seconds = int(value)
-    elif _DURATION.fullmatch(value):
-        seconds = sum(int(n) * _UNITS[u] for n, u in re.findall(r"(\d+)([smh])", value))
-    else:
-        raise UsageError(f"--every {text!r}: use a number with s, m or h, e.g. 90s, 10m, 1h30m")
-    if seconds <= 0:
-        raise UsageError(f"--every {text!r}: the interval must be more than 0 seconds")
-    return seconds
-
-
-def _schedule(args: argparse.Namespace, kind: str) -> tuple[str, str] | None:
-    """(schedule_type, schedule_value) from --every/--cron/--manual; None if none given."""
-    if args.every is None and args.cron is None:
-        return (ScheduleType.MANUAL.value, "") if args.manual else None
-    if kind == IntegrationKind.IMPORT_LISTINGS.value:
-        raise UsageError(
-            "import_listings runs only by hand (it can overwrite listings from the store); "
-            "drop --every/--cron and start it with 'dropdeck run NAME'"
-        )
-    if args.every is not None:
-        return ScheduleType.INTERVAL.value, str(interval_seconds(args.every))
-    line = " ".join(args.cron.split())
-    try:
-        CronTrigger.from_crontab(line, timezone=UTC)  # what the scheduler will build
-    except ValueError as exc:
-        raise UsageError(
-            f"--cron {args.cron!r}: {exc}; use five fields: minute hour day month weekday"
-        ) from None
-    return ScheduleType.CRON.value, line
-
-
-def _settings(args: argparse.Namespace, current: dict[str, Any]) -> dict[str, Any]:
-    settings = dict(current)
-    if args.settings_json is not None:
-        try:
-            settings = json.loads(args.settings_json)
-        except ValueError as exc:
-            raise UsageError(f"--settings-json is not JSON: {exc}") from None
-        if not isinstance(settings, dict):
-            raise UsageError('--settings-json must be a JSON object, e.g. {"days": 3}')
-    for item in args.assignments:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"--set {item!r}: use KEY=VALUE, e.g. --set days=3")
-        try:
-            settings[key.strip()] = json.loads(raw)
-        except ValueError:
-            settings[key.strip()] = raw  # plain text: --set mode=create_only
-    for key in getattr(args, "unset", []):
-        settings.pop(key, None)
-    return settings
-
-
 _RULE = ("price_from", "markup_percent", "safety_buffer")
 _WPS_INVENTORY = (
     "include_variants",
@@ -285,7 +209,9 @@ SETTING_KEYS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
-def _parse_with_operation(db: Database, system: str, kind: str, name: str, raw: dict) -> None:
+def _parse_with_operation(
+    db: Database, system: str, kind: str, name: str, raw: dict[str, Any]
+) -> None:
     """Run the operation's own settings parser; it raises a FatalError naming the setting."""
     if system == "woocommerce":
         from connectors.woocommerce import settings as woo
@@ -314,10 +240,11 @@ def _parse_with_operation(db: Database, system: str, kind: str, name: str, raw: 
             wps.TrackSettings.parse(raw, kind)
 
 
-def validate_settings(db: Database, system: str, kind: str, name: str, raw: dict) -> None:
+def validate_settings(db: Database, system: str, kind: str, name: str, raw: dict[str, Any]) -> None:
+    """Refuse unknown keys and bad values with a one-line usage error naming the setting."""
     known = SETTING_KEYS.get((system, kind))
     unknown = sorted(set(raw) - set(known)) if known is not None else []
-    if unknown and known is not None:
+    if unknown:
         raise UsageError(
             f"{name}: unknown setting {', '.join(unknown)}; {kind} takes {', '.join(known)}"
         )
@@ -355,8 +282,9 @@ def _add(args: argparse.Namespace) -> int:
             f"kinds: {', '.join(kinds)}"
         )
     name = f"{owner.name}/{args.kind}"
-    schedule_type, schedule_value = _schedule(args, args.kind) or (ScheduleType.MANUAL.value, "")
-    settings = _settings(args, {})
+    schedule = schedule_from_args(args, args.kind) or (ScheduleType.MANUAL.value, "")
+    schedule_type, schedule_value = schedule
+    settings = settings_from_args(args, {})
     validate_settings(db, owner.kind, args.kind, name, settings)
     with db.write() as session:
         if integration_by_name(session, name) is not None:
@@ -385,19 +313,20 @@ def _change(args: argparse.Namespace) -> int:
             raise CliError(f"no integration named '{args.name}' (see 'dropdeck integrations')")
         model = Source if integration.source_id is not None else Channel
         owner = session.get(model, integration.source_id or integration.channel_id)
-    schedule = _schedule(args, integration.kind)
+    schedule = schedule_from_args(args, integration.kind)
     touches_settings = args.settings_json is not None or args.assignments or args.unset
     if schedule is None and not touches_settings and args.enabled is None:
         raise UsageError(
             "nothing to change: give --every/--cron/--manual, --set/--unset/--settings-json, "
             "--enable or --disable"
         )
-    settings = _settings(args, integration.settings or {})
+    settings = settings_from_args(args, integration.settings or {})
     if touches_settings:
         validate_settings(db, owner.kind if owner else "", integration.kind, args.name, settings)
     with db.write() as session:
         integration = integration_by_name(session, args.name)
-        assert integration is not None  # an integration is never deleted
+        if integration is None:
+            raise CliError(f"integration {args.name} was removed meanwhile")
         before = _audited(integration)
         if schedule is not None:
             integration.schedule_type, integration.schedule_value = schedule
