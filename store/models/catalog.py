@@ -79,12 +79,13 @@ class InventoryItem(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("source_id", "sku", name="uq_inventory_item_source_sku"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    source_id: int = Field(foreign_key="source.id", index=True)
+    # No index of its own: the unique (source_id, sku) index leads with it (migration 0002).
+    source_id: int = Field(foreign_key="source.id")
     sku: str
-    master_sku: str = Field(index=True)
+    master_sku: str = Field(index=True)  # routing looks items up by master SKU
     parent_sku: str
     external_id: str | None = None
-    upc: str | None = Field(default=None, index=True)
+    upc: str | None = Field(default=None, index=True)  # linking listings by UPC
     mpn: str | None = None
     title: str = ""
     description: str = ""
