@@ -115,6 +115,26 @@ class InventoryMapping:
         """The warehouses whose stock counts towards `quantity`."""
         return frozenset(self.warehouses)
 
+    @cached_property
+    def counts_all(self) -> bool:
+        """Every warehouse counts (the default): `quantity` is the sum of all of them."""
+        return self.counted.issuperset(WAREHOUSES)
+
+    @cached_property
+    def attribute_kinds(self) -> dict[Any, str] | None:
+        """attributekey_id → "size" / "colour" / "" as `attributes` reads them.
+
+        None when a key name is not a string: the fast path then leaves such runs to
+        `attributes`, which fails on it exactly as before.
+        """
+        kinds: dict[Any, str] = {}
+        for key_id, name in self.attribute_keys.items():
+            if not isinstance(name, str):
+                return None
+            key = name.strip().lower()
+            kinds[key_id] = "size" if key in SIZE_KEYS else "colour" if key in COLOUR_KEYS else ""
+        return kinds
+
 
 DEFAULT_TEMPLATE = Template.from_settings(DEFAULT_INVENTORY_RULES)
 # (warehouse code, inventory field) in WAREHOUSES order, so stored dicts keep that order.
@@ -234,6 +254,176 @@ def item_to_row(item: Any, how: InventoryMapping, *, pqs_only: bool = False) -> 
 
     `pqs_only` maps just the pricing & quantity columns (plus the keys).
     """
+    # A 100k-item import maps every item: well-formed items under the default template take
+    # a straight-line path; anything else (and every error) goes through the checked one.
+    if type(item) is dict and how.default_template:
+        row = _plain_item_row(item, how, pqs_only)
+        if row is not None:
+            return row
+    return _checked_item_row(item, how, pqs_only=pqs_only)
+
+
+_BAD_PRICE = object()
+
+
+# Variants of a product share their prices (100k sandbox items have ~20k distinct strings per
+# price field); a Decimal is immutable, so one parse and one object per string also lets the
+# store convert it once per page.
+@lru_cache(maxsize=65536)
+def _price_of(raw: str) -> Decimal | object:
+    """`_decimal` of a price string, or `_BAD_PRICE` where `_decimal` raises."""
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return _BAD_PRICE
+    if not value.is_finite():
+        return _BAD_PRICE
+    return value.quantize(CENT)
+
+
+def _plain_item_row(
+    item: dict[str, Any], how: InventoryMapping, pqs_only: bool
+) -> dict[str, Any] | None:
+    """`_checked_item_row` for a well-formed item under the default template; None otherwise.
+
+    It returns a row only where the checked path returns the very same row, and None (never
+    an error) on anything it does not expect, so errors and odd records keep their handling.
+    """
+    get = item.get
+    per_warehouse: dict[str, int] = {}
+    inventory = get("inventory")
+    if inventory is not None:
+        if type(inventory) is not dict:
+            return None
+        record = inventory.get("data")
+        if record is not None:
+            if type(record) is not dict:
+                return None
+            field_of = record.get
+            for code, name in _WAREHOUSE_FIELDS:
+                raw = field_of(name)
+                if raw is None:
+                    continue
+                if type(raw) is not int or raw < 0:
+                    return None
+                per_warehouse[code] = raw
+    if how.counts_all:
+        quantity = sum(per_warehouse.values())
+    else:
+        counted_codes = how.counted
+        quantity = sum(n for code, n in per_warehouse.items() if code in counted_codes)
+    sku = get("sku")
+    if type(sku) is not str:
+        return None
+    sku = sku.strip()
+    if not sku:
+        return None
+    prices = []
+    for name in ("standard_dealer_price", "list_price", "mapp_price"):
+        raw = get(name)
+        if raw is None or raw == "" or (name == "mapp_price" and not get("has_map_policy")):
+            prices.append(None)
+            continue
+        if type(raw) is not str:
+            return None
+        value = _price_of(raw)
+        if value is _BAD_PRICE:
+            return None
+        prices.append(value)
+    cost, list_price, map_price = prices
+    if quantity > 0:
+        stock_status = "in_stock"
+    else:
+        status = get("status") or ""
+        stock_status = "discontinued" if str(status) in DISCONTINUED else "out_of_stock"
+    if pqs_only:
+        return {
+            "source_id": how.source_id,
+            "sku": sku,
+            "cost": cost,
+            "list_price": list_price,
+            "msrp": list_price,
+            "map_price": map_price,
+            "quantity": quantity,
+            "warehouse_quantities": per_warehouse,
+            "stock_status": stock_status,
+            "updated_at": how.now,
+        }
+    size = colour = ""
+    values = get("attributevalues")
+    if values is not None:
+        kinds = how.attribute_kinds
+        rows = values.get("data") if type(values) is dict else None
+        if kinds is None or type(rows) is not list:
+            return None
+        for value in rows:
+            if type(value) is not dict:
+                return None
+            kind = kinds.get(value.get("attributekey_id"), "")
+            if kind:
+                name = value.get("name") or ""
+                if kind == "size":
+                    size = name if type(name) is str else str(name)
+                else:
+                    colour = name if type(name) is str else str(name)
+    if size or colour:
+        product_id = get("product_id")
+        if type(product_id) is not int:
+            return None
+        parent = f"P{product_id}"
+    else:
+        parent = sku
+    dimensions = []
+    for name in ("weight", "length", "width", "height"):
+        raw = get(name)
+        kind_of = type(raw)
+        if kind_of is float:
+            dimensions.append(raw)
+        elif kind_of is int:
+            dimensions.append(float(raw))
+        elif raw is None:
+            dimensions.append(None)
+        else:
+            return None  # strings, "" and odd values: `_number` decides
+    weight, length, width, height = dimensions
+    external_id = get("id")
+    upc = get("upc")
+    mpn = get("supplier_product_id")
+    title = get("name") or ""
+    return {
+        "source_id": how.source_id,
+        "sku": sku,
+        "cost": cost,
+        "list_price": list_price,
+        "msrp": list_price,
+        "map_price": map_price,
+        "quantity": quantity,
+        "warehouse_quantities": per_warehouse,
+        "stock_status": stock_status,
+        "updated_at": how.now,
+        "master_sku": how.sku_prefix + sku,
+        "parent_sku": parent,
+        "external_id": None if external_id is None else str(external_id),
+        "upc": str(upc) if upc else None,
+        "mpn": str(mpn) if mpn else None,
+        "title": title if type(title) is str else str(title),
+        "description": "",
+        "images": [],
+        "color": colour or None,
+        "size": size or None,
+        "allow_backorders": False,
+        "weight": weight,
+        "length": length,
+        "width": width,
+        "height": height,
+        "remote_updated_at": parse_timestamp(get("updated_at")),
+    }
+
+
+def _checked_item_row(
+    item: Any, how: InventoryMapping, *, pqs_only: bool = False
+) -> dict[str, Any]:
+    """`item_to_row` for any record and template, checking every field as it goes."""
     ref = item_ref(item)
     if not isinstance(item, Mapping):
         raise MappingError(ref, "the record is not a JSON object")

@@ -169,3 +169,60 @@ def test_shipments_of_partial_po() -> None:
     assert not m.all_cancelled(po)
     invoices = m.invoices_of(po)
     assert [(i.external_id, i.total) for i in invoices] == [("90000001", Decimal("54.34"))]
+
+
+def _variations(item: dict[str, Any]) -> list[Any]:
+    """The fixture item and odd versions of it, each one field off the well-formed path."""
+    out: list[Any] = [item]
+    inv = item["inventory"]["data"]
+    for change in (
+        {"sku": "  87-4410L  "},
+        {"sku": ""},
+        {"sku": 123},
+        {"list_price": 39.95},
+        {"list_price": "NaN"},
+        {"list_price": ""},
+        {"mapp_price": "oops", "has_map_policy": False},
+        {"has_map_policy": False},
+        {"weight": "2.5"},
+        {"weight": ""},
+        {"weight": True},
+        {"height": 3},
+        {"product_id": "7"},
+        {"upc": 12345},
+        {"name": None},
+        {"status": "NLA", "inventory": {"data": {**inv, **dict.fromkeys(inv, 0)}}},
+        {"inventory": {"data": {**inv, "ca_warehouse": -1}}},
+        {"inventory": {"data": {**inv, "ca_warehouse": True}}},
+        {"inventory": {"data": None}},
+        {"inventory": []},
+        {"attributevalues": {"data": "x"}},
+        {"attributevalues": {"data": [{"attributekey_id": 1, "name": 42}]}},
+        {"attributevalues": {"data": [{"attributekey_id": 9, "name": "L"}]}},
+        {"attributevalues": {"data": ["x"]}},
+        {"attributevalues": None},
+    ):
+        out.append({**item, **change})
+    return out
+
+
+@pytest.mark.parametrize("warehouses", [m.WAREHOUSES, ("CA", "TX")])
+@pytest.mark.parametrize("pqs_only", [False, True])
+def test_plain_path_matches_checked_path(warehouses: tuple[str, ...], pqs_only: bool) -> None:
+    # item_to_row takes a straight-line path for well-formed items; it must give the checked
+    # path's row, key order and error for every record.
+    mapping = how(warehouses=warehouses)
+    items = [*load("items_page.json")["data"], ["x"]]
+    for item in [v for i in items if isinstance(i, dict) for v in _variations(i)] + items:
+        try:
+            expected: Any = m._checked_item_row(item, mapping, pqs_only=pqs_only)
+        except Exception as exc:
+            expected = (type(exc), str(exc))
+        try:
+            got: Any = m.item_to_row(item, mapping, pqs_only=pqs_only)
+        except Exception as exc:
+            got = (type(exc), str(exc))
+        assert got == expected, item
+        if isinstance(got, dict):
+            assert list(got) == list(expected)
+            assert [type(v) for v in got.values()] == [type(v) for v in expected.values()]
