@@ -280,18 +280,26 @@ class InventoryWriter:
         compared = m.PQS_COLUMNS if cfg.pqs_focus else m.INVENTORY_COLUMNS
         self.compared = compared
         self.table = InventoryItem.__table__  # type: ignore[attr-defined]
+        # Whether the source had no items when this run wrote its first page (None: not yet
+        # known). Then every SKU is new until this run writes it, so a page needs no pre-read
+        # but for SKUs an earlier page of the run already wrote (kept in `written`).
+        self.fresh: bool | None = None
+        self.written: set[str] = set()
 
     def write(self, items: list[Any]) -> PageResult:
         """Map `items` and store them (call off the event loop)."""
         result = PageResult([], [], [], [])
         rows: dict[str, dict[str, Any]] = {}
+        how, pqs_focus = self.how, self.cfg.pqs_focus
+        skip_variants = not pqs_focus and not self.cfg.include_variants
+        item_to_row = m.item_to_row
         for item in items:
             try:
-                row = m.item_to_row(item, self.how, pqs_only=self.cfg.pqs_focus)
+                row = item_to_row(item, how, pqs_only=pqs_focus)
             except MappingError as exc:
                 result.failures.append(exc)
                 continue
-            if not self.cfg.pqs_focus and not self.cfg.include_variants and m.is_variant(row):
+            if skip_variants and row["parent_sku"] != row["sku"]:
                 result.skipped += 1
                 continue
             rows[row["sku"]] = row  # a SKU twice in one page: the later record wins
@@ -299,22 +307,35 @@ class InventoryWriter:
             return result
         c = self.table.c
         with self.db.write() as session:
-            existing = {
-                r.sku: r
-                for r in session.execute(
-                    sa.select(c.sku, c.parent_sku, *(c[n] for n in self.compared)).where(
-                        c.source_id == self.how.source_id, c.sku.in_(list(rows))
+            if self.fresh is None:
+                self.fresh = not pqs_focus and self._source_is_empty(session)
+            if self.fresh:
+                # Nothing of this source existed before the run: only SKUs this run already
+                # wrote can be in the store, so only those are read back.
+                to_read = [sku for sku in rows if sku in self.written]
+                self.written.update(rows)
+            else:
+                to_read = list(rows)
+            existing = {}
+            if to_read:
+                existing = {
+                    r.sku: r
+                    for r in session.execute(
+                        sa.select(c.sku, c.parent_sku, *(c[n] for n in self.compared)).where(
+                            c.source_id == how.source_id, c.sku.in_(to_read)
+                        )
                     )
-                )
-            }
+                }
             changed = []
+            created = result.created
             for sku, row in rows.items():
                 old = existing.get(sku)
                 if old is None:
-                    if self.cfg.pqs_focus:
+                    if pqs_focus:
                         result.skipped += 1  # not imported yet: get_inventory brings it in
                         continue
-                    result.created.append((row["parent_sku"], m.is_variant(row)))
+                    parent = row["parent_sku"]
+                    created.append((parent, parent != sku))
                     changed.append(row)
                     continue
                 key = (old.parent_sku, old.parent_sku != sku)
@@ -325,7 +346,7 @@ class InventoryWriter:
                     result.unchanged.append(key)
             if not changed:
                 return result
-            if self.cfg.pqs_focus:
+            if pqs_focus:
                 self._update_pqs(session, changed)
             else:
                 upsert(
@@ -340,6 +361,13 @@ class InventoryWriter:
                     only_if_changed=False,
                 )
         return result
+
+    def _source_is_empty(self, session: Any) -> bool:
+        c = self.table.c
+        found = session.execute(
+            sa.select(sa.literal(1)).where(c.source_id == self.how.source_id).limit(1)
+        ).first()
+        return found is None
 
     def _update_pqs(self, session: Any, rows: list[dict[str, Any]]) -> None:
         """One executemany UPDATE of the price and quantity columns only."""
@@ -371,6 +399,17 @@ class ParentTally:
         state = self.seen.setdefault(parent, [False, False])
         state[0] = state[0] or existed
         state[1] = state[1] or changed
+
+    def add_all(self, rows: list[tuple[str, bool]], *, existed: bool, changed: bool) -> None:
+        """`add` for each (parent, is variant) of a page."""
+        seen = self.seen
+        for parent, _ in rows:
+            state = seen.get(parent)
+            if state is None:
+                seen[parent] = [existed, changed]
+            else:
+                state[0] = state[0] or existed
+                state[1] = state[1] or changed
 
     def counts(self) -> tuple[int, int]:
         created = sum(1 for existed, _ in self.seen.values() if not existed)
@@ -413,16 +452,16 @@ async def import_items(ctx: RunContext, kind: str) -> None:
             ctx.record_failure(exc)
         if result.skipped:
             ctx.count("skipped", result.skipped)
-        for parent, variant in result.created:
-            tally.add(parent, existed=False, changed=True)
-            if variant:
-                ctx.count("variants_created")
-        for parent, variant in result.updated:
-            tally.add(parent, existed=True, changed=True)
-            if variant:
-                ctx.count("variants_updated")
-        for parent, _ in result.unchanged:
-            tally.add(parent, existed=True, changed=False)
+        # Counted once per page, not per row: a 100k-item import settles 100k rows here.
+        for name, rows, existed, changed in (
+            ("variants_created", result.created, False, True),
+            ("variants_updated", result.updated, True, True),
+        ):
+            tally.add_all(rows, existed=existed, changed=changed)
+            variants = sum(1 for _, variant in rows if variant)
+            if variants:
+                ctx.count(name, variants)
+        tally.add_all(result.unchanged, existed=True, changed=False)
         if result.unchanged:
             ctx.count("unchanged", len(result.unchanged))
 
