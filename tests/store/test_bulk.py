@@ -118,3 +118,38 @@ def test_upsert_with_every_column_given_round_trips_values(db: Database) -> None
         "CA": 2,
         "TX": 1,
     }
+
+
+def test_upsert_on_sqlite_stores_json_as_json_dumps_writes_it(sqlite_db: Database) -> None:
+    # The SQLite fast path serialises plain dicts and lists with a reused encoder and each
+    # empty one once; the stored text must be exactly SQLAlchemy's (json.dumps).
+    import json
+
+    quantities = [{"CA": i, "TX": 1, "PA2": 0} for i in range(3)]
+    with sqlite_db.write() as s:
+        src = Source(name="wps", kind="wps")
+        s.add(src)
+        s.flush()
+        assert src.id is not None
+        rows = [
+            {
+                **r,
+                "title": "",
+                "description": "",
+                "images": [] if i else ["a.jpg", "é"],
+                "warehouse_quantities": quantities[i],
+                "stock_status": "in_stock",
+                "allow_backorders": False,
+                "updated_at": datetime(2026, 3, 1, tzinfo=UTC),
+            }
+            for i, r in enumerate(_rows(src.id, 3, "1.00"))
+        ]
+        upsert(s, InventoryItem, rows, keys=["source_id", "sku"])
+    with sqlite_db.read() as s:
+        result = s.connection().exec_driver_sql(
+            "SELECT sku, images || ' ' || warehouse_quantities FROM inventory_item"
+        )
+        stored = {sku: text for sku, text in result}
+    for i, r in enumerate(rows):
+        want = json.dumps(r["images"]) + " " + json.dumps(quantities[i])
+        assert stored[f"S{i}"] == want
