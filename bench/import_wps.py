@@ -109,6 +109,9 @@ def main() -> int:
     if args.serve:
         serve_sandbox(args.items)
         return 0
+    from console.runtime.process import tune_for_jobs
+
+    tune_for_jobs()  # as every dropdeck process does at start (both phases alike)
     seeded = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, __file__, "--serve", "--items", str(args.items)],

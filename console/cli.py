@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .errors import CliError, UsageError
+from .runtime.process import tune_for_jobs
 
 # Order is the order of `dropdeck --help`.
 COMMANDS = (
@@ -71,6 +72,7 @@ def _open_console(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     debug = os.environ.get("DROPDECK_DEBUG") == "1"
+    tune_for_jobs()
     try:
         args = build_parser().parse_args(argv)
         handler: Handler = args.handler
