@@ -131,6 +131,9 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=100_000, help="products in the sandbox")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    from console.runtime.process import tune_for_jobs
+
+    tune_for_jobs()  # as every dropdeck process does at start
     if args.serve:
         serve_sandbox(args.serve)
         return 0

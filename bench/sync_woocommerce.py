@@ -154,6 +154,9 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=100_000, help="products in the sandbox")
     parser.add_argument("--percent", type=float, default=1.0, help="share of prices changed")
     args = parser.parse_args()
+    from console.runtime.process import tune_for_jobs
+
+    tune_for_jobs()  # as every dropdeck process does at start
     child = subprocess.Popen(
         [sys.executable, str(ROOT / "bench" / "import_woocommerce.py"), "--serve", str(args.size)],
         stdin=subprocess.PIPE,

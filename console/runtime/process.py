@@ -8,7 +8,7 @@ import gc
 # page allocates hundreds of thousands of short-lived, cycle-free dicts and strings, so
 # the default makes the collector walk them over and over (about a third of get_inventory's
 # CPU at 100k items, measured with bench/import_wps.py). A larger first threshold keeps
-# collection for what it is for (cycles) at a cost of a few MB.
+# collection for what it is for (cycles), for some tens of MB more peak memory there.
 GEN0_THRESHOLD = 100_000
 
 
