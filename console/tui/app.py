@@ -29,6 +29,7 @@ from .screens.help import HelpScreen
 from .widgets.tab_bar import TabBar
 
 PANES = ("sources", "channels", "listings", "orders", "shipments", "jobs")
+MODAL_ACTIONS = ("quit", "help", "focus_next", "focus_previous")
 NAV_LABELS = ("1 Sources", "2 Channels", "3 Listings", "4 Orders", "5 Shipments", "6 Jobs")
 
 
@@ -103,8 +104,9 @@ class DropdeckApp(App[int]):
         return self.query_one(NotificationsPane)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Under a dialog, app keys must not change what is behind it.
-        return not isinstance(self.screen, ModalScreen) or action in ("quit", "help")
+        # Under a dialog, app keys must not change what is behind it; tab still moves
+        # between the dialog's fields.
+        return not isinstance(self.screen, ModalScreen) or action in MODAL_ACTIONS
 
     def on_store_changed(self, message: StoreChanged) -> None:
         for pane in self.query(Pane):

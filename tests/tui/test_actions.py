@@ -1,4 +1,4 @@
-"""Integration actions (p, x), read-only mode, resubmit placeholder."""
+"""Integration actions (p, x) and read-only mode; resubmit is in test_resubmit.py."""
 
 from __future__ import annotations
 
@@ -86,11 +86,3 @@ async def test_writable_console_shows_the_action_keys(
         await settle(pilot)
         shown = {b.binding.key for b in app.active_bindings.values() if b.enabled}
         assert {"p", "h", "slash"} <= shown
-
-
-async def test_resubmit_says_not_available_yet(make_app: Callable[..., DropdeckApp]) -> None:
-    app = make_app(pane="orders")
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(pilot)
-        await pilot.press("down", "r")  # #9058 has a failed request
-        assert app._notifications and "not available yet" in list(app._notifications)[-1].message

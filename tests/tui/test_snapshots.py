@@ -53,3 +53,18 @@ def test_pane_snapshot(
 def test_readonly_snapshot(make_app: Callable[..., DropdeckApp], snap_compare: Any) -> None:
     app = make_app(readonly=True)
     assert snap_compare(app, run_before=_keys(("3",)), terminal_size=(80, 24))
+
+
+def test_resubmit_snapshot(make_app: Callable[..., DropdeckApp], snap_compare: Any) -> None:
+    from console.tui.screens.resubmit import ResubmitScreen
+
+    from .conftest import wait_until
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("down", "r")  # not settle after: the resubmit worker waits on it
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ResubmitScreen))
+        await pilot.pause()
+
+    app = make_app(pane="orders")
+    assert snap_compare(app, run_before=run_before, terminal_size=(80, 24))

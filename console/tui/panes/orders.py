@@ -1,4 +1,5 @@
-"""Orders, newest first, with their fulfillment requests; filter by status or number."""
+"""Orders, newest first, with their fulfillment requests; filter by status or number;
+`r` resubmits an order's failed requests (screens/resubmit.py) and queues their send."""
 
 from __future__ import annotations
 
@@ -7,16 +8,21 @@ from functools import partial
 
 from rich.text import Text
 from sqlmodel import Session
+from textual import work
 from textual.binding import Binding
 from textual.widget import Widget
 
+from store.commands.audit import operator_name
 from store.models.orders import OrderStatus
 from store.queries.orders import OrderRow, page_orders
 
 from .. import format as fmt
+from .. import store_access
 from ..screens.details import DetailsScreen
+from ..screens.resubmit import ResubmitScreen
 from ..widgets.paged_table import Column, PagedTable, PageRequest
 from .base import Pane
+from .resubmit_actions import load_plan, resubmit_and_queue
 
 
 def _requests(r: OrderRow) -> Text:
@@ -108,12 +114,31 @@ class OrdersPane(Pane):
                 fields.append(("  error", req.error))
         self.app.push_screen(DetailsScreen(f"Order {r.number}", fields))
 
-    def action_resubmit(self) -> None:
+    @work(exclusive=True, group="resubmit", exit_on_error=False)
+    async def action_resubmit(self) -> None:
         row = self.table.cursor_row
-        if row is None or not any(q.status == "failed" for q in row.fulfillment_requests):
-            self.app.notify("Select an order with a failed fulfillment request", severity="warning")
+        if row is None:
+            self.app.notify("No order selected", severity="warning")
             return
-        self.app.notify("Resubmit is not available yet", severity="warning")
+        # Read fresh: the row on screen may be seconds old (a send may have run since).
+        try:
+            plan = await store_access.read(self.db, load_plan, row.id)
+        except LookupError as exc:
+            self.app.notify(str(exc), severity="warning")
+            return
+        if not plan.failed:
+            self.app.notify(plan.nothing_to_resubmit(), title="Nothing to resubmit")
+            return
+        edits = await self.app.push_screen_wait(ResubmitScreen(plan))
+        if not edits:
+            return
+        done = await self.change("fulfillment", resubmit_and_queue, edits, operator_name("console"))
+        for r in done or ():
+            paused = f" — {r.send} is paused: {r.paused_reason}" if r.paused_reason else ""
+            self.app.notify(
+                f"PO {r.po_number} resubmitted; send queued (run {r.run_id}){paused}",
+                severity="warning" if paused else "information",
+            )
 
 
 def _fetch(

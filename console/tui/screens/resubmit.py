@@ -1,0 +1,122 @@
+"""`r` in Orders: an order's failed fulfillment requests, their last error, and a form to
+fix the shipping method and address before they go back in line for the next send.
+
+One line per field (compact inputs) so a single request fits 80x24; more requests scroll.
+The screen only collects edits; the pane runs the resubmit.
+"""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Label, Static
+
+from ..panes.resubmit_actions import FailedRequest, RequestEdit, ResubmitPlan
+
+LABEL_WIDTH = 10
+
+
+class ResubmitScreen(ModalScreen[list[RequestEdit] | None]):
+    """Dismisses with one edit per failed request (enter), or None (escape)."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("enter", "confirm", "Resubmit", show=False),
+    ]
+
+    def __init__(self, plan: ResubmitPlan) -> None:
+        super().__init__()
+        self.plan = plan
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="resubmit"):
+            yield Static(f"[b]Resubmit order {escape(self.plan.order_number)}[/b]")
+            with VerticalScroll(id="resubmit-body", can_focus=False):
+                for i, request in enumerate(self.plan.failed):
+                    yield from self._request_form(i, request)
+            yield Static("", id="resubmit-problem")
+            yield Static(
+                "enter resubmit and queue the send · tab next field · escape cancel",
+                id="answer-keys",
+            )
+
+    def _request_form(self, i: int, request: FailedRequest) -> ComposeResult:
+        tries = f"{request.attempts} attempt{'s' if request.attempts != 1 else ''}"
+        yield Static(
+            f"PO {escape(request.po_number)} · {escape(request.source)} · failed after {tries}",
+            classes="request-head",
+        )
+        yield Static(escape(request.error or "no error recorded"), classes="request-error")
+        suggester = SuggestFromList(request.methods, case_sensitive=False)
+        with Horizontal(classes="field"):
+            yield Label("ship via")
+            yield Input(
+                request.shipping_method or "",
+                id=f"method-{i}",
+                compact=True,
+                suggester=suggester if request.methods else None,
+            )
+        if request.methods:
+            yield Static("one of " + " ".join(request.methods), classes="codes")
+        if request.address_inherited and any(request.address.values()):
+            yield Static("address from the order", classes="codes")
+        for j, (key, value) in enumerate(request.address.items()):
+            with Horizontal(classes="field"):
+                yield Label(escape(key[: LABEL_WIDTH - 1]))
+                yield Input(value, id=f"address-{i}-{j}", compact=True)
+
+    @on(Input.Submitted)
+    def submitted(self) -> None:
+        self.action_confirm()
+
+    def action_confirm(self) -> None:
+        edits = []
+        for i, request in enumerate(self.plan.failed):
+            edit = self._edit(i, request)
+            if edit is None:
+                return
+            edits.append(edit)
+        self.dismiss(edits)
+
+    def _edit(self, i: int, request: FailedRequest) -> RequestEdit | None:
+        """The changes to this request, or None (and the problem shown) if a value is wrong."""
+        method_input = self.query_one(f"#method-{i}", Input)
+        method = method_input.value.strip()
+        if request.methods:
+            method = method.upper()  # the connector compares codes in upper case
+            if method not in request.methods:
+                shown = f"'{method}'" if method else "an empty shipping method"
+                problem = self.query_one("#resubmit-problem", Static)
+                problem.update(
+                    f"PO {escape(request.po_number)}: {escape(shown)} is not accepted by "
+                    f"{escape(request.source)}; use one of {', '.join(request.methods)}"
+                )
+                problem.display = True
+                method_input.focus()
+                return None
+        values = {
+            key: self.query_one(f"#address-{i}-{j}", Input).value.strip()
+            for j, key in enumerate(request.address)
+        }
+        address: dict[str, str] | None = None
+        if values != request.address:
+            # A request without an address of its own takes the whole edited one, so the send
+            # never sees only the changed fields.
+            address = (
+                {k: v for k, v in values.items() if v}
+                if request.address_inherited
+                else {k: v for k, v in values.items() if v != request.address[k]}
+            )
+        return RequestEdit(
+            request.id,
+            shipping_method=None if method == (request.shipping_method or "") else method,
+            shipping_address=address,
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
