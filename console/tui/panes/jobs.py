@@ -1,10 +1,13 @@
 """Jobs: runs newest first, with progress for running ones; `enter` shows the run's summary,
-error and counters; `p`/`x` pause or run the run's integration."""
+error, counters, record errors and the tail of its log; `p`/`x` pause or run the run's
+integration."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from functools import partial
+from typing import Any
 
 from rich.text import Text
 from sqlmodel import Session
@@ -12,16 +15,20 @@ from textual import work
 from textual.binding import Binding
 from textual.widget import Widget
 
-from store.models import JobRun
+from console.runtime.runlog import run_log_lines
+from store.models import JobRun, Notification
 from store.models.runtime import RunStatus
-from store.queries.runs import RunRow, page_runs
+from store.queries.runs import RunRow, get_run, page_runs, run_notifications
 
 from .. import format as fmt
 from .. import store_access
-from ..screens.details import DetailsScreen
+from ..screens.details import DetailsScreen, Section
 from ..widgets.paged_table import Column, PagedTable, PageRequest
 from .base import Pane
 from .integration_actions import pause_integration, run_integration
+
+LOG_LINES = 40  # the tail of the run's log in its details
+RECORD_ERRORS = 50
 
 
 def _progress(r: RunRow) -> str | Text:
@@ -92,8 +99,11 @@ class JobsPane(Pane):
 
     @work(group="run-details", exit_on_error=False)
     async def show_details(self, r: RunRow) -> None:
-        run = await store_access.read(self.db, _run, r.id)
-        counters = run.counters if run else {}
+        # The database and the log files are read in threads, side by side.
+        (run, notes), log = await asyncio.gather(
+            store_access.read(self.db, _run_and_notifications, r.id),
+            asyncio.to_thread(run_log_lines, self.db.settings.home, r.id, limit=LOG_LINES),
+        )
         fields: list[tuple[str, object]] = [
             ("integration", r.integration),
             ("kind", r.kind),
@@ -105,9 +115,9 @@ class JobsPane(Pane):
             ("progress", fmt.progress(r.progress_done, r.progress_total)),
             ("summary", r.summary),
             ("error", r.error),
-            ("counters", counters),
+            ("counters", run.counters if run else {}),
         ]
-        self.app.push_screen(DetailsScreen(f"Run {r.id}", fields))
+        self.app.push_screen(DetailsScreen(f"Run {r.id}", fields, _sections(notes, log)))
 
     async def action_pause(self) -> None:
         row = self.table.cursor_row
@@ -118,8 +128,34 @@ class JobsPane(Pane):
         await run_integration(self, row.integration if row else None)
 
 
-def _run(session: Session, run_id: int) -> JobRun | None:
-    return session.get(JobRun, run_id)
+def _run_and_notifications(
+    session: Session, run_id: int
+) -> tuple[JobRun | None, list[Notification]]:
+    return get_run(session, run_id), run_notifications(session, run_id)
+
+
+def _sections(notes: list[Notification], log: list[dict[str, Any]]) -> list[Section]:
+    """Record errors, other warnings of the run, and the tail of its log."""
+    failed = [n.message for n in notes if n.event == "record.failed"]
+    shown = failed[:RECORD_ERRORS]
+    if len(failed) > len(shown):
+        shown.append(f"… and {len(failed) - len(shown):,} more")
+    sections: list[Section] = [(f"Record errors ({len(failed):,})", shown or ["none"])]
+    warnings = [
+        f"{n.level.upper()} {n.message}"
+        for n in notes
+        if n.event != "record.failed" and n.level.lower() in ("warning", "error", "critical")
+    ]
+    if warnings:
+        sections.append(("Warnings and errors", warnings))
+    sections.append(
+        (
+            f"Log (last {len(log)} lines)" if log else "Log",
+            [fmt.log_event(e) for e in log]
+            or ["no log lines on this host (a worker on another machine logs there)"],
+        )
+    )
+    return sections
 
 
 def _fetch(

@@ -1,4 +1,5 @@
-"""`enter`: every field of one row, in a scrollable box."""
+"""`enter`: every field of one row (and, for a run, its record errors and log), in a
+scrollable box."""
 
 from __future__ import annotations
 
@@ -12,17 +13,22 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 Field = tuple[str, object]
+Section = tuple[str, Sequence[str]]
 
 
 class DetailsScreen(ModalScreen[None]):
-    """A title and (label, value) lines; long values wrap."""
+    """A title, (label, value) lines, then optional sections (a heading over plain lines,
+    e.g. a run's log); long lines wrap and the body scrolls."""
 
     BINDINGS = [Binding("escape,enter,q", "close", "Close")]
 
-    def __init__(self, title: str, fields: Sequence[Field]) -> None:
+    def __init__(
+        self, title: str, fields: Sequence[Field], sections: Sequence[Section] = ()
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.fields = list(fields)
+        self.sections = list(sections)
 
     def compose(self) -> ComposeResult:
         width = max((len(label) for label, _ in self.fields), default=0)
@@ -30,6 +36,8 @@ class DetailsScreen(ModalScreen[None]):
             f"[b]{escape(label.ljust(width))}[/b]  {escape(_text(value))}"
             for label, value in self.fields
         ]
+        for heading, body in self.sections:
+            lines += ["", f"[b]{escape(heading)}[/b]", *(escape(line) for line in body)]
         with Vertical(id="dialog", classes="details"):
             yield Static(f"[b]{escape(self.title_text)}[/b]", id="question")
             with VerticalScroll(id="details-body"):
