@@ -1,7 +1,8 @@
 """Sources and Channels: each owner's integrations with schedule, paused state, last run.
 
 Small lists, so a DataTable; `p` pauses/unpauses the selected integration, `x` queues a
-manual run of it.
+manual run of it. Why the selected integration is paused (by an operator, or by the engine
+after failures) shows on a line under the table.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ HEADERS = (
 
 def _state(r: IntegrationRow) -> Text:
     if r.paused_reason:
-        return Text("paused", style="yellow")  # the reason is in the details (enter)
+        return Text("paused", style="yellow")  # the reason: the line under the table
     return Text("active", style="green") if r.enabled else Text("disabled", style="dim")
 
 
@@ -56,6 +57,7 @@ class IntegrationsPane(Pane):
         for label, width in HEADERS:
             table.add_column(label, width=width)
         yield table
+        yield Static("", classes="paused-reason")
         yield Static(self.EMPTY, classes="empty")
 
     def focus_main(self) -> None:
@@ -87,12 +89,25 @@ class IntegrationsPane(Pane):
             empty.update(self.EMPTY)
         elif not self.rows:
             empty.update(f"No integration matches '{self.filter_text}' — press / to change it")
-        self.set_status(f"{len(self.rows)} integrations")
+        paused = sum(1 for r in self.rows if r.paused_reason)
+        self.set_status(f"{len(self.rows)} integrations" + (f", {paused} paused" if paused else ""))
+        self._show_reason()
 
     @property
     def selected(self) -> IntegrationRow | None:
         row = self.query_one(DataTable).cursor_row
         return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_reason()
+
+    def _show_reason(self) -> None:
+        r = self.selected
+        line = self.query_one(".paused-reason", Static)
+        line.display = bool(r and r.paused_reason)
+        if r and r.paused_reason:
+            how = "" if self.dropdeck.readonly else " — p unpauses"
+            line.update(Text(f"{r.name} paused: {r.paused_reason}{how}"))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         r = self.selected
