@@ -18,7 +18,7 @@ from textual.widgets import Input, Label, Static
 
 from ..panes.resubmit_actions import FailedRequest, RequestEdit, ResubmitPlan
 
-LABEL_WIDTH = 10
+LABEL_WIDTH = 12  # as in app.tcss; keys are cut to leave a space
 
 
 class ResubmitScreen(ModalScreen[list[RequestEdit] | None]):
