@@ -5,24 +5,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-import sqlalchemy as sa
+from sqlmodel import Session
 
 from store.commands.setup import ensure_channel
-from store.models import Channel, Integration
+from store.models import Channel
 from store.models.catalog import ChannelKind
 
 from ..context import open_store
-from ..errors import CliError, UsageError
-from ._common import (
-    audit,
-    checked_name,
-    connection_names,
-    find_channel,
-    find_connection,
-    print_json,
-    print_table,
-    refuse_taken_owner_name,
-)
+from ..errors import UsageError
+from ._common import audit, checked_name, find_channel
+from ._owners import change_owner, list_owners, new_owner_connection
 
 KINDS = [k.value for k in ChannelKind]
 AUTO_HELP = (
@@ -72,13 +64,7 @@ def _add(args: argparse.Namespace) -> int:
     name = checked_name(args.name, "channel")
     db = open_store()
     with db.write() as session:
-        refuse_taken_owner_name(session, name)
-        conn = find_connection(session, args.connection)
-        if conn.system != args.kind:
-            raise CliError(
-                f"connection {conn.name} is for {conn.system}; a {args.kind} channel needs a "
-                f"{args.kind} connection ('dropdeck connections add NAME --system {args.kind}')"
-            )
+        conn = new_owner_connection(session, name, args.connection, args.kind, "channel")
         channel = ensure_channel(
             session, name=name, kind=args.kind, connection=conn, auto_process=args.auto_process
         )
@@ -91,59 +77,21 @@ def _add(args: argparse.Namespace) -> int:
 def _set(args: argparse.Namespace) -> int:
     if args.connection is None and args.auto_process is None:
         raise UsageError("nothing to change: give --connection and/or --[no-]auto-process")
-    db = open_store()
-    with db.write() as session:
-        channel = find_channel(session, args.name)
-        names = connection_names(session)
-        before = _fields(channel, names)
-        if args.connection is not None:
-            conn = find_connection(session, args.connection)
-            if conn.system != channel.kind:
-                raise CliError(
-                    f"connection {conn.name} is for {conn.system}; channel {channel.name} "
-                    f"needs a {channel.kind} connection"
-                )
-            channel.connection_id = conn.id
+
+    def apply(session: Session, channel: Channel) -> None:
         if args.auto_process is not None:
             channel.auto_process = args.auto_process
-        session.add(channel)
-        session.flush()
-        audit(session, "channel.update", "channel", channel.id, before, _fields(channel, names))
+
+    channel = change_owner(args.name, args.connection, "channel", find_channel, _fields, apply)
     print(f"channel {channel.name} updated ({_auto_note(channel)})")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    db = open_store()
-    with db.read() as session:
-        names = connection_names(session)
-        kinds: dict[int, list[str]] = {}
-        for channel_id, kind in session.execute(
-            sa.select(Integration.channel_id, Integration.kind)
-            .where(Integration.channel_id.is_not(None))  # type: ignore[union-attr]
-            .order_by(Integration.kind)
-        ):
-            kinds.setdefault(channel_id, []).append(kind)
-        rows = [
-            {"name": c.name, **_fields(c, names), "integrations": kinds.get(c.id or 0, [])}
-            for c in session.scalars(sa.select(Channel).order_by(Channel.name))
-        ]
-    if args.json:
-        print_json(rows)
-    elif not rows:
-        print("no channels yet; add one with 'dropdeck channels add NAME --kind K --connection C'")
-    else:
-        print_table(
-            ["name", "kind", "connection", "auto-process", "integrations"],
-            [
-                [
-                    r["name"],
-                    r["kind"],
-                    r["connection"],
-                    "ON" if r["auto_process"] else "off",
-                    ", ".join(r["integrations"]),
-                ]
-                for r in rows
-            ],
-        )
-    return 0
+    return list_owners(
+        args,
+        Channel,
+        "channel",
+        _fields,
+        [("auto-process", lambda r: "ON" if r["auto_process"] else "off")],
+    )

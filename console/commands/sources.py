@@ -6,23 +6,16 @@ import argparse
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import Session
 
 from store.commands.setup import ensure_source
-from store.models import Integration, InventoryItem, Source
+from store.models import InventoryItem, Source
 from store.models.catalog import SourceKind
 
 from ..context import open_store
 from ..errors import CliError, UsageError
-from ._common import (
-    audit,
-    checked_name,
-    connection_names,
-    find_connection,
-    find_source,
-    print_json,
-    print_table,
-    refuse_taken_owner_name,
-)
+from ._common import audit, checked_name, find_source
+from ._owners import change_owner, list_owners, new_owner_connection
 
 KINDS = [k.value for k in SourceKind]
 
@@ -67,13 +60,7 @@ def _add(args: argparse.Namespace) -> int:
     name = checked_name(args.name, "source")
     db = open_store()
     with db.write() as session:
-        refuse_taken_owner_name(session, name)
-        conn = find_connection(session, args.connection)
-        if conn.system != args.kind:
-            raise CliError(
-                f"connection {conn.name} is for {conn.system}; a {args.kind} source needs a "
-                f"{args.kind} connection ('dropdeck connections add NAME --system {args.kind}')"
-            )
+        conn = new_owner_connection(session, name, args.connection, args.kind, "source")
         source = ensure_source(
             session,
             name=name,
@@ -100,19 +87,8 @@ def _add(args: argparse.Namespace) -> int:
 def _set(args: argparse.Namespace) -> int:
     if args.connection is None and args.sku_prefix is None and args.priority is None:
         raise UsageError("nothing to change: give --connection, --sku-prefix and/or --priority")
-    db = open_store()
-    with db.write() as session:
-        source = find_source(session, args.name)
-        names = connection_names(session)
-        before = _fields(source, names)
-        if args.connection is not None:
-            conn = find_connection(session, args.connection)
-            if conn.system != source.kind:
-                raise CliError(
-                    f"connection {conn.name} is for {conn.system}; source {source.name} "
-                    f"needs a {source.kind} connection"
-                )
-            source.connection_id = conn.id
+
+    def apply(session: Session, source: Source) -> None:
         if args.sku_prefix is not None and args.sku_prefix != source.sku_prefix:
             items = session.scalar(
                 sa.select(sa.func.count()).where(InventoryItem.source_id == source.id)
@@ -127,45 +103,17 @@ def _set(args: argparse.Namespace) -> int:
             source.sku_prefix = args.sku_prefix
         if args.priority is not None:
             source.priority = args.priority
-        session.add(source)
-        session.flush()
-        audit(session, "source.update", "source", source.id, before, _fields(source, names))
+
+    source = change_owner(args.name, args.connection, "source", find_source, _fields, apply)
     print(f"source {source.name} updated")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    db = open_store()
-    with db.read() as session:
-        names = connection_names(session)
-        kinds: dict[int, list[str]] = {}
-        for source_id, kind in session.execute(
-            sa.select(Integration.source_id, Integration.kind)
-            .where(Integration.source_id.is_not(None))  # type: ignore[union-attr]
-            .order_by(Integration.kind)
-        ):
-            kinds.setdefault(source_id, []).append(kind)
-        rows = [
-            {"name": s.name, **_fields(s, names), "integrations": kinds.get(s.id or 0, [])}
-            for s in session.scalars(sa.select(Source).order_by(Source.name))
-        ]
-    if args.json:
-        print_json(rows)
-    elif not rows:
-        print("no sources yet; add one with 'dropdeck sources add NAME --kind K --connection C'")
-    else:
-        print_table(
-            ["name", "kind", "connection", "priority", "sku prefix", "integrations"],
-            [
-                [
-                    r["name"],
-                    r["kind"],
-                    r["connection"],
-                    r["priority"],
-                    r["sku_prefix"],
-                    ", ".join(r["integrations"]),
-                ]
-                for r in rows
-            ],
-        )
-    return 0
+    return list_owners(
+        args,
+        Source,
+        "source",
+        _fields,
+        [("priority", lambda r: r["priority"]), ("sku prefix", lambda r: r["sku_prefix"])],
+    )
