@@ -5,7 +5,6 @@ integration."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
@@ -13,7 +12,6 @@ from rich.text import Text
 from sqlmodel import Session
 from textual import work
 from textual.binding import Binding
-from textual.widget import Widget
 
 from console.runtime.runlog import run_log_lines
 from store.models import JobRun, Notification
@@ -23,9 +21,9 @@ from store.queries.runs import RunRow, get_run, page_runs, run_notifications
 from .. import format as fmt
 from .. import store_access
 from ..screens.details import DetailsScreen, Section
-from ..widgets.paged_table import Column, PagedTable, PageRequest
-from .base import Pane
+from ..widgets.paged_table import Column, PagedTable
 from .integration_actions import pause_integration, run_integration
+from .paged import PagedPane, fetch_page, status_or_prefix
 
 LOG_LINES = 40  # the tail of the run's log in its details
 RECORD_ERRORS = 50
@@ -48,7 +46,7 @@ COLUMNS: list[Column[RunRow]] = [
 ]
 
 
-class JobsPane(Pane):
+class JobsPane(PagedPane[RunRow]):
     BINDINGS = [Binding("p", "pause", "Pause"), Binding("x", "run_now", "Run again")]
     TITLE = "Jobs"
     FILTER_PROMPT = "Runs with this status, or whose integration starts with:"
@@ -57,42 +55,16 @@ class JobsPane(Pane):
         ("run_now", "Run the run's integration again now"),
     )
     REFRESH_SECONDS = 1.0  # progress bars of running jobs
+    COLUMNS = COLUMNS
+    EMPTY = "No runs yet — select an integration in Sources (1) or Channels (2) and press x"
+    NO_MATCH = "No runs match — press / to change the filter"
 
     def __init__(self) -> None:
         super().__init__(id="jobs")
 
-    def compose_body(self) -> Iterable[Widget]:
-        yield PagedTable(
-            self.db,
-            COLUMNS,
-            self._fetcher(),
-            lambda r: (r.id,),
-            empty_text="No runs yet — select an integration in Sources (1) or Channels (2) "
-            "and press x",
-            id="jobs-table",
-        )
-
-    @property
-    def table(self) -> PagedTable[RunRow]:
-        return self.query_one("#jobs-table", PagedTable)
-
-    def _fetcher(self) -> partial[list[RunRow]]:
-        text = self.filter_text
-        status = text if text in {s.value for s in RunStatus} else None
-        return partial(_fetch, status=status, prefix=None if status else text or None)
-
-    def focus_main(self) -> None:
-        self.table.focus()
-
-    def load(self) -> None:
-        self.table.load("reload" if self.table.loaded else "first")
-
-    def apply_filter(self) -> None:
-        self.table.set_fetch(self._fetcher(), "No runs match — press / to change the filter")
-
-    def on_paged_table_changed(self, event: PagedTable.Changed) -> None:
-        at = event.table.position
-        self.set_status("" if at is None or not event.table.rows else f"row {at + 1:,}")
+    def fetcher(self) -> partial[list[RunRow]]:
+        status, prefix = status_or_prefix(self.filter_text, (s.value for s in RunStatus))
+        return partial(fetch_page, page_runs, status=status, integration_prefix=prefix)
 
     def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
         self.show_details(event.row)
@@ -156,17 +128,3 @@ def _sections(notes: list[Notification], log: list[dict[str, Any]]) -> list[Sect
         )
     )
     return sections
-
-
-def _fetch(
-    session: Session, request: PageRequest, *, status: str | None, prefix: str | None
-) -> list[RunRow]:
-    return page_runs(
-        session,
-        status=status,
-        integration_prefix=prefix,
-        after=request.after,  # type: ignore[arg-type]
-        before=request.before,  # type: ignore[arg-type]
-        last=request.last,
-        limit=request.limit,
-    )

@@ -7,23 +7,28 @@ from collections.abc import Iterable
 from functools import partial
 
 from rich.text import Text
-from sqlmodel import Session
 from textual import work
 from textual.binding import Binding
 from textual.widget import Widget
 
 from store.commands.audit import operator_name
 from store.commands.listings import ListingAction, apply_listing_action
-from store.queries.listings import CONSOLE_TABS, ListingRow, ListingTab, count_listings
-from store.queries.listings import page_listings as _page
+from store.queries.listings import (
+    CONSOLE_TABS,
+    ListingRow,
+    ListingTab,
+    count_listings,
+    page_listings,
+)
 
 from .. import format as fmt
 from .. import store_access
 from ..screens.confirm import ConfirmScreen
 from ..screens.details import DetailsScreen
-from ..widgets.paged_table import Column, PagedTable, PageRequest
+from ..widgets.paged_table import Column, PagedTable
 from ..widgets.tab_bar import TabBar
 from .base import Pane
+from .paged import fetch_page
 
 TAB_NAMES = {
     ListingTab.ALL: "All",
@@ -92,7 +97,7 @@ class ListingsPane(Pane):
         return self.query_one("#listing-table", PagedTable)
 
     def _fetcher(self) -> partial[list[ListingRow]]:
-        return partial(_fetch, tab=self.tab, sku_prefix=self.filter_text or None)
+        return partial(fetch_page, page_listings, tab=self.tab, sku_prefix=self.filter_text or None)
 
     def _empty_text(self) -> str:
         if self.filter_text:
@@ -207,17 +212,3 @@ class ListingsPane(Pane):
         for sku, why in list(result.refused.items())[:3]:
             message += f"\nrefused {sku}: {why}"
         self.app.notify(message, severity="warning" if result.refused else "information")
-
-
-def _fetch(
-    session: Session, request: PageRequest, *, tab: ListingTab, sku_prefix: str | None
-) -> list[ListingRow]:
-    return _page(
-        session,
-        tab,
-        sku_prefix=sku_prefix,
-        after=request.after,  # type: ignore[arg-type]
-        before=request.before,  # type: ignore[arg-type]
-        last=request.last,
-        limit=request.limit,
-    )

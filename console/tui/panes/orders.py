@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import partial
 
 from rich.text import Text
-from sqlmodel import Session
 from textual import work
 from textual.binding import Binding
-from textual.widget import Widget
 
 from store.commands.audit import operator_name
 from store.models.orders import OrderStatus
@@ -20,8 +17,8 @@ from .. import format as fmt
 from .. import store_access
 from ..screens.details import DetailsScreen
 from ..screens.resubmit import ResubmitScreen
-from ..widgets.paged_table import Column, PagedTable, PageRequest
-from .base import Pane
+from ..widgets.paged_table import Column, PagedTable
+from .paged import PagedPane, fetch_page, status_or_prefix
 from .resubmit_actions import load_plan, resubmit_and_queue
 
 
@@ -48,47 +45,21 @@ COLUMNS: list[Column[OrderRow]] = [
 ]
 
 
-class OrdersPane(Pane):
+class OrdersPane(PagedPane[OrderRow]):
     BINDINGS = [Binding("r", "resubmit", "Resubmit")]
     TITLE = "Orders"
     FILTER_PROMPT = "Orders with this status, or whose number starts with:"
     ACTIONS = (("resubmit", "Resubmit the failed fulfillment request"),)
+    COLUMNS = COLUMNS
+    EMPTY = "No orders yet — run a channel's get_orders in Channels (2) with x"
+    NO_MATCH = "No orders match — press / to change the filter"
 
     def __init__(self) -> None:
         super().__init__(id="orders")
 
-    def compose_body(self) -> Iterable[Widget]:
-        yield PagedTable(
-            self.db,
-            COLUMNS,
-            self._fetcher(),
-            lambda r: (r.id,),
-            empty_text="No orders yet — run a channel's get_orders in Channels (2) with x",
-            id="orders-table",
-        )
-
-    @property
-    def table(self) -> PagedTable[OrderRow]:
-        return self.query_one("#orders-table", PagedTable)
-
-    def _fetcher(self) -> partial[list[OrderRow]]:
-        text = self.filter_text
-        statuses = {s.value for s in OrderStatus}
-        status = text if text in statuses else None
-        return partial(_fetch, status=status, number_prefix=None if status else text or None)
-
-    def focus_main(self) -> None:
-        self.table.focus()
-
-    def load(self) -> None:
-        self.table.load("reload" if self.table.loaded else "first")
-
-    def apply_filter(self) -> None:
-        self.table.set_fetch(self._fetcher(), "No orders match — press / to change the filter")
-
-    def on_paged_table_changed(self, event: PagedTable.Changed) -> None:
-        at = event.table.position
-        self.set_status("" if at is None or not event.table.rows else f"row {at + 1:,}")
+    def fetcher(self) -> partial[list[OrderRow]]:
+        status, prefix = status_or_prefix(self.filter_text, (s.value for s in OrderStatus))
+        return partial(fetch_page, page_orders, status=status, number_prefix=prefix)
 
     def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
         r: OrderRow = event.row
@@ -139,17 +110,3 @@ class OrdersPane(Pane):
                 f"PO {r.po_number} resubmitted; send queued (run {r.run_id}){paused}",
                 severity="warning" if paused else "information",
             )
-
-
-def _fetch(
-    session: Session, request: PageRequest, *, status: str | None, number_prefix: str | None
-) -> list[OrderRow]:
-    return page_orders(
-        session,
-        status=status,
-        number_prefix=number_prefix,
-        after=request.after,  # type: ignore[arg-type]
-        before=request.before,  # type: ignore[arg-type]
-        last=request.last,
-        limit=request.limit,
-    )

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import partial
 
 from rich.text import Text
-from sqlmodel import Session
-from textual.widget import Widget
 
 from store.queries.orders import ShipmentRow, page_shipments
 
 from .. import format as fmt
 from ..screens.details import DetailsScreen
-from ..widgets.paged_table import Column, PagedTable, PageRequest
-from .base import Pane
+from ..widgets.paged_table import Column, PagedTable
+from .paged import PagedPane, fetch_page
 
 
 def _synced(r: ShipmentRow) -> Text:
@@ -34,42 +31,18 @@ COLUMNS: list[Column[ShipmentRow]] = [
 ]
 
 
-class ShipmentsPane(Pane):
+class ShipmentsPane(PagedPane[ShipmentRow]):
     TITLE = "Shipments"
     FILTER_PROMPT = "Shipments whose tracking number starts with:"
+    COLUMNS = COLUMNS
+    EMPTY = "No shipments yet — they arrive with each source's get_shipments run"
+    NO_MATCH = "No shipments match — press / to change the filter"
 
     def __init__(self) -> None:
         super().__init__(id="shipments")
 
-    def compose_body(self) -> Iterable[Widget]:
-        yield PagedTable(
-            self.db,
-            COLUMNS,
-            self._fetcher(),
-            lambda r: (r.id,),
-            empty_text="No shipments yet — they arrive with each source's get_shipments run",
-            id="shipments-table",
-        )
-
-    @property
-    def table(self) -> PagedTable[ShipmentRow]:
-        return self.query_one("#shipments-table", PagedTable)
-
-    def _fetcher(self) -> partial[list[ShipmentRow]]:
-        return partial(_fetch, tracking_prefix=self.filter_text or None)
-
-    def focus_main(self) -> None:
-        self.table.focus()
-
-    def load(self) -> None:
-        self.table.load("reload" if self.table.loaded else "first")
-
-    def apply_filter(self) -> None:
-        self.table.set_fetch(self._fetcher(), "No shipments match — press / to change the filter")
-
-    def on_paged_table_changed(self, event: PagedTable.Changed) -> None:
-        at = event.table.position
-        self.set_status("" if at is None or not event.table.rows else f"row {at + 1:,}")
+    def fetcher(self) -> partial[list[ShipmentRow]]:
+        return partial(fetch_page, page_shipments, tracking_prefix=self.filter_text or None)
 
     def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
         r: ShipmentRow = event.row
@@ -84,16 +57,3 @@ class ShipmentsPane(Pane):
             ("sync error", r.sync_error),
         ]
         self.app.push_screen(DetailsScreen(f"Shipment {r.tracking_number}", fields))
-
-
-def _fetch(
-    session: Session, request: PageRequest, *, tracking_prefix: str | None
-) -> list[ShipmentRow]:
-    return page_shipments(
-        session,
-        tracking_prefix=tracking_prefix,
-        after=request.after,  # type: ignore[arg-type]
-        before=request.before,  # type: ignore[arg-type]
-        last=request.last,
-        limit=request.limit,
-    )
