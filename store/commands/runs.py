@@ -109,6 +109,15 @@ def claim_next_run(
     return run
 
 
+def _held(run_id: int, worker_id: str) -> sa.ColumnElement[bool]:
+    """The run is still running under `worker_id`: a sweeper has not taken it away."""
+    return sa.and_(
+        JobRun.id == run_id,  # type: ignore[arg-type]
+        JobRun.worker_id == worker_id,  # type: ignore[arg-type]
+        JobRun.status == RunStatus.RUNNING.value,  # type: ignore[arg-type]
+    )
+
+
 def renew_leases(
     session: Session,
     worker_id: str,
@@ -127,11 +136,7 @@ def renew_leases(
     for run_id, (done, total, counters) in progress.items():
         result = session.execute(
             sa.update(JobRun)
-            .where(
-                JobRun.id == run_id,  # type: ignore[arg-type]
-                JobRun.worker_id == worker_id,  # type: ignore[arg-type]
-                JobRun.status == RunStatus.RUNNING.value,  # type: ignore[arg-type]
-            )
+            .where(_held(run_id, worker_id))
             .values(
                 lease_expires_at=now + timedelta(seconds=lease_seconds),
                 progress_done=done,
@@ -183,11 +188,7 @@ def finish_run(
     now = now or utcnow()
     result = session.execute(
         sa.update(JobRun)
-        .where(
-            JobRun.id == run_id,  # type: ignore[arg-type]
-            JobRun.worker_id == worker_id,  # type: ignore[arg-type]
-            JobRun.status == RunStatus.RUNNING.value,  # type: ignore[arg-type]
-        )
+        .where(_held(run_id, worker_id))
         .values(
             status=status.value,
             finished_at=now,
@@ -238,14 +239,13 @@ def record_run_outcome(
 
 def cancel_run(session: Session, run_id: int, *, reason: str, worker_id: str | None = None) -> bool:
     """Cancel a queued run, or a running one held by `worker_id`."""
-    stmt = sa.update(JobRun).where(JobRun.id == run_id)  # type: ignore[arg-type]
     if worker_id is None:
-        stmt = stmt.where(JobRun.status == RunStatus.QUEUED.value)  # type: ignore[arg-type]
-    else:
-        stmt = stmt.where(
-            JobRun.status == RunStatus.RUNNING.value,  # type: ignore[arg-type]
-            JobRun.worker_id == worker_id,  # type: ignore[arg-type]
+        stmt = sa.update(JobRun).where(
+            JobRun.id == run_id,  # type: ignore[arg-type]
+            JobRun.status == RunStatus.QUEUED.value,  # type: ignore[arg-type]
         )
+    else:
+        stmt = sa.update(JobRun).where(_held(run_id, worker_id))
     result = session.execute(
         stmt.values(
             status=RunStatus.CANCELLED.value,

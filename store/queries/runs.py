@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -29,6 +30,26 @@ class RunRow:
     error: str | None
 
 
+def _run_rows() -> sa.Select[Any]:
+    """Runs joined to their integration, selecting RunRow's fields in its order."""
+    r = JobRun.__table__.c
+    i = Integration.__table__.c
+    return sa.select(
+        r.id,
+        i.name,
+        i.kind,
+        r.trigger,
+        r.status,
+        r.queued_at,
+        r.started_at,
+        r.finished_at,
+        r.progress_done,
+        r.progress_total,
+        r.summary,
+        r.error,
+    ).join_from(JobRun.__table__, Integration.__table__, r.integration_id == i.id)
+
+
 def page_runs(
     session: Session,
     *,
@@ -43,20 +64,7 @@ def page_runs(
     """Runs, newest first."""
     r = JobRun.__table__.c
     i = Integration.__table__.c
-    stmt = sa.select(
-        r.id,
-        i.name,
-        i.kind,
-        r.trigger,
-        r.status,
-        r.queued_at,
-        r.started_at,
-        r.finished_at,
-        r.progress_done,
-        r.progress_total,
-        r.summary,
-        r.error,
-    ).join_from(JobRun.__table__, Integration.__table__, r.integration_id == i.id)
+    stmt = _run_rows()
     if status:
         stmt = stmt.where(r.status == status)
     if integration_id is not None:
@@ -157,27 +165,7 @@ def get_run(session: Session, run_id: int) -> JobRun | None:
 
 def run_row(session: Session, run_id: int) -> RunRow | None:
     """One run as the Jobs pane shows it."""
-    r = JobRun.__table__.c
-    i = Integration.__table__.c
-    stmt = (
-        sa.select(
-            r.id,
-            i.name,
-            i.kind,
-            r.trigger,
-            r.status,
-            r.queued_at,
-            r.started_at,
-            r.finished_at,
-            r.progress_done,
-            r.progress_total,
-            r.summary,
-            r.error,
-        )
-        .join_from(JobRun.__table__, Integration.__table__, r.integration_id == i.id)
-        .where(r.id == run_id)
-    )
-    row = session.execute(stmt).first()
+    row = session.execute(_run_rows().where(JobRun.__table__.c.id == run_id)).first()
     return RunRow(*row) if row else None
 
 
