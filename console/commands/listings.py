@@ -8,6 +8,7 @@ import argparse
 from store.commands.audit import operator_name
 from store.commands.listings import (
     TRANSITIONS,
+    ActionResult,
     ListingAction,
     apply_listing_action,
     request_listing_transition,
@@ -94,14 +95,7 @@ def _act(args: argparse.Namespace) -> int:
         result = apply_listing_action(session, action, skus=args.skus, actor=operator_name("cli"))
     verb = {"pause": "paused", "unpause": "unpaused", "hide": "hidden", "unhide": "unhidden"}
     print(f"{verb[action.value]}: {len(result.changed)}, already so: {len(result.unchanged)}")
-    for sku, why in result.refused.items():
-        print(f"refused {sku}: {why}")
-    if result.unknown:
-        raise CliError(
-            f"no listing with SKU {', '.join(result.unknown)}; "
-            "check the SKU with 'dropdeck listings --sku PREFIX'"
-        )
-    return 1 if result.refused else 0
+    return _refusals(result)
 
 
 def _transition(args: argparse.Namespace) -> int:
@@ -121,6 +115,11 @@ def _transition(args: argparse.Namespace) -> int:
         f"{transition.value} requested: {len(result.changed)}, already so: "
         f"{len(result.unchanged)} (carried out by the channel's next sync or publish)"
     )
+    return _refusals(result)
+
+
+def _refusals(result: ActionResult) -> int:
+    """Say which SKUs were refused and why; unknown SKUs are an error, refusals exit 1."""
     for sku, why in result.refused.items():
         print(f"refused {sku}: {why}")
     if result.unknown:
