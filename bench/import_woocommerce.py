@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,20 +26,21 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._common import peak_rss_mb, sandbox_child, serve_until_stdin_closes  # noqa: E402
+
 BUDGETS = {"store share": 0.30, "peak RSS MB": 300.0}
 
 
 def serve_sandbox(size: int) -> None:
     """Child process: build and serve the sandbox (OAuth only, as on plain http), wait."""
-    from connectors.sandboxing.serve import serve
     from connectors.woocommerce.sandbox import build
 
     sandbox = build(seed=1, size=size)
-    server = serve(sandbox.app)
-    httpx.put(f"{server.base_url}/_sandbox/settings", json={"assume_https": False})
-    print(json.dumps({"base_url": server.base_url, **sandbox.credentials}), flush=True)
-    sys.stdin.read()  # until the parent closes our stdin
-    server.stop()
+    serve_until_stdin_closes(
+        sandbox.app,
+        sandbox.credentials,
+        lambda url: httpx.put(f"{url}/_sandbox/settings", json={"assume_https": False}).close(),
+    )
 
 
 class Counting(httpx.AsyncBaseTransport):
@@ -81,18 +79,12 @@ async def fetch_only(info: dict[str, str]) -> tuple[float, int, int]:
     return elapsed, transport.total, variants
 
 
-async def import_run(info: dict[str, str], home: Path) -> tuple[float, int, Any]:
-    """import_listings through the engine into a fresh SQLite store; (seconds, requests, run)."""
-    from connectors.context import ClientPool
+def woo_store(info: dict[str, str], home: Path) -> tuple[Any, Any]:
+    """A fresh SQLite store with one WooCommerce channel on the sandbox; (db, channel)."""
     from connectors.registry import load_operations
-    from console.runtime.runs import ActiveRun, claim, execute
-    from console.runtime.settings import RuntimeSettings
-    from store.commands.runs import queue_run
-    from store.commands.setup import ensure_channel, ensure_integration, save_connection
+    from store.commands.setup import ensure_channel, save_connection
     from store.crypto import SecretBox
     from store.db import open_database
-    from store.models import JobRun
-    from store.models.runtime import RunTrigger
     from store.settings import StoreSettings
 
     load_operations(["woocommerce"])
@@ -107,21 +99,43 @@ async def import_run(info: dict[str, str], home: Path) -> tuple[float, int, Any]
             secrets={k: info[k] for k in ("consumer_key", "consumer_secret")},
         )
         channel = ensure_channel(session, name="woo-bench", kind="woocommerce", connection=conn)
-        iid = ensure_integration(session, channel, "import_listings").id or 0
+    return db, channel
+
+
+async def run_kind(
+    db: Any, channel: Any, kind: str, settings: dict[str, Any] | None = None
+) -> tuple[float, Any, Counting]:
+    """One integration through the engine's own path (queue, claim, execute with a real
+    RunContext); (seconds in execute, finished run, its counted transport)."""
+    from connectors.context import ClientPool
+    from console.runtime.runs import ActiveRun, claim, execute
+    from console.runtime.settings import RuntimeSettings
+    from store.commands.runs import queue_run
+    from store.commands.setup import ensure_integration
+    from store.models import JobRun
+    from store.models.runtime import RunTrigger
+
+    with db.write() as session:
+        iid = ensure_integration(session, channel, kind, settings=settings).id or 0
         run_id = queue_run(session, iid, RunTrigger.MANUAL).id or 0
-    settings = RuntimeSettings(lease_seconds=3600)
-    run = claim(db, "bench", settings)
+    rs = RuntimeSettings(lease_seconds=3600)
+    run = claim(db, "bench", rs)
     assert run is not None
     transport = Counting()
     clients = ClientPool(transport=transport)
     started = time.perf_counter()
-    await execute(
-        db, ActiveRun(run_id, iid), run, worker_id="bench", clients=clients, settings=settings
-    )
+    await execute(db, ActiveRun(run_id, iid), run, worker_id="bench", clients=clients, settings=rs)
     elapsed = time.perf_counter() - started
     await clients.aclose()
     with db.read() as session:
         finished = session.get_one(JobRun, run_id)
+    return elapsed, finished, transport
+
+
+async def import_run(info: dict[str, str], home: Path) -> tuple[float, int, Any]:
+    """import_listings through the engine into a fresh SQLite store; (seconds, requests, run)."""
+    db, channel = woo_store(info, home)
+    elapsed, finished, transport = await run_kind(db, channel, "import_listings")
     db.dispose()
     return elapsed, transport.total, finished
 
@@ -137,24 +151,14 @@ def main() -> int:
     if args.serve:
         serve_sandbox(args.serve)
         return 0
-    child = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(args.size)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert child.stdout is not None
-        info = json.loads(child.stdout.readline())
-        with tempfile.TemporaryDirectory() as tmp:
-            os.environ["DROPDECK_HOME"] = tmp
-            fetch_s, fetch_req, variants = asyncio.run(fetch_only(info))
-            import_s, import_req, run = asyncio.run(import_run(info, Path(tmp)))
-    finally:
-        if child.stdin:
-            child.stdin.close()
-        child.wait(timeout=30)
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with (
+        sandbox_child([__file__, "--serve", str(args.size)], wait_seconds=30) as info,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        os.environ["DROPDECK_HOME"] = tmp
+        fetch_s, fetch_req, variants = asyncio.run(fetch_only(info))
+        import_s, import_req, run = asyncio.run(import_run(info, Path(tmp)))
+    rss_mb = peak_rss_mb()
     share = max(0.0, (import_s - fetch_s) / import_s)
     print(f"products               {args.size:,} ({variants:,} variants)")
     print(f"run                    {run.status}: {run.summary}")

@@ -15,8 +15,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,19 +23,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._common import peak_rss_mb, sandbox_child, serve_until_stdin_closes  # noqa: E402
+
 BUDGETS = {"store share": 0.30, "peak RSS MB": 300.0}
 
 
 def serve_sandbox(items: int) -> None:
     """Child process: build and serve the WPS sandbox, print one JSON line, wait."""
-    from connectors.sandboxing.serve import serve
     from connectors.wps.sandbox import build
 
     sandbox = build(seed=1, size=items)
-    server = serve(sandbox.app)
-    print(json.dumps({"base_url": server.base_url, **sandbox.credentials}), flush=True)
-    sys.stdin.read()  # until the parent closes our stdin
-    server.stop()
+    serve_until_stdin_closes(sandbox.app, sandbox.credentials)
 
 
 async def fetch_only(base_url: str, token: str, page_size: int) -> tuple[float, int, int]:
@@ -113,16 +109,8 @@ def main() -> int:
 
     tune_for_jobs()  # as every dropdeck process does at start (both phases alike)
     seeded = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, __file__, "--serve", "--items", str(args.items)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    try:
-        assert child.stdout is not None
-        info = json.loads(child.stdout.readline())
+    serve = [__file__, "--serve", "--items", str(args.items)]
+    with sandbox_child(serve, wait_seconds=10, cwd=ROOT) as info:
         seed_s = time.perf_counter() - seeded
         base_url, token = info["base_url"], info["api_token"]
         cpu_0 = time.process_time()
@@ -134,11 +122,7 @@ def main() -> int:
                 import_items(base_url, token, args.page_size, Path(tmp))
             )
         cpu_2 = time.process_time()
-    finally:
-        if child.stdin is not None:
-            child.stdin.close()
-        child.wait(timeout=10)
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = peak_rss_mb()
     share = max(0.0, import_s - fetch_s) / import_s
     stored = sum(counters.get(k, 0) for k in ("variants_created", "unchanged"))
     print(f"items                 {args.items:,} (sandbox seeded and served in {seed_s:.1f} s)")

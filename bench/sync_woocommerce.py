@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import math
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,55 +33,22 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.import_woocommerce import Counting  # noqa: E402
+from bench._common import sandbox_child  # noqa: E402
+from bench.import_woocommerce import run_kind as run_through_engine  # noqa: E402
+from bench.import_woocommerce import woo_store  # noqa: E402
 
 
 async def run_kind(db: Any, channel: Any, kind: str, settings: dict[str, Any]) -> tuple[Any, int]:
     """Run one integration through the engine; (finished run, write requests)."""
-    from connectors.context import ClientPool
-    from console.runtime.runs import ActiveRun, claim, execute
-    from console.runtime.settings import RuntimeSettings
-    from store.commands.runs import queue_run
-    from store.commands.setup import ensure_integration
-    from store.models import JobRun
-    from store.models.runtime import RunTrigger
-
-    with db.write() as session:
-        iid = ensure_integration(session, channel, kind, settings=settings).id or 0
-        run_id = queue_run(session, iid, RunTrigger.MANUAL).id or 0
-    rs = RuntimeSettings(lease_seconds=3600)
-    run = claim(db, "bench", rs)
-    assert run is not None
-    transport = Counting()
-    clients = ClientPool(transport=transport)
-    await execute(db, ActiveRun(run_id, iid), run, worker_id="bench", clients=clients, settings=rs)
-    await clients.aclose()
-    with db.read() as session:
-        finished = session.get_one(JobRun, run_id)
+    _, finished, transport = await run_through_engine(db, channel, kind, settings)
     writes = transport.total - transport.by_method.get("GET", 0)
     return finished, writes
 
 
 async def bench(info: dict[str, str], home: Path, percent: float) -> int:
-    from connectors.registry import load_operations
-    from store.commands.setup import ensure_channel, save_connection
-    from store.crypto import SecretBox
-    from store.db import open_database
     from store.models import InventoryItem, Listing, ListingVariant, Source
-    from store.settings import StoreSettings
 
-    load_operations(["woocommerce"])
-    db = open_database(StoreSettings(home=home, database_url=f"sqlite:///{home / 'bench.db'}"))
-    with db.write() as session:
-        conn = save_connection(
-            session,
-            SecretBox(home),
-            name="woo",
-            system="woocommerce",
-            base_url=info["base_url"],
-            secrets={k: info[k] for k in ("consumer_key", "consumer_secret")},
-        )
-        channel = ensure_channel(session, name="woo-bench", kind="woocommerce", connection=conn)
+    db, channel = woo_store(info, home)
     run, _ = await run_kind(db, channel, "import_listings", {})
     print(f"import                 {run.summary}")
     with db.write() as session:
@@ -157,22 +122,10 @@ def main() -> int:
     from console.runtime.process import tune_for_jobs
 
     tune_for_jobs()  # as every dropdeck process does at start
-    child = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench" / "import_woocommerce.py"), "--serve", str(args.size)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert child.stdout is not None
-        info = json.loads(child.stdout.readline())
-        with tempfile.TemporaryDirectory() as tmp:
-            os.environ["DROPDECK_HOME"] = tmp
-            return asyncio.run(bench(info, Path(tmp), args.percent))
-    finally:
-        if child.stdin:
-            child.stdin.close()
-        child.wait(timeout=30)
+    serve = [str(ROOT / "bench" / "import_woocommerce.py"), "--serve", str(args.size)]
+    with sandbox_child(serve, wait_seconds=30) as info, tempfile.TemporaryDirectory() as tmp:
+        os.environ["DROPDECK_HOME"] = tmp
+        return asyncio.run(bench(info, Path(tmp), args.percent))
 
 
 if __name__ == "__main__":
