@@ -151,6 +151,15 @@ def list_integrations(session: Session, owner: str) -> list[IntegrationRow]:
     return out
 
 
+def owner_names(session: Session, owner: str) -> list[str]:
+    """Every source (`owner="source"`) or channel name, in list_integrations' owner order,
+    including those with no integration yet."""
+    if owner not in ("source", "channel"):
+        raise ValueError(f"owner is 'source' or 'channel', not {owner!r}")
+    table = Source if owner == "source" else Channel
+    return list(session.scalars(sa.select(table.name).order_by(table.name)))  # type: ignore[call-overload]
+
+
 def live_workers(session: Session, *, within_seconds: float) -> list[Worker]:
     """Workers whose heartbeat is more recent than `within_seconds` ago."""
     since = utcnow() - timedelta(seconds=within_seconds)

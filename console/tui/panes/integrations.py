@@ -2,21 +2,25 @@
 
 Small lists, so a DataTable; `p` pauses/unpauses the selected integration, `x` queues a
 manual run of it. Why the selected integration is paused (by an operator, or by the engine
-after failures) shows on a line under the table.
+after failures) shows on a line under the table. An owner with no integration yet still
+gets a row, saying how to add one, so the operator sees it exists.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
+from sqlmodel import Session
 from textual import work
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from store.queries.runs import IntegrationRow, list_integrations
+from store.models.config import IntegrationKind
+from store.queries.runs import IntegrationRow, list_integrations, owner_names
 
 from .. import format as fmt
 from .. import store_access
@@ -24,15 +28,52 @@ from ..screens.details import DetailsScreen
 from .base import Pane
 from .integration_actions import pause_integration, run_integration
 
-# Fixed widths (cells carry their own gap): fits 80 columns, and a reload never re-measures.
+# Fixed widths: 79 columns fit 80 beside the one-column scrollbar, and a reload never
+# re-measures. Cells have no padding, so a width holds its longest value plus a space.
 HEADERS = (
     ("Owner", 21),
-    ("Integration", 16),
+    ("Integration", max(len(k) for k in IntegrationKind) + 1),
     ("Schedule", 10),
     ("State", 9),
     ("Last run", 10),
     ("Finished UTC", 12),
 )
+
+
+NO_INTEGRATIONS = "no integrations — dropdeck integrations add NAME KIND"
+
+
+@dataclass(frozen=True)
+class NoIntegrations:
+    """The row of an owner with no integration yet."""
+
+    owner: str
+    name: str = ""  # no integration name for the filter to match
+
+
+PaneRow = IntegrationRow | NoIntegrations
+
+
+def _pane_rows(session: Session, owner: str) -> list[PaneRow]:
+    """Every owner's integrations, or one NoIntegrations row, in owner order."""
+    integrations: dict[str, list[PaneRow]] = {}
+    for r in list_integrations(session, owner):
+        integrations.setdefault(r.owner, []).append(r)
+    rows: list[PaneRow] = []
+    for name in owner_names(session, owner):
+        rows.extend(integrations.get(name) or [NoIntegrations(name)])
+    return rows
+
+
+def _spread(text: str) -> list[Text]:
+    """`text` cut at the column edges after Owner: cells have no padding, so it reads as one
+    line across the row (a DataTable cell cannot span columns)."""
+    cells = []
+    start = 0
+    for _, width in HEADERS[1:]:
+        cells.append(Text(text[start : start + width], style="dim"))
+        start += width
+    return cells
 
 
 def _state(r: IntegrationRow) -> Text:
@@ -50,7 +91,7 @@ class IntegrationsPane(Pane):
 
     def __init__(self) -> None:
         super().__init__(id=f"{self.OWNER}s")
-        self.rows: list[IntegrationRow] = []
+        self.rows: list[PaneRow] = []
 
     def compose_body(self) -> Iterable[Widget]:
         table: DataTable[str | Text] = DataTable(cursor_type="row", cell_padding=0)
@@ -65,13 +106,16 @@ class IntegrationsPane(Pane):
 
     @work(exclusive=True, group="integrations", exit_on_error=False)
     async def load(self) -> None:
-        rows = await store_access.read(self.db, list_integrations, self.OWNER)
+        rows = await store_access.read(self.db, _pane_rows, self.OWNER)
         needle = self.filter_text.lower()
         self.rows = [r for r in rows if needle in f"{r.owner} {r.name}".lower()]
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
         for r in self.rows:
+            if isinstance(r, NoIntegrations):
+                table.add_row(r.owner, *_spread(NO_INTEGRATIONS), key=f"owner:{r.owner}")
+                continue
             table.add_row(
                 r.owner,
                 r.kind,
@@ -89,14 +133,32 @@ class IntegrationsPane(Pane):
             empty.update(self.EMPTY)
         elif not self.rows:
             empty.update(f"No integration matches '{self.filter_text}' — press / to change it")
-        paused = sum(1 for r in self.rows if r.paused_reason)
-        self.set_status(f"{len(self.rows)} integrations" + (f", {paused} paused" if paused else ""))
+        integrations = [r for r in self.rows if isinstance(r, IntegrationRow)]
+        paused = sum(1 for r in integrations if r.paused_reason)
+        self.set_status(
+            f"{len(integrations)} integrations" + (f", {paused} paused" if paused else "")
+        )
         self._show_reason()
 
     @property
-    def selected(self) -> IntegrationRow | None:
+    def _cursor(self) -> PaneRow | None:
         row = self.query_one(DataTable).cursor_row
         return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    @property
+    def selected(self) -> IntegrationRow | None:
+        r = self._cursor
+        return r if isinstance(r, IntegrationRow) else None
+
+    def _on_owner_without_integrations(self) -> bool:
+        """On such a row, say how to add one (rather than 'no integration selected')."""
+        r = self._cursor
+        if isinstance(r, NoIntegrations):
+            self.app.notify(
+                f"{r.owner} has no integrations — dropdeck integrations add {r.owner} KIND",
+                severity="warning",
+            )
+        return isinstance(r, NoIntegrations)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_reason()
@@ -111,7 +173,7 @@ class IntegrationsPane(Pane):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         r = self.selected
-        if r is None:
+        if self._on_owner_without_integrations() or r is None:
             return
         fields: list[tuple[str, object]] = [
             ("name", r.name),
@@ -126,9 +188,13 @@ class IntegrationsPane(Pane):
         self.app.push_screen(DetailsScreen(f"Integration {r.name}", fields))
 
     async def action_pause(self) -> None:
+        if self._on_owner_without_integrations():
+            return
         r = self.selected
         await pause_integration(self, r.id if r else None)
 
     async def action_run_now(self) -> None:
+        if self._on_owner_without_integrations():
+            return
         r = self.selected
         await run_integration(self, r.id if r else None)
