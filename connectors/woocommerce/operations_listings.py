@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from ..context import RunContext
 from . import listings_store
 from .common import catalog_pages, channel_id, in_store, woo_client
@@ -22,26 +25,12 @@ async def import_listings(ctx: RunContext) -> None:
             message=f"{ctx.integration.name}: import_listings runs manually only; "
             "set its schedule to manual",
         )
-    client = woo_client(ctx)
-    channel = channel_id(ctx)
-    done = 0
-    async for page in catalog_pages(client):
-        for error in page.errors:
-            ctx.record_failure(error)
-        counts = await in_store(
-            ctx.db,
-            listings_store.write_import_page,
-            channel,
-            page.listings,
-            page.variants,
-            overwrite=settings.mode == "create_and_overwrite",
-            new_paused=settings.new_listings_paused,
-        )
-        for name, n in counts.items():
-            if n:
-                ctx.count(name, n)
-        done += page.products
-        ctx.progress(done, page.total)
+    channel = await _write_catalogue(
+        ctx,
+        listings_store.write_import_page,
+        overwrite=settings.mode == "create_and_overwrite",
+        new_paused=settings.new_listings_paused,
+    )
     linked = await in_store(ctx.db, listings_store.link_inventory_on_sku, channel)
     if linked:
         ctx.count("linked_to_inventory", linked)
@@ -55,22 +44,30 @@ async def link_listings(ctx: RunContext) -> None:
     left alone, broken links are relinked.
     """
     settings = LinkSettings.parse(ctx.settings, ctx.integration.name)
+    await _write_catalogue(ctx, listings_store.write_link_page, settings.match_on)
+
+
+async def _write_catalogue(
+    ctx: RunContext,
+    write: Callable[..., listings_store.PageCounts | dict[str, int]],
+    *args: Any,
+    **kwargs: Any,
+) -> int:
+    """Walk the store's catalogue: record each page's errors, then in one transaction
+    `write(session, channel, listings, variants, *args, **kwargs)`, count what it did and
+    report progress. Returns the channel id."""
     client = woo_client(ctx)
     channel = channel_id(ctx)
     done = 0
     async for page in catalog_pages(client):
         for error in page.errors:
             ctx.record_failure(error)
-        found = await in_store(
-            ctx.db,
-            listings_store.write_link_page,
-            channel,
-            page.listings,
-            page.variants,
-            settings.match_on,
+        counts = await in_store(
+            ctx.db, write, channel, page.listings, page.variants, *args, **kwargs
         )
-        for name, n in found.items():
+        for name, n in counts.items():
             if n:
                 ctx.count(name, n)
         done += page.products
         ctx.progress(done, page.total)
+    return channel
