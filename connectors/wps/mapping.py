@@ -336,19 +336,21 @@ def _plain_item_row(
     else:
         status = get("status") or ""
         stock_status = "discontinued" if str(status) in DISCONTINUED else "out_of_stock"
+    # What get_pqs refreshes; get_inventory adds the catalogue fields below.
+    row: dict[str, Any] = {
+        "source_id": how.source_id,
+        "sku": sku,
+        "cost": cost,
+        "list_price": list_price,
+        "msrp": list_price,
+        "map_price": map_price,
+        "quantity": quantity,
+        "warehouse_quantities": per_warehouse,
+        "stock_status": stock_status,
+        "updated_at": how.now,
+    }
     if pqs_only:
-        return {
-            "source_id": how.source_id,
-            "sku": sku,
-            "cost": cost,
-            "list_price": list_price,
-            "msrp": list_price,
-            "map_price": map_price,
-            "quantity": quantity,
-            "warehouse_quantities": per_warehouse,
-            "stock_status": stock_status,
-            "updated_at": how.now,
-        }
+        return row
     size = colour = ""
     values = get("attributevalues")
     if values is not None:
@@ -390,34 +392,27 @@ def _plain_item_row(
     upc = get("upc")
     mpn = get("supplier_product_id")
     title = get("name") or ""
-    return {
-        "source_id": how.source_id,
-        "sku": sku,
-        "cost": cost,
-        "list_price": list_price,
-        "msrp": list_price,
-        "map_price": map_price,
-        "quantity": quantity,
-        "warehouse_quantities": per_warehouse,
-        "stock_status": stock_status,
-        "updated_at": how.now,
-        "master_sku": how.sku_prefix + sku,
-        "parent_sku": parent,
-        "external_id": None if external_id is None else str(external_id),
-        "upc": str(upc) if upc else None,
-        "mpn": str(mpn) if mpn else None,
-        "title": title if type(title) is str else str(title),
-        "description": "",
-        "images": [],
-        "color": colour or None,
-        "size": size or None,
-        "allow_backorders": False,
-        "weight": weight,
-        "length": length,
-        "width": width,
-        "height": height,
-        "remote_updated_at": parse_timestamp(get("updated_at")),
-    }
+    row.update(
+        {
+            "master_sku": how.sku_prefix + sku,
+            "parent_sku": parent,
+            "external_id": None if external_id is None else str(external_id),
+            "upc": str(upc) if upc else None,
+            "mpn": str(mpn) if mpn else None,
+            "title": title if type(title) is str else str(title),
+            "description": "",
+            "images": [],
+            "color": colour or None,
+            "size": size or None,
+            "allow_backorders": False,
+            "weight": weight,
+            "length": length,
+            "width": width,
+            "height": height,
+            "remote_updated_at": parse_timestamp(get("updated_at")),
+        }
+    )
+    return row
 
 
 def _checked_item_row(
