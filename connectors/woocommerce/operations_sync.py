@@ -213,8 +213,12 @@ async def _publish_simple(
         return
     for parent, created in zip(creates, result.created, strict=False):
         _created(parent, parent.variants[0], created, out)
-    for parent in updates:
-        v = parent.variants[0]
+    _updated(result, [p.variants[0] for p in updates], out)
+
+
+def _updated(result: BatchResult, variants: Sequence[PublishVariant], out: Outcomes) -> None:
+    """What became of each overwritten variant: synced, gone from the store, or failed."""
+    for v in variants:
         error = result.errors.get(v.external_id or 0)
         if v.external_id in result.ok:
             out.synced[v.id] = (v.price, v.quantity)
@@ -289,14 +293,7 @@ async def _publish_variable(client: WooClient, parent: PublishParent, out: Outco
             )
             for v, made in zip(creates, result.created, strict=False):
                 _created(parent, v, made, out)
-            for v in updates:
-                error = result.errors.get(v.external_id or 0)
-                if v.external_id in result.ok:
-                    out.synced[v.id] = (v.price, v.quantity)
-                elif error is not None and is_not_found(error):
-                    out.broken[v.id] = GONE
-                else:
-                    out.failed[v.id] = _error_text(error or {"message": "not confirmed"})
+            _updated(result, updates, out)
     except FatalError as exc:
         if exc.pauses_integration:
             raise
