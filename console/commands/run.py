@@ -8,6 +8,7 @@ import time
 
 import sqlalchemy as sa
 
+from connectors.context import MAX_RECORD_ERROR_NOTIFICATIONS
 from store.commands.runs import queue_run
 from store.db import Database
 from store.models import JobRun, Notification
@@ -19,6 +20,7 @@ from ..errors import CliError
 from ..runtime.settings import load_runtime_settings
 
 POLL_SECONDS = 0.5
+FAILURES_GRACE_SECONDS = 3.0
 FINISHED = {RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.CANCELLED}
 
 
@@ -95,15 +97,28 @@ def _wait(db: Database, run_id: int) -> int:
     if run.error:
         print(f"error: {run.error}")
     if status is RunStatus.PARTIAL:
-        with db.read() as session:
-            failures = session.scalars(
-                sa.select(Notification)
-                .where(Notification.run_id == run_id, Notification.event == "record.failed")
-                .order_by(Notification.id)  # type: ignore[arg-type]
-            ).all()
-        for n in failures:
+        expected = min(run.counters.get("failed", 0), MAX_RECORD_ERROR_NOTIFICATIONS)
+        for n in _record_failures(db, run_id, expected):
             print(f"  failed: {n.message}")
     return 1 if status in (RunStatus.FAILED, RunStatus.CANCELLED) else 0
+
+
+def _record_failures(db: Database, run_id: int, expected: int) -> list[Notification]:
+    """The run's record failures; the worker's log sink writes them in batches, so they may
+    land a moment after the run row is finished: wait a little for the expected number."""
+    deadline = time.monotonic() + FAILURES_GRACE_SECONDS
+    while True:
+        with db.read() as session:
+            failures = list(
+                session.scalars(
+                    sa.select(Notification)
+                    .where(Notification.run_id == run_id, Notification.event == "record.failed")
+                    .order_by(Notification.id)  # type: ignore[arg-type]
+                )
+            )
+        if len(failures) >= expected or time.monotonic() > deadline:
+            return failures
+        time.sleep(POLL_SECONDS)
 
 
 def _progress_line(run: JobRun) -> str:
