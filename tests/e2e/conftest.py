@@ -67,13 +67,17 @@ class OrderSubmissions:
                 status.append(message["status"])
             await send(message)
 
-        await self.app(scope, replay, watch)
-        if status and status[0] < 300:
-            try:
-                po = json.loads(body or b"{}").get("po_number", "?")
-            except ValueError:
-                po = "?"
-            self.accepted[str(po)] += 1
+        try:
+            await self.app(scope, replay, watch)
+        finally:
+            # Counted even when sending the answer fails (a truncated-body fault can make the
+            # server's own send raise): the order was accepted all the same.
+            if status and status[0] < 300:
+                try:
+                    po = json.loads(body or b"{}").get("po_number", "?")
+                except ValueError:
+                    po = "?"
+                self.accepted[str(po)] += 1
 
 
 @dataclass
