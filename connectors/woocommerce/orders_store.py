@@ -24,8 +24,8 @@ def missing_mapping_reason(channel: str, key: str, title: str) -> str:
     """The hold reason of an order whose shipping method has no mapping (operator's words)."""
     return (
         f"{MISSING_MAPPING_PREFIX} '{key}' for shipping method \"{title}\" on channel "
-        f"{channel}: add a channel shipping mapping with key '{key}' and the shipping policy "
-        "to use, then run get_orders again"
+        f"{channel}: add it with 'dropdeck mappings shipping add --channel {channel} "
+        f"{key} POLICY', then run get_orders again"
     )
 
 

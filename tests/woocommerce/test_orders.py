@@ -54,8 +54,8 @@ async def test_missing_shipping_mapping_holds_the_order_with_the_exact_reason(sh
     assert order.status == "on_hold"
     assert order.hold_reason == (
         "Missing shipping mapping 'express_delivery' for shipping method \"Express Delivery\" "
-        "on channel woo-demo: add a channel shipping mapping with key 'express_delivery' and "
-        "the shipping policy to use, then run get_orders again"
+        "on channel woo-demo: add it with 'dropdeck mappings shipping add --channel woo-demo "
+        "express_delivery POLICY', then run get_orders again"
     )
     _map(shop, "express_delivery", "2day")
     await shop.run("get_orders")
