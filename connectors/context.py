@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import structlog
@@ -35,6 +35,8 @@ from store.models import Channel, Integration, Source
 from .errors import FatalError, RecordError
 from .http import ConnectorClient, HttpSettings, build_client
 from .ratelimit import Sleep
+
+T = TypeVar("T")
 
 # Beyond this many, record errors still count and reach the log file but not the feed.
 MAX_RECORD_ERROR_NOTIFICATIONS = 20
@@ -149,6 +151,24 @@ class RunContext:
     def kind(self) -> str:
         """The integration kind (sync_listings, get_orders, ...)."""
         return self.integration.kind
+
+    @property
+    def owner_id(self) -> int:
+        """The id of the source or channel this integration belongs to."""
+        owner_id = self.integration.source_id or self.integration.channel_id
+        if owner_id is None:
+            raise FatalError(f"{self.integration.name} belongs to no source or channel")
+        return owner_id
+
+    async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run the store command `fn(session, *args, **kwargs)` in its own committed
+        write transaction, off the event loop (store calls are synchronous)."""
+
+        def work() -> T:
+            with self.db.write() as session:
+                return fn(session, *args, **kwargs)
+
+        return await asyncio.to_thread(work)
 
     @property
     def settings(self) -> dict[str, Any]:

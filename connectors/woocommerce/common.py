@@ -8,11 +8,9 @@ page N overlap the HTTP of page N+1 (DESIGN: "synchronous store calls run off th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-
-from store.db import Database
 
 from ..context import RunContext
 from ..errors import FatalError, MappingError, RecordError
@@ -39,24 +37,6 @@ def woo_client(ctx: RunContext) -> WooClient:
     auth = woocommerce_auth(ctx.base_url, secrets["consumer_key"], secrets["consumer_secret"])
     http = ctx.http_client(auth=auth, settings=HTTP_SETTINGS)
     return WooClient(http, api=api_version(ctx.settings, ctx.integration.name))
-
-
-def channel_id(ctx: RunContext) -> int:
-    """The id of the channel this integration belongs to."""
-    cid = ctx.integration.channel_id
-    if cid is None:
-        raise FatalError(f"{ctx.integration.name} must belong to a WooCommerce channel")
-    return cid
-
-
-async def in_store(db: Database, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run `fn(session, *args, **kwargs)` in one write transaction, off the event loop."""
-
-    def work() -> T:
-        with db.write() as session:
-            return fn(session, *args, **kwargs)
-
-    return await asyncio.to_thread(work)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..context import RunContext
 from . import listings_store
-from .common import catalog_pages, channel_id, in_store, woo_client
+from .common import catalog_pages, woo_client
 from .settings import ImportSettings, LinkSettings
 
 
@@ -31,7 +31,7 @@ async def import_listings(ctx: RunContext) -> None:
         overwrite=settings.mode == "create_and_overwrite",
         new_paused=settings.new_listings_paused,
     )
-    linked = await in_store(ctx.db, listings_store.link_inventory_on_sku, channel)
+    linked = await ctx.write(listings_store.link_inventory_on_sku, channel)
     if linked:
         ctx.count("linked_to_inventory", linked)
 
@@ -57,14 +57,12 @@ async def _write_catalogue(
     `write(session, channel, listings, variants, *args, **kwargs)`, count what it did and
     report progress. Returns the channel id."""
     client = woo_client(ctx)
-    channel = channel_id(ctx)
+    channel = ctx.owner_id
     done = 0
     async for page in catalog_pages(client):
         for error in page.errors:
             ctx.record_failure(error)
-        counts = await in_store(
-            ctx.db, write, channel, page.listings, page.variants, *args, **kwargs
-        )
+        counts = await ctx.write(write, channel, page.listings, page.variants, *args, **kwargs)
         for name, n in counts.items():
             if n:
                 ctx.count(name, n)

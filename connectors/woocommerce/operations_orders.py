@@ -8,7 +8,7 @@ from ..context import RunContext
 from ..errors import FatalError, MappingError
 from . import mapping, orders_store
 from .client import WooClient
-from .common import channel_id, in_store, woo_client
+from .common import woo_client
 from .settings import OrderSettings, SyncOrderSettings
 
 
@@ -21,7 +21,7 @@ async def get_orders(ctx: RunContext) -> None:
     """
     settings = OrderSettings.parse(ctx.settings, ctx.integration.name)
     client = woo_client(ctx)
-    channel = channel_id(ctx)
+    channel = ctx.owner_id
     after = (datetime.now(UTC) - timedelta(days=settings.days)).strftime("%Y-%m-%dT%H:%M:%S")
     page: int | None = 1
     seen: set[int] = set()
@@ -37,7 +37,7 @@ async def get_orders(ctx: RunContext) -> None:
                 rows.append(mapping.order_to_rows(order))
             except MappingError as exc:
                 ctx.record_failure(exc)
-        counts = await in_store(ctx.db, orders_store.write_orders_page, channel, rows)
+        counts = await ctx.write(orders_store.write_orders_page, channel, rows)
         for name, n in counts.items():
             if n:
                 ctx.count(name, n)
@@ -52,8 +52,8 @@ async def sync_orders(ctx: RunContext) -> None:
     marked completed on the store when every line has shipped (`complete_when_shipped`)."""
     settings = SyncOrderSettings.parse(ctx.settings, ctx.integration.name)
     client = woo_client(ctx)
-    channel = channel_id(ctx)
-    pushes = await in_store(ctx.db, orders_store.shipments_to_push, channel)
+    channel = ctx.owner_id
+    pushes = await ctx.write(orders_store.shipments_to_push, channel)
     touched: dict[int, int] = {}
     for n, push in enumerate(pushes, 1):
         ref = f"order {push.order_number} shipment {push.tracking_number}"
@@ -75,18 +75,18 @@ async def sync_orders(ctx: RunContext) -> None:
         except FatalError as exc:
             if exc.pauses_integration:
                 raise
-            await in_store(ctx.db, orders_store.record_push, push.id, exc.message)
+            await ctx.write(orders_store.record_push, push.id, exc.message)
             ctx.record_error(ref, exc.message)
             continue
-        await in_store(ctx.db, orders_store.record_push, push.id, None)
+        await ctx.write(orders_store.record_push, push.id, None)
         ctx.count("shipments_synced")
         touched[push.order_id] = push.order_external_id
         ctx.progress(n, len(pushes))
     if settings.complete_when_shipped:
         for order_id, external_id in touched.items():
-            if await in_store(ctx.db, orders_store.fully_shipped_and_synced, order_id):
+            if await ctx.write(orders_store.fully_shipped_and_synced, order_id):
                 await client.update_order(external_id, {"status": "completed"})
-                await in_store(ctx.db, orders_store.mark_completed, order_id)
+                await ctx.write(orders_store.mark_completed, order_id)
                 ctx.count("orders_completed")
 
 

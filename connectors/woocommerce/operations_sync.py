@@ -17,7 +17,7 @@ from ..context import RunContext
 from ..errors import FatalError
 from . import mapping
 from .client import BATCH_LIMIT, BatchResult, WooClient, is_not_found
-from .common import channel_id, in_store, woo_client
+from .common import woo_client
 from .settings import listing_rule
 from .sync_store import (
     Outcomes,
@@ -128,7 +128,7 @@ async def _in_waves(ctx: RunContext, jobs: list[Any], skus: dict[int, str], run:
             await asyncio.gather(*(one(job, out) for job in wave))
         finally:
             # What the store accepted is recorded even when a later batch fails the run.
-            await in_store(ctx.db, record_outcomes, out)
+            await ctx.write(record_outcomes, out)
             _report(ctx, out, skus)
         done += len(wave)
         ctx.progress(done, len(jobs))
@@ -140,8 +140,8 @@ async def sync_listings(ctx: RunContext) -> None:
     the store last accepted are sent; a product the store no longer has -> broken link."""
     rule = listing_rule(ctx.settings, ctx.integration.name)
     client = woo_client(ctx)
-    channel = channel_id(ctx)
-    items = await in_store(ctx.db, prepare_sync, channel, rule)
+    channel = ctx.owner_id
+    items = await ctx.write(prepare_sync, channel, rule)
     simple = [i for i in items if i.parent_id is None]
     by_parent: dict[int, list[SyncItem]] = {}
     for item in items:
@@ -316,8 +316,8 @@ async def publish_listings(ctx: RunContext) -> None:
             f"{ctx.integration.name}: invalid setting: overwrite must be true or false"
         )
     client = woo_client(ctx)
-    channel = channel_id(ctx)
-    parents = await in_store(ctx.db, publish_work, channel, rule, overwrite_all)
+    channel = ctx.owner_id
+    parents = await ctx.write(publish_work, channel, rule, overwrite_all)
     skus = {v.id: v.sku for p in parents for v in p.variants}
     simple = [p for p in parents if p.simple]
     variable = [p for p in parents if not p.simple]

@@ -249,13 +249,6 @@ def wps_client(ctx: RunContext) -> WpsClient:
     return WpsClient(ctx.http_client(auth=BearerAuth(token.strip()), settings=HTTP_SETTINGS))
 
 
-def _source_id(ctx: RunContext) -> int:
-    source_id = ctx.integration.source_id
-    if source_id is None:
-        raise FatalError(f"{ctx.integration.name} is not attached to a source")
-    return source_id
-
-
 # -- get_inventory / get_pqs ---------------------------------------------------------------------
 
 
@@ -420,7 +413,7 @@ class ParentTally:
 async def import_items(ctx: RunContext, kind: str) -> None:
     """Page through WPS items and upsert them, one write per page, overlapping the fetch."""
     cfg = InventorySettings.parse(ctx.db, ctx.settings, kind)
-    source_id = _source_id(ctx)
+    source_id = ctx.owner_id
     client = wps_client(ctx)
     keys = {} if cfg.pqs_focus else await client.attribute_keys()
     prefix = getattr(ctx.owner, "sku_prefix", "") or ""
@@ -533,16 +526,6 @@ def _plan(cfg: SendSettings, snap: fulfillment.RequestSnapshot) -> m.CartPlan:
     )
 
 
-async def _write(ctx: RunContext, fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run one store command in its own committed transaction, off the event loop."""
-
-    def run() -> Any:
-        with ctx.db.write() as session:
-            return fn(session, *args, **kwargs)
-
-    return await asyncio.to_thread(run)
-
-
 async def place_order(client: WpsClient, plan: m.CartPlan) -> str:
     """Cart → items → order. A PO WPS already has is returned, never placed twice."""
     try:
@@ -567,7 +550,7 @@ async def place_order(client: WpsClient, plan: m.CartPlan) -> str:
 
 async def send_one(ctx: RunContext, client: WpsClient, cfg: SendSettings, request_id: int) -> None:
     """Send (or reconcile) one fulfillment request; never creates a second WPS order."""
-    snap = await _write(ctx, fulfillment.request_snapshot, request_id)
+    snap = await ctx.write(fulfillment.request_snapshot, request_id)
     ref = f"PO {snap.po_number}"
     plan: m.CartPlan | None = None
     problem: MappingError | None = None
@@ -577,52 +560,52 @@ async def send_one(ctx: RunContext, client: WpsClient, cfg: SendSettings, reques
         problem = exc
     if problem is not None and snap.status == RequestStatus.PENDING.value:
         # Refused before any request: nothing can be at WPS for a request never claimed.
-        await _write(ctx, fulfillment.mark_failed, request_id, problem.reason)
+        await ctx.write(fulfillment.mark_failed, request_id, problem.reason)
         ctx.record_failure(problem)
         return
-    if await _write(ctx, fulfillment.claim_request, request_id) is None:
+    if await ctx.write(fulfillment.claim_request, request_id) is None:
         return  # another run has it, or it moved on meanwhile
     try:
         found = await client.get_order(snap.po_number)
         if found is not None:
-            await _write(ctx, fulfillment.mark_sent, request_id, ",".join(m.order_numbers(found)))
+            await ctx.write(fulfillment.mark_sent, request_id, ",".join(m.order_numbers(found)))
             ctx.count("reconciled")
             return
         if problem is not None or plan is None:
             assert problem is not None
-            await _write(ctx, fulfillment.mark_failed, request_id, problem.reason)
+            await ctx.write(fulfillment.mark_failed, request_id, problem.reason)
             ctx.record_failure(problem)
             return
         number = await place_order(client, plan)
     except WpsRejected as exc:
-        await _write(ctx, fulfillment.mark_failed, request_id, f"WPS: {exc.reason}")
+        await ctx.write(fulfillment.mark_failed, request_id, f"WPS: {exc.reason}")
         ctx.record_error(ref, f"WPS refused it: {exc.reason}")
         return
     except (AuthError, RetryBudgetExhausted) as exc:
         # WPS is unreachable or refuses us: stay `sending`, the next run reconciles it.
-        await _write(ctx, fulfillment.release_claim, request_id, str(exc))
+        await ctx.write(fulfillment.release_claim, request_id, str(exc))
         raise
     except FatalError as exc:
         # The outcome is unknown (e.g. a dropped connection after POST): ask WPS.
         try:
             found = await client.get_order(snap.po_number)
         except FatalError:
-            await _write(ctx, fulfillment.release_claim, request_id, str(exc))
+            await ctx.write(fulfillment.release_claim, request_id, str(exc))
             ctx.record_error(ref, f"{exc}; left 'sending', the next run checks WPS")
             return
         if found is not None:
-            await _write(ctx, fulfillment.mark_sent, request_id, ",".join(m.order_numbers(found)))
+            await ctx.write(fulfillment.mark_sent, request_id, ",".join(m.order_numbers(found)))
             ctx.count("sent")
             return
         if snap.attempts + 1 < MAX_SEND_ATTEMPTS:
             # WPS has no order for this PO, so a later run may safely try again by itself.
-            await _write(ctx, fulfillment.release_claim, request_id, str(exc))
+            await ctx.write(fulfillment.release_claim, request_id, str(exc))
             ctx.record_error(ref, f"{exc}; WPS has no order for it, the next run retries")
             return
-        await _write(ctx, fulfillment.mark_failed, request_id, str(exc))
+        await ctx.write(fulfillment.mark_failed, request_id, str(exc))
         ctx.record_error(ref, f"{exc}; gave up after {MAX_SEND_ATTEMPTS} attempts: resubmit it")
         return
-    await _write(ctx, fulfillment.mark_sent, request_id, number)
+    await ctx.write(fulfillment.mark_sent, request_id, number)
     ctx.count("sent")
 
 
@@ -635,7 +618,7 @@ MAX_SEND_ATTEMPTS = 5
 async def send_orders(ctx: RunContext) -> None:
     """Send this source's pending (auto-process or resubmitted) requests as WPS orders."""
     cfg = SendSettings.parse(ctx.db, ctx.settings)
-    source_id = _source_id(ctx)
+    source_id = ctx.owner_id
     client = wps_client(ctx)
     with ctx.db.read() as session:
         ids = fulfillment.requests_to_send(session, source_id)
@@ -654,7 +637,7 @@ def _tracked(ctx: RunContext, cfg: TrackSettings) -> list[tuple[int, str]]:
         since = datetime.now(UTC) - timedelta(days=cfg.within_days)
     with ctx.db.read() as session:
         return fulfillment.requests_to_track(
-            session, _source_id(ctx), statuses=cfg.statuses, since=since
+            session, ctx.owner_id, statuses=cfg.statuses, since=since
         )
 
 
@@ -687,8 +670,7 @@ async def get_shipments(ctx: RunContext) -> None:
                 )
             )
 
-        created = await _write(
-            ctx,
+        created = await ctx.write(
             fulfillment.record_shipments,
             request_id,
             shipments,
@@ -705,7 +687,7 @@ async def get_invoice(ctx: RunContext) -> None:
     cfg = TrackSettings.parse(ctx.settings, "get_invoice")
     client = wps_client(ctx)
     requests = _tracked(ctx, cfg)
-    source_id = _source_id(ctx)
+    source_id = ctx.owner_id
     for n, (request_id, po_number) in enumerate(requests, 1):
         found = await client.get_order(po_number)
         ctx.progress(n, len(requests))
@@ -724,5 +706,5 @@ async def get_invoice(ctx: RunContext) -> None:
             for inv in m.invoices_of(found)
         ]
         if rows:
-            await _write(ctx, fulfillment.record_invoices, source_id, rows)
+            await ctx.write(fulfillment.record_invoices, source_id, rows)
             ctx.count("invoices", len(rows))
