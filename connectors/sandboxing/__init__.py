@@ -1,7 +1,7 @@
 """Shared mechanics of the sandbox peers: faults, control surface, clock, rate limits, serving.
 
-Every `connectors/<system>/sandbox.py` follows one interface so `serve_all()` and the tests
-can treat the five systems alike::
+Every `connectors/<system>/sandbox/` package exports one interface so `serve_all()` and the
+tests can treat the five systems alike::
 
     def build(seed: int = 1, size: int = 2000, *, clock: Clock | None = None) -> Sandbox
 
@@ -47,7 +47,7 @@ class Sandbox(Protocol):
 
 
 class SandboxBuilder(Protocol):
-    """The module-level `build` every `connectors/<system>/sandbox.py` exposes."""
+    """The module-level `build` every `connectors/<system>/sandbox` package exports."""
 
     def __call__(self, seed: int = 1, size: int = 2000, *, clock: Clock | None = None) -> Sandbox:
         """Build a sandbox seeded with `seed` holding about `size` catalogue records."""

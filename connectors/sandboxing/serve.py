@@ -111,7 +111,7 @@ def build_sandbox(system: str, seed: int, size: int) -> Sandbox | None:
 
 
 def serve_all(seed: int = 1, size: int = 2000) -> RunningSandboxes:
-    """Build and serve every system whose sandbox module exists."""
+    """Build and serve every system whose sandbox package exists."""
     running = RunningSandboxes()
     try:
         for system in SYSTEMS:

@@ -20,7 +20,7 @@ from connectors.sandboxing import BuiltSandbox
 from connectors.sandboxing.clock import Clock
 from connectors.sandboxing.serve import serve
 from connectors.woocommerce.sandbox import build
-from connectors.woocommerce.sandbox_auth import signature
+from connectors.woocommerce.sandbox.auth import signature
 from tests.sandbox.conftest import ClientFactory
 
 WC = "/wp-json/wc/v3"

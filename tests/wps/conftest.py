@@ -19,7 +19,7 @@ from connectors.routing import po_number
 from connectors.sandboxing import BuiltSandbox
 from connectors.sandboxing.serve import RunningServer, serve
 from connectors.wps.sandbox import build
-from connectors.wps.sandbox_state import UNORDERABLE
+from connectors.wps.sandbox.state import UNORDERABLE
 from console.runtime.runs import load_context
 from console.runtime.settings import RuntimeSettings
 from console.runtime.worker import Worker

@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from connectors.sandboxing.control import ControlError, control_endpoint, found_or_404, json_object
 from connectors.sandboxing.records import public
-from connectors.usdirect.sandbox_state import OPEN, USDirectState
+from connectors.usdirect.sandbox.state import OPEN, USDirectState
 
 
 def ship(state: USDirectState, order: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:

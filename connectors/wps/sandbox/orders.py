@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from connectors.wps.sandbox_auth import error, guarded, invalid
-from connectors.wps.sandbox_state import (
+from connectors.wps.sandbox.auth import error, guarded, invalid
+from connectors.wps.sandbox.state import (
     CART_BOOLS,
     CART_LIMITS,
     CART_WAREHOUSES,

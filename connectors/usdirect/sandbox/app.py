@@ -6,8 +6,8 @@ token-bearing URL (plus a secondary feed), orders keyed by PO (duplicate → 409
 pending_authorization → authorized → shipped (or cancelled), shipments (partial, voided,
 `since`), invoices once shipped, `X-API-TOKEN` (or Bearer) auth and 2 requests/second.
 
-`build()` wires the modules together: `sandbox_state` (seeded feeds, orders, shipments),
-`sandbox_api` (auth, feeds, orders, shipments, invoices) and `sandbox_control` (`/_sandbox/`).
+`build()` wires the package's modules together: `state` (seeded feeds, orders,
+shipments), `api` (auth, feeds, orders, shipments, invoices) and `control` (`/_sandbox/`).
 """
 
 from __future__ import annotations
@@ -20,11 +20,9 @@ from connectors.sandboxing.clock import Clock
 from connectors.sandboxing.control import control_mount
 from connectors.sandboxing.faults import Faults, JSONErrorProfile
 from connectors.sandboxing.ratelimit import FixedWindowLimiter, RateLimitMiddleware, WindowStatus
-from connectors.usdirect.sandbox_api import api_routes, error, token_of
-from connectors.usdirect.sandbox_control import control_routes
-from connectors.usdirect.sandbox_state import USDirectSettings, USDirectState
-
-__all__ = ["USDirectSettings", "USDirectState", "build"]
+from connectors.usdirect.sandbox.api import api_routes, error, token_of
+from connectors.usdirect.sandbox.control import control_routes
+from connectors.usdirect.sandbox.state import USDirectState
 
 
 def build(seed: int = 1, size: int = 2000, *, clock: Clock | None = None) -> BuiltSandbox:

@@ -249,7 +249,7 @@ def _stock_status(record: dict[str, Any]) -> None:
 
 
 def _seed_orders(state: WooState, rng: random.Random) -> None:
-    from connectors.woocommerce.sandbox_orders import new_order  # avoid an import cycle
+    from connectors.woocommerce.sandbox.orders import new_order  # avoid an import cycle
 
     count = min(500, max(5, state.size // 20))
     sellable = [pid for pid in state.product_ids[: min(len(state.product_ids), 5000)]]

@@ -5,10 +5,10 @@ Follows `shared/api/shipstation_wps_usdirect.md` section 2: bearer token auth, t
 per-warehouse inventory capped at a ceiling, decimal-string prices, and the cart → order
 flow. Where the doc marks behaviour as assumed, the choice is a switch in `WpsSettings`.
 
-`build()` wires the modules together: `sandbox_state` (seeded catalogue, carts, POs),
-`sandbox_auth` (bearer guard, error bodies), `sandbox_query` (filters, includes, cursor
-envelope), `sandbox_catalogue` (catalogue routes), `sandbox_orders` (carts, orders) and
-`sandbox_control` (`/_sandbox/` routes).
+`build()` wires the package's modules together: `state` (seeded catalogue, carts, POs),
+`auth` (bearer guard, error bodies), `query` (filters, includes, cursor envelope),
+`catalogue` (catalogue routes), `orders` (carts, orders) and `control` (`/_sandbox/`
+routes).
 """
 
 from __future__ import annotations
@@ -17,12 +17,10 @@ from connectors.sandboxing import BuiltSandbox, assemble
 from connectors.sandboxing.clock import Clock
 from connectors.sandboxing.control import control_mount
 from connectors.sandboxing.faults import Faults, JSONErrorProfile
-from connectors.wps.sandbox_catalogue import catalogue_routes
-from connectors.wps.sandbox_control import control_routes
-from connectors.wps.sandbox_orders import order_routes
-from connectors.wps.sandbox_state import WpsSettings, WpsState
-
-__all__ = ["WpsSettings", "WpsState", "build"]
+from connectors.wps.sandbox.catalogue import catalogue_routes
+from connectors.wps.sandbox.control import control_routes
+from connectors.wps.sandbox.orders import order_routes
+from connectors.wps.sandbox.state import WpsState
 
 
 def build(seed: int = 1, size: int = 2000, *, clock: Clock | None = None) -> BuiltSandbox:

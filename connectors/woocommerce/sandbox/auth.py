@@ -21,7 +21,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 
 from connectors.sandboxing.clock import Clock
-from connectors.woocommerce.sandbox_params import WPError
+from connectors.woocommerce.sandbox.params import WPError
 
 OAUTH_WINDOW_SECONDS = 15 * 60
 OAUTH_PARAMS = (

@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from connectors.sandboxing.control import ControlError, control_endpoint, found_or_404, json_object
 from connectors.sandboxing.records import public
-from connectors.shipstation.sandbox_state import STATUSES, ShipStationState
+from connectors.shipstation.sandbox.state import STATUSES, ShipStationState
 
 
 def control_routes(state: ShipStationState) -> list[BaseRoute]:

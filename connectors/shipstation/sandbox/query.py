@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 
 from connectors.sandboxing.paging import numbered_page
 from connectors.sandboxing.records import public
-from connectors.shipstation.sandbox_records import BadRequest, parse_time
+from connectors.shipstation.sandbox.records import BadRequest, parse_time
 
 MAX_PAGE_SIZE = 500
 

@@ -15,8 +15,8 @@ from starlette.types import Scope
 
 from connectors.sandboxing.faults import Faults
 from connectors.sandboxing.ratelimit import FixedWindowLimiter, WindowStatus
-from connectors.shipstation.sandbox_records import BadRequest
-from connectors.shipstation.sandbox_state import ShipStationState
+from connectors.shipstation.sandbox.records import BadRequest
+from connectors.shipstation.sandbox.state import ShipStationState
 
 
 def basic_pair(scope: Scope) -> tuple[str, str] | None:

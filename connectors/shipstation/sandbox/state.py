@@ -12,7 +12,7 @@ from typing import Any
 from connectors.sandboxing import fake_secret
 from connectors.sandboxing.clock import Clock
 from connectors.sandboxing.seeding import paused_gc
-from connectors.shipstation.sandbox_records import (
+from connectors.shipstation.sandbox.records import (
     fulfillment_record,
     order_item_record,
     order_record,

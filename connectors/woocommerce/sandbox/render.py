@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from connectors.woocommerce.sandbox_params import WPError
-from connectors.woocommerce.sandbox_state import WooState
+from connectors.woocommerce.sandbox.params import WPError
+from connectors.woocommerce.sandbox.state import WooState
 
 API = "/wp-json/wc/v3"
 _INTERNAL = {"children", "created", "modified", "completed", "paid", "notes", "trackings"}

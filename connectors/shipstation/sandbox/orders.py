@@ -12,8 +12,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from connectors.sandboxing.records import public
-from connectors.shipstation.sandbox_auth import Guard, message
-from connectors.shipstation.sandbox_query import (
+from connectors.shipstation.sandbox.auth import Guard, message
+from connectors.shipstation.sandbox.query import (
     Predicate,
     body_of,
     date_range,
@@ -23,8 +23,8 @@ from connectors.shipstation.sandbox_query import (
     paged,
     sort_records,
 )
-from connectors.shipstation.sandbox_records import BadRequest, parse_time, ss_time
-from connectors.shipstation.sandbox_state import (
+from connectors.shipstation.sandbox.records import BadRequest, parse_time, ss_time
+from connectors.shipstation.sandbox.state import (
     OPEN_STATUSES,
     STATUSES,
     TAGS,

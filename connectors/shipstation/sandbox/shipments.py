@@ -6,9 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from connectors.shipstation.sandbox_auth import Guard
-from connectors.shipstation.sandbox_query import date_range, equals, matching, paged, sort_records
-from connectors.shipstation.sandbox_state import ShipStationState
+from connectors.shipstation.sandbox.auth import Guard
+from connectors.shipstation.sandbox.query import date_range, equals, matching, paged, sort_records
+from connectors.shipstation.sandbox.state import ShipStationState
 
 SHIPMENT_SORTS = {"ShipDate": "_shipped", "CreateDate": "_created"}
 

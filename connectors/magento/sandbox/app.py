@@ -15,15 +15,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from connectors.magento.sandbox_control import control_routes
-from connectors.magento.sandbox_state import (
+from connectors.magento.sandbox.control import control_routes
+from connectors.magento.sandbox.state import (
     ENTITY_404,
     PRODUCT_404,
     MagentoError,
     MagentoState,
     search,
     stamp,
-    stock_item,
 )
 from connectors.sandboxing import BuiltSandbox, Clock, Faults, assemble, fake_secret
 from connectors.sandboxing.control import control_mount
@@ -281,6 +280,3 @@ def build(seed: int = 1, size: int = 2000, *, clock: Clock | None = None) -> Bui
         _routes(state, token), control=control, faults=faults, profile=MagentoErrorProfile()
     )
     return BuiltSandbox(app=app, credentials={"access_token": token}, state=state, faults=faults)
-
-
-__all__ = ["build", "stock_item"]

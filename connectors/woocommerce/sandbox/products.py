@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.woocommerce.sandbox_params import Arg, WPError, split_list, validate
-from connectors.woocommerce.sandbox_render import parse_date, product_json, variation_json
-from connectors.woocommerce.sandbox_state import CATEGORIES, Settings, WooState
+from connectors.woocommerce.sandbox.params import Arg, WPError, split_list, validate
+from connectors.woocommerce.sandbox.render import parse_date, product_json, variation_json
+from connectors.woocommerce.sandbox.state import CATEGORIES, Settings, WooState
 
 BATCH_LIMIT = 100
 PAGING = {

@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from connectors.sandboxing.paging import InvalidCursor, cursor_page
-from connectors.wps.sandbox_auth import QueryError, error
-from connectors.wps.sandbox_state import PRICE_FIELDS, WpsSettings, WpsState
+from connectors.wps.sandbox.auth import QueryError, error
+from connectors.wps.sandbox.state import PRICE_FIELDS, WpsSettings, WpsState
 
 FILTER_KEY = re.compile(r"filter\[(\w+)\](?:\[(\w+)\])?")
 OPS: dict[str, Callable[[Any, Any], bool]] = {

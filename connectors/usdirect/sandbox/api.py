@@ -18,7 +18,7 @@ from starlette.types import Scope
 
 from connectors.sandboxing.auth import bearer_token
 from connectors.sandboxing.records import public
-from connectors.usdirect.sandbox_state import SHIP_TO_FIELDS, SHIP_TO_OPTIONAL, USDirectState
+from connectors.usdirect.sandbox.state import SHIP_TO_FIELDS, SHIP_TO_OPTIONAL, USDirectState
 
 
 def error(

@@ -6,10 +6,10 @@ numbers with `{<collection>, total, page, pages}`, orders (filters, listbytag, a
 addtag, markasshipped → a fulfillment, createorder(s) upsert), label shipments (partial,
 voided) and products. Timestamps are US Pacific local time without an offset, as V1 sends.
 
-`build()` wires the modules together: `sandbox_records` (V1 JSON shapes, Pacific times),
-`sandbox_state` (seeded data), `sandbox_auth` (Basic auth, error and rate-limit bodies),
-`sandbox_query` (paging, filters, sorts), `sandbox_orders`, `sandbox_shipments`,
-`sandbox_catalogue` (products, users, tags, stores) and `sandbox_control` (`/_sandbox/`).
+`build()` wires the package's modules together: `records` (V1 JSON shapes, Pacific
+times), `state` (seeded data), `auth` (Basic auth, error and rate-limit bodies), `query`
+(paging, filters, sorts), `orders`, `shipments`, `catalogue` (products, users, tags,
+stores) and `control` (`/_sandbox/`).
 """
 
 from __future__ import annotations
@@ -21,14 +21,12 @@ from connectors.sandboxing.clock import Clock
 from connectors.sandboxing.control import control_mount
 from connectors.sandboxing.faults import Faults
 from connectors.sandboxing.ratelimit import FixedWindowLimiter, RateLimitMiddleware
-from connectors.shipstation.sandbox_auth import ShipStationErrors, authed, basic_pair
-from connectors.shipstation.sandbox_catalogue import catalogue_routes
-from connectors.shipstation.sandbox_control import control_routes
-from connectors.shipstation.sandbox_orders import order_routes
-from connectors.shipstation.sandbox_shipments import shipment_routes
-from connectors.shipstation.sandbox_state import TAGS, USERS, ShipStationSettings, ShipStationState
-
-__all__ = ["TAGS", "USERS", "ShipStationSettings", "ShipStationState", "build"]
+from connectors.shipstation.sandbox.auth import ShipStationErrors, authed, basic_pair
+from connectors.shipstation.sandbox.catalogue import catalogue_routes
+from connectors.shipstation.sandbox.control import control_routes
+from connectors.shipstation.sandbox.orders import order_routes
+from connectors.shipstation.sandbox.shipments import shipment_routes
+from connectors.shipstation.sandbox.state import ShipStationState
 
 
 def build(seed: int = 1, size: int = 2000, *, clock: Clock | None = None) -> BuiltSandbox:

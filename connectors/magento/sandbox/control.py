@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from connectors.magento.sandbox_state import MagentoState, stamp
+from connectors.magento.sandbox.state import MagentoState, stamp
 from connectors.sandboxing.control import ControlError, control_endpoint, json_object, need
 
 

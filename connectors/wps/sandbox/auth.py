@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from connectors.sandboxing.auth import bearer_token
-from connectors.wps.sandbox_state import WpsState
+from connectors.wps.sandbox.state import WpsState
 
 
 def error(status: int, message: str, errors: dict[str, list[str]] | None = None) -> JSONResponse:

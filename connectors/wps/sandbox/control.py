@@ -9,8 +9,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from connectors.sandboxing.control import ControlError, control_endpoint, found_or_404, json_object
-from connectors.wps.sandbox_orders import order_detail
-from connectors.wps.sandbox_state import PRICE_FIELDS, STATUSES, WAREHOUSES, WpsState
+from connectors.wps.sandbox.orders import order_detail
+from connectors.wps.sandbox.state import PRICE_FIELDS, STATUSES, WAREHOUSES, WpsState
 
 
 def ship(

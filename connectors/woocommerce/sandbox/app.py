@@ -16,14 +16,13 @@ from starlette.routing import BaseRoute, Route
 
 from connectors.sandboxing import BuiltSandbox, Clock, Faults, assemble, fake_secret
 from connectors.sandboxing.control import control_mount
-from connectors.woocommerce import sandbox_orders as orders
-from connectors.woocommerce import sandbox_products as products
-from connectors.woocommerce.sandbox_auth import WooAuth
-from connectors.woocommerce.sandbox_control import control_routes
-from connectors.woocommerce.sandbox_params import WPError, request_params, to_bool
-from connectors.woocommerce.sandbox_products import Ctx
-from connectors.woocommerce.sandbox_render import page_response, site_url
-from connectors.woocommerce.sandbox_state import Settings, WooState
+from connectors.woocommerce.sandbox import orders, products
+from connectors.woocommerce.sandbox.auth import WooAuth
+from connectors.woocommerce.sandbox.control import control_routes
+from connectors.woocommerce.sandbox.params import WPError, request_params, to_bool
+from connectors.woocommerce.sandbox.products import Ctx
+from connectors.woocommerce.sandbox.render import page_response, site_url
+from connectors.woocommerce.sandbox.state import Settings, WooState
 
 API = "/wp-json/wc/v3"
 TRACKING = "/wp-json/wc-shipment-tracking/v3/orders/{oid:int}/shipment-trackings"

@@ -6,10 +6,10 @@ import hashlib
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from connectors.woocommerce.sandbox_params import Arg, WPError, validate
-from connectors.woocommerce.sandbox_products import PAGING, Ctx, filter_sort, invalid_id
-from connectors.woocommerce.sandbox_render import API, dates, price_of, public
-from connectors.woocommerce.sandbox_state import WooState
+from connectors.woocommerce.sandbox.params import Arg, WPError, validate
+from connectors.woocommerce.sandbox.products import PAGING, Ctx, filter_sort, invalid_id
+from connectors.woocommerce.sandbox.render import API, dates, price_of, public
+from connectors.woocommerce.sandbox.state import WooState
 
 ORDER_STATUSES = (
     "pending",
@@ -339,7 +339,7 @@ def update_order(ctx: Ctx, oid: int, raw: dict[str, Any]) -> dict[str, Any]:
         if params.get("customer_note") is not None:
             order["customer_note"] = params["customer_note"]
         if params.get("meta_data"):
-            from connectors.woocommerce.sandbox_products import _merge_meta
+            from connectors.woocommerce.sandbox.products import _merge_meta
 
             _merge_meta(ctx.state, order, params["meta_data"])
         if params.get("status"):

@@ -8,8 +8,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from connectors.wps.sandbox_auth import Handler, error, guarded
-from connectors.wps.sandbox_query import (
+from connectors.wps.sandbox.auth import Handler, error, guarded
+from connectors.wps.sandbox.query import (
     Filter,
     envelope_page,
     includes,
@@ -17,7 +17,7 @@ from connectors.wps.sandbox_query import (
     one_or_many,
     sparse,
 )
-from connectors.wps.sandbox_state import WpsState
+from connectors.wps.sandbox.state import WpsState
 
 
 class Renderer:

@@ -15,10 +15,10 @@ from connectors.sandboxing.control import (
     json_object,
     need,
 )
-from connectors.woocommerce import sandbox_orders as orders
-from connectors.woocommerce.sandbox_products import Ctx
-from connectors.woocommerce.sandbox_render import site_url
-from connectors.woocommerce.sandbox_state import Settings, WooState
+from connectors.woocommerce.sandbox import orders
+from connectors.woocommerce.sandbox.products import Ctx
+from connectors.woocommerce.sandbox.render import site_url
+from connectors.woocommerce.sandbox.state import Settings, WooState
 
 
 def control_routes(state: WooState, settings: Settings) -> list[BaseRoute]:

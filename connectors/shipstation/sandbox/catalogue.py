@@ -8,10 +8,10 @@ from starlette.routing import BaseRoute, Route
 
 from connectors.sandboxing.paging import numbered_page
 from connectors.sandboxing.records import public
-from connectors.shipstation.sandbox_auth import Guard, message
-from connectors.shipstation.sandbox_query import Predicate, matching, paged, paging, sort_records
-from connectors.shipstation.sandbox_records import parse_time
-from connectors.shipstation.sandbox_state import STORES, TAGS, USERS, ShipStationState
+from connectors.shipstation.sandbox.auth import Guard, message
+from connectors.shipstation.sandbox.query import Predicate, matching, paged, paging, sort_records
+from connectors.shipstation.sandbox.records import parse_time
+from connectors.shipstation.sandbox.state import STORES, TAGS, USERS, ShipStationState
 
 
 def catalogue_routes(state: ShipStationState, guard: Guard) -> list[BaseRoute]:
