@@ -8,6 +8,9 @@ timeouts, an `httpx.Auth` from `connectors.auth`, and a per-connection `RateLimi
   backoff and jitter. A server's `Retry-After` (seconds or HTTP date) or rate-limit reset
   header (`X-Rate-Limit-Reset`, `X-RateLimit-Reset`, `RateLimit-Reset`; seconds, or an epoch
   timestamp) replaces the computed delay and holds the whole connection that long.
+- Every request goes through the connection's `HeaderPacer`: when the API says how many
+  requests are left in its window (`X-Rate-Limit-Remaining` + reset), the client spends
+  them and waits for the reset rather than collect a 429.
 - Non-idempotent requests (POST, PATCH) are retried only when the server cannot have acted
   on them: connection refused/connect timeout, and 429. A resubmitted order must never
   become a second order at the supplier.
@@ -40,15 +43,12 @@ from .errors import (
     RetriableError,
     RetryBudgetExhausted,
 )
-from .ratelimit import RateLimiter, Sleep
+from .ratelimit import HeaderPacer, RateLimiter, Sleep, reset_seconds
 
 log = structlog.get_logger("connectors.http")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-RESET_HEADERS = ("x-rate-limit-reset", "x-ratelimit-reset", "ratelimit-reset")
-# A reset header above this is an epoch timestamp, not "seconds from now".
-_EPOCH_THRESHOLD = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -101,16 +101,7 @@ def parse_retry_after(headers: httpx.Headers, *, now: float | None = None) -> fl
             parsed = email.utils.parsedate_to_datetime(raw) if raw else None
             if parsed is not None:
                 return max(0.0, parsed.timestamp() - wall)
-    for name in RESET_HEADERS:
-        value = headers.get(name)
-        if not value:
-            continue
-        try:
-            number = float(value.strip())
-        except ValueError:
-            continue
-        return max(0.0, number - wall) if number > _EPOCH_THRESHOLD else max(0.0, number)
-    return None
+    return reset_seconds(headers, wall=wall)
 
 
 def _scrub(text: str, secrets: Iterable[str]) -> str:
@@ -133,11 +124,13 @@ class ConnectorClient:
         secrets: Iterable[str] = (),
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
+        pacer: HeaderPacer | None = None,
     ) -> None:
         self.httpx = client
         self.name = name
         self.retry = retry
         self.limiter = limiter
+        self.pacer = pacer or HeaderPacer(sleep=sleep)
         self._secrets = tuple(s for s in secrets if s)
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -152,8 +145,14 @@ class ConnectorClient:
         for attempt in range(1, self.retry.attempts + 1):
             if self.limiter is not None:
                 await self.limiter.acquire()
+            await self.pacer.acquire()
             try:
-                response = await self.httpx.request(method, url, **kwargs)
+                try:
+                    response = await self.httpx.request(method, url, **kwargs)
+                except BaseException:
+                    self.pacer.release()
+                    raise
+                self.pacer.observe(response.headers)
                 self._raise_for_status(method, response)
                 return response
             except RetriableError as exc:
@@ -312,4 +311,5 @@ def build_client(
         secrets=secret_values(auth),
         sleep=sleep,
         rng=rng,
+        pacer=HeaderPacer(clock=clock, sleep=sleep),
     )
