@@ -1,6 +1,12 @@
-"""Which coroutine runs an integration: a registry keyed by (system, kind).
+"""What each external system is, and which coroutine runs an integration.
 
-Connectors register their operations in `connectors/<system>/operations.py`:
+Descriptors: each `connectors/<system>/__init__.py` registers one `Descriptor` (role,
+secret fields, connection URL rule, integration kinds with their settings types, shipping
+codes, unsupported listing actions, connection check). The console reads systems only
+from here: `descriptors()` imports every connector package, which is cheap (no HTTP
+client, no store, no sandbox; settings types and checks load on first use).
+
+Operations: connectors register them in `connectors/<system>/operations.py`:
 
     @operation("woocommerce", "sync_listings")
     async def sync_listings(ctx: RunContext) -> None: ...
@@ -15,12 +21,14 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from .errors import FatalError
 
 if TYPE_CHECKING:
+    from .check import CheckResult, Probe
     from .context import RunContext
 
 Operation = Callable[["RunContext"], Awaitable[None]]
@@ -33,6 +41,139 @@ _operations: dict[tuple[str, str], Operation] = {}
 
 class UnknownOperation(FatalError):
     """No connector registered an operation for this (system, kind)."""
+
+
+# -- descriptors ----------------------------------------------------------------------------
+
+
+class SettingsType(Protocol):
+    """A kind's settings as a frozen type; `parse` refuses a bad value with a `FatalError`
+    whose one-line message names the setting and says what to fix."""
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, Any], *, integration: str, templates: Any) -> object:
+        """The parsed settings of `integration` (`templates` resolves mapping templates)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One integration kind a system runs, with the settings it reads."""
+
+    name: str
+    keys: tuple[str, ...]
+    """Every setting the kind reads; any other key is refused as a typo."""
+    load_settings: Callable[[], type[SettingsType]]
+    """Imports and returns the settings type (kept lazy: settings modules import the store)."""
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    """What Dropdeck knows about one external system, without importing its code."""
+
+    system: str
+    role: Literal["channel", "source"]
+    display_name: str
+    secrets: tuple[str, ...]
+    """Required secret fields of a connection (sealed at rest, never shown)."""
+    url_example: str
+    """The non-secret `base_url` field as an operator gives it."""
+    probe: Callable[[str, Mapping[str, str]], Probe]
+    """The one request of Test Connection, from the base URL and the secrets."""
+    optional_secrets: tuple[str, ...] = ()
+    kinds: tuple[Kind, ...] = ()
+    """Empty for a system whose connector is not built yet."""
+    shipping_codes: tuple[str, ...] = ()
+    """The carrier codes a source accepts (empty: free text)."""
+    unsupported: Mapping[str, str] = field(default_factory=dict)
+    """Listing transitions (publish, delist, ...) the channel cannot carry out -> why."""
+    url_rule: Callable[[str], str | None] = lambda _url: None
+    """A URL mistake specific to the system, as a one-line hint, or None."""
+
+    @property
+    def built(self) -> bool:
+        """Whether this Dropdeck version has integrations for the system."""
+        return bool(self.kinds)
+
+    def kind(self, name: str) -> Kind | None:
+        """The kind named `name`, or None."""
+        return next((k for k in self.kinds if k.name == name), None)
+
+
+_descriptors: dict[str, Descriptor] = {}
+
+
+def register(descriptor: Descriptor) -> Descriptor:
+    """Register a system's descriptor (each `connectors/<system>/__init__.py` calls it)."""
+    existing = _descriptors.get(descriptor.system)
+    if existing is not None and existing is not descriptor:
+        raise ValueError(f"system {descriptor.system} is already registered")
+    _descriptors[descriptor.system] = descriptor
+    return descriptor
+
+
+def descriptors() -> dict[str, Descriptor]:
+    """Every system's descriptor, in `SYSTEMS` order (imports the connector packages)."""
+    for system in SYSTEMS:
+        if system not in _descriptors:
+            importlib.import_module(f"connectors.{system}")
+    return {s: _descriptors[s] for s in SYSTEMS if s in _descriptors}
+
+
+def descriptor(system: str) -> Descriptor:
+    """The descriptor of `system`; `UnknownSystem` names the known ones."""
+    found = descriptors().get(system)
+    if found is None:
+        raise UnknownSystem(f"unknown system {system!r}; systems: {', '.join(descriptors())}")
+    return found
+
+
+class UnknownSystem(FatalError):
+    """No connector registered a descriptor under this name."""
+
+
+def parse_settings(
+    system: str, kind: str, raw: Mapping[str, Any], *, integration: str, templates: Any
+) -> object:
+    """Parse `raw` with the kind's settings type; a `FatalError` names what to fix."""
+    found = descriptor(system).kind(kind)
+    if found is None:
+        raise UnknownOperation(f"{system} has no integration kind {kind!r}")
+    unknown = sorted(set(raw) - set(found.keys))
+    if unknown:
+        raise FatalError(
+            f"{integration}: unknown setting {', '.join(unknown)}; "
+            f"{kind} takes {', '.join(found.keys)}"
+        )
+    return found.load_settings().parse(raw, integration=integration, templates=templates)
+
+
+def unsupported_actions() -> dict[tuple[str, str], str]:
+    """(system, listing transition) -> the reason the channel cannot carry it out."""
+    return {
+        (system, action): why
+        for system, d in descriptors().items()
+        for action, why in d.unsupported.items()
+    }
+
+
+async def check_connection(
+    system: str, base_url: str, secrets: Mapping[str, str], *, timeout: float = 10.0
+) -> CheckResult:
+    """Test Connection: send the system's probe once and say in one line what is wrong."""
+    from .check import CheckResult, Problem, run_probe  # httpx loads only when a check runs
+
+    d = descriptor(system)
+    missing = [f for f in d.secrets if not (secrets.get(f) or "").strip()]
+    if missing:
+        detail = f"the connection has no {', '.join(missing)}"
+        return CheckResult(ok=False, system=system, problem=Problem.KEY_REFUSED, detail=detail)
+    return await run_probe(
+        d.system, d.display_name, base_url, d.probe(base_url, secrets), timeout=timeout
+    )
+
+
+# -- operations -----------------------------------------------------------------------------
 
 
 def operation(system: str, kind: str) -> Callable[[Operation], Operation]:

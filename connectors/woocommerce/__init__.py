@@ -1,0 +1,112 @@
+"""WooCommerce REST API (wc/v3) connector: a channel. This module is its descriptor.
+
+Importing it is cheap: the settings types, the client and the operations load when used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from ..registry import Descriptor, Kind, SettingsType, register
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ..check import Probe
+
+_RULE = ("price_from", "markup_percent", "safety_buffer")
+
+
+def _settings(kind: str) -> Callable[[], type[SettingsType]]:
+    """The kind's settings parser: api_version, the listing rule where prices are written,
+    then the kind's own settings type (docs/woocommerce.md)."""
+
+    def load() -> type[SettingsType]:
+        from . import settings as s
+
+        typed: Any = {
+            "import_listings": s.ImportSettings,
+            "link_listings": s.LinkSettings,
+            "get_orders": s.OrderSettings,
+            "sync_orders": s.SyncOrderSettings,
+        }.get(kind)
+
+        class KindSettings:
+            @classmethod
+            def parse(cls, raw: Mapping[str, Any], *, integration: str, templates: Any) -> object:
+                values = dict(raw)
+                s.api_version(values, integration)
+                if kind in ("sync_listings", "publish_listings"):
+                    s.listing_rule(values, integration)
+                if kind == "publish_listings" and not isinstance(
+                    values.get("overwrite", False), bool
+                ):
+                    raise s.SettingsError(f"{integration}: overwrite must be true or false")
+                return typed.parse(values, integration) if typed is not None else values
+
+        return KindSettings
+
+    return load
+
+
+def _kind(name: str, *keys: str) -> Kind:
+    return Kind(name=name, keys=("api_version", *keys), load_settings=_settings(name))
+
+
+def _url_rule(url: str) -> str | None:
+    if "/wp-json" in urlsplit(url).path:
+        return "give the store URL without /wp-json, e.g. https://shop.example"
+    return None
+
+
+def _not_the_api(response: httpx.Response, body: Any) -> str | None:
+    if isinstance(body, dict) and body.get("code") == "rest_no_route":
+        return (
+            "WordPress answers but /wp-json/wc/v3 is not a WooCommerce REST route; "
+            "is WooCommerce active with its REST API on?"
+        )
+    if body is None:
+        kind = response.headers.get("content-type", "no content type").split(";")[0]
+        return (
+            f"no WordPress REST API at /wp-json (HTTP {response.status_code}, {kind}); "
+            "give the store's own URL, e.g. https://shop.example"
+        )
+    if response.status_code < 300 and not isinstance(body, list):
+        return "/wp-json/wc/v3/products did not return a product list"
+    return None
+
+
+def _probe(base_url: str, secrets: Mapping[str, str]) -> Probe:
+    from ..check import Probe
+    from .client import woocommerce_auth
+
+    auth = woocommerce_auth(base_url, secrets["consumer_key"], secrets["consumer_secret"])
+    return Probe(
+        path="/wp-json/wc/v3/products",
+        params={"per_page": "1"},
+        auth=auth,
+        not_the_api=_not_the_api,
+    )
+
+
+DESCRIPTOR = register(
+    Descriptor(
+        system="woocommerce",
+        role="channel",
+        display_name="WooCommerce",
+        secrets=("consumer_key", "consumer_secret"),
+        url_example="https://shop.example",
+        url_rule=_url_rule,
+        probe=_probe,
+        kinds=(
+            _kind("import_listings", "mode", "new_listings_paused"),
+            _kind("link_listings", "match_on"),
+            _kind("sync_listings", *_RULE),
+            _kind("publish_listings", "overwrite", *_RULE),
+            _kind("get_orders", "statuses", "days"),
+            _kind("sync_orders", "use_shipment_tracking", "complete_when_shipped", "customer_note"),
+        ),
+    )
+)

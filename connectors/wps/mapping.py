@@ -17,10 +17,10 @@ from typing import Any
 
 from ..errors import MappingError
 from ..mapping import Template
+from .shipping import SHIP_VIA
 
 WAREHOUSES = ("CA", "GA", "ID", "IN", "PA", "PA2", "TX")
 CART_WAREHOUSES = ("CA", "GA", "ID", "IN", "PA", "TX")
-SHIP_VIA = ("AH2D", "BEST", "FE1D", "FE2D", "UP1D", "UP2D", "US1C", "US4C")
 CENT = Decimal("0.01")
 DISCONTINUED = frozenset({"NLA", "DSC"})
 SIZE_KEYS = frozenset({"size"})

@@ -11,7 +11,7 @@ import argparse
 from typing import Any
 
 from connectors.errors import FatalError
-from connectors.registry import load_operations, registered
+from connectors.registry import descriptor, parse_settings
 from store.commands.audit import operator_name
 from store.commands.runs import set_integration_paused
 from store.commands.setup import ensure_integration
@@ -173,91 +173,14 @@ def _unpause(args: argparse.Namespace) -> int:
 # --- add and set -------------------------------------------------------------------------
 
 
-_RULE = ("price_from", "markup_percent", "safety_buffer")
-_WPS_INVENTORY = (
-    "include_variants",
-    "modified_within_days",
-    "pqs_focus",
-    "warehouses",
-    "page_size",
-    "mapping_template",
-)
-# The settings each operation reads (docs/woocommerce.md, docs/wps.md). The parsers ignore
-# keys they do not know, so a misspelt key would otherwise be silently without effect.
-SETTING_KEYS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("woocommerce", "import_listings"): ("api_version", "mode", "new_listings_paused"),
-    ("woocommerce", "link_listings"): ("api_version", "match_on"),
-    ("woocommerce", "sync_listings"): ("api_version", *_RULE),
-    ("woocommerce", "publish_listings"): ("api_version", "overwrite", *_RULE),
-    ("woocommerce", "get_orders"): ("api_version", "statuses", "days"),
-    ("woocommerce", "sync_orders"): (
-        "api_version",
-        "use_shipment_tracking",
-        "complete_when_shipped",
-        "customer_note",
-    ),
-    ("wps", "get_inventory"): _WPS_INVENTORY,
-    ("wps", "get_pqs"): _WPS_INVENTORY,
-    ("wps", "send_orders"): (
-        "mapping_template",
-        "default_warehouse",
-        "multiple_warehouse",
-        "allow_backorder",
-    ),
-    ("wps", "get_shipments"): ("statuses", "within_days"),
-    ("wps", "get_invoice"): ("statuses", "within_days"),
-}
-
-
-def _parse_with_operation(
-    db: Database, system: str, kind: str, name: str, raw: dict[str, Any]
-) -> None:
-    """Run the operation's own settings parser; it raises a FatalError naming the setting."""
-    if system == "woocommerce":
-        from connectors.woocommerce import settings as woo
-
-        woo.api_version(raw, name)
-        if kind in ("sync_listings", "publish_listings"):
-            woo.listing_rule(raw, name)
-        parsers = {
-            "import_listings": woo.ImportSettings.parse,
-            "link_listings": woo.LinkSettings.parse,
-            "get_orders": woo.OrderSettings.parse,
-            "sync_orders": woo.SyncOrderSettings.parse,
-        }
-        if kind in parsers:
-            parsers[kind](raw, name)
-        if kind == "publish_listings" and not isinstance(raw.get("overwrite", False), bool):
-            raise UsageError(f"{name}: overwrite must be true or false")
-    elif system == "wps":
-        from connectors.wps import operations as wps
-
-        if kind in ("get_inventory", "get_pqs"):
-            wps.InventorySettings.parse(db, raw, kind)
-        elif kind == "send_orders":
-            wps.SendSettings.parse(db, raw)
-        elif kind in ("get_shipments", "get_invoice"):
-            wps.TrackSettings.parse(raw, kind)
-
-
 def validate_settings(db: Database, system: str, kind: str, name: str, raw: dict[str, Any]) -> None:
-    """Refuse unknown keys and bad values with a one-line usage error naming the setting."""
-    known = SETTING_KEYS.get((system, kind))
-    unknown = sorted(set(raw) - set(known)) if known is not None else []
-    if unknown:
-        raise UsageError(
-            f"{name}: unknown setting {', '.join(unknown)}; {kind} takes {', '.join(known)}"
-        )
+    """Refuse unknown keys and bad values with a one-line usage error naming the setting,
+    using the kind's settings type from the connector's descriptor (as the run does)."""
     try:
-        _parse_with_operation(db, system, kind, name, raw)
+        parse_settings(system, kind, raw, integration=name, templates=db)
     except FatalError as exc:
         message = str(exc)
         raise UsageError(message if message.startswith(name) else f"{name}: {message}") from None
-
-
-def _kinds(system: str) -> list[str]:
-    load_operations()
-    return [kind for s, kind in registered() if s == system]
 
 
 def _audited(integration: Integration) -> dict[str, Any]:
@@ -273,9 +196,13 @@ def _add(args: argparse.Namespace) -> int:
     with db.read() as session:
         owner = find_owner(session, args.owner)
     role = "source" if isinstance(owner, Source) else "channel"
-    kinds = _kinds(owner.kind)
+    system = descriptor(owner.kind)
+    kinds = sorted(k.name for k in system.kinds)
     if not kinds:
-        raise CliError(f"this Dropdeck version has no integrations for {owner.kind} {role}s")
+        raise CliError(
+            f"the {system.display_name} connector is not built yet: this Dropdeck version "
+            f"has no integrations for {owner.kind} {role}s"
+        )
     if args.kind not in kinds:
         raise UsageError(
             f"unknown integration kind {args.kind!r} for {owner.kind} {role} {owner.name}; "

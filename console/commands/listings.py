@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from connectors.registry import unsupported_actions
 from store.commands.audit import operator_name
 from store.commands.listings import (
     TRANSITIONS,
@@ -109,7 +110,11 @@ def _transition(args: argparse.Namespace) -> int:
     db = open_store()
     with db.write() as session:
         result = request_listing_transition(
-            session, transition, skus=skus, actor=operator_name("cli")
+            session,
+            transition,
+            skus=skus,
+            actor=operator_name("cli"),
+            unsupported=unsupported_actions(),
         )
     print(
         f"{transition.value} requested: {len(result.changed)}, already so: "

@@ -14,8 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from connectors.registry import descriptor, descriptors
 from connectors.shipping import shipping_key
-from connectors.wps.mapping import SHIP_VIA
 from store.commands.setup import remove_shipping_mapping, set_shipping_mapping
 from store.models import Channel, ShippingMapping, Source
 
@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="list, add or remove shipping mappings",
         description="--channel NAME TEXT POLICY: the channel's shipping text (e.g. 'Flat rate', "
         "stored as flat_rate) -> your policy. --source NAME POLICY CODE: policy -> the "
-        f"supplier's carrier code (WPS: {' '.join(SHIP_VIA)}).",
+        f"supplier's carrier code ({_codes_help()}).",
     )
     ship.set_defaults(handler=_list, channel=None, source=None, json=False)
     actions = ship.add_subparsers(title="actions", metavar="ACTION")
@@ -52,6 +52,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _owner_args(rm, required=True)
     rm.add_argument("key", metavar="TEXT|POLICY")
     rm.set_defaults(handler=_remove)
+
+
+def _codes_help() -> str:
+    return "; ".join(
+        f"{d.display_name}: {' '.join(d.shipping_codes)}"
+        for d in descriptors().values()
+        if d.shipping_codes
+    )
 
 
 def _owner_args(p: argparse.ArgumentParser, *, required: bool) -> None:
@@ -77,11 +85,13 @@ def _value(scope: str, owner: Source | Channel, raw: str) -> str:
     value = raw.strip()
     if not value:
         raise UsageError("the policy or carrier code is empty")
-    if scope == "source" and owner.kind == "wps":
+    codes = descriptor(owner.kind).shipping_codes if scope == "source" else ()
+    if codes:
         value = value.upper()  # send_orders compares upper-cased codes
-        if value not in SHIP_VIA:
+        if value not in codes:
+            name = descriptor(owner.kind).display_name
             raise UsageError(
-                f"{value!r} is not a WPS shipping method; use one of {', '.join(SHIP_VIA)}"
+                f"{value!r} is not a {name} shipping method; use one of {', '.join(codes)}"
             )
     return value
 

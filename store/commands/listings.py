@@ -4,7 +4,7 @@ Set-based, audited."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from ..models import Channel, ListingVariant
 from ..models._types import utcnow
-from ..models.catalog import ChannelKind, LinkState, Pending
+from ..models.catalog import LinkState, Pending
 from .audit import record_audit
 
 
@@ -73,22 +73,16 @@ def apply_listing_action(
     )
 
 
-# Transitions a channel kind cannot carry out, with the reason the operator sees.
-_UNSUPPORTED: dict[tuple[str, Pending], str] = {
-    (ChannelKind.SHIPSTATION.value, Pending.PUBLISH): "ShipStation has no product catalogue to "
-    "publish to",
-    (ChannelKind.SHIPSTATION.value, Pending.OVERWRITE): "ShipStation has no product catalogue "
-    "to overwrite",
-    (ChannelKind.SHIPSTATION.value, Pending.DELIST): "ShipStation has no product catalogue to "
-    "delist from",
-}
 TRANSITIONS = (Pending.DELIST, Pending.PUBLISH, Pending.OVERWRITE)
 
 
 def _transition_target(
-    v: ListingVariant, transition: Pending, channel_kind: str
+    v: ListingVariant,
+    transition: Pending,
+    channel_kind: str,
+    unsupported: Mapping[tuple[str, str], str],
 ) -> dict[str, object] | str | None:
-    why = _UNSUPPORTED.get((channel_kind, transition))
+    why = unsupported.get((channel_kind, transition.value))
     if why:
         return f"{v.sku}: {why}"
     if v.pending == transition.value:
@@ -115,13 +109,17 @@ def request_listing_transition(
     skus: list[str] | None = None,
     channel_id: int | None = None,
     actor: str,
+    unsupported: Mapping[tuple[str, str], str] | None = None,
 ) -> ActionResult:
-    """Record a delist, publish or overwrite for the channel's next sync/publish; audited."""
+    """Record a delist, publish or overwrite for the channel's next sync/publish; audited.
+
+    `unsupported` maps (channel kind, transition) to the reason a channel cannot carry it
+    out (the connectors' descriptors know; the store does not import them): refused."""
     if transition not in TRANSITIONS:
         raise ValueError(f"{transition.value} is not delist, publish or overwrite")
     return _apply(
         session,
-        lambda v, kind: _transition_target(v, transition, kind),
+        lambda v, kind: _transition_target(v, transition, kind, unsupported or {}),
         f"listing.{transition.value}",
         ids=ids,
         skus=skus,

@@ -14,18 +14,21 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from connectors.wps.mapping import SHIP_VIA as WPS_SHIP_VIA
+from connectors.registry import descriptors
 from store.commands.fulfillment import resubmit_request
 from store.commands.runs import queue_run
 from store.models import FulfillmentRequest, Integration, Order, Source
-from store.models.catalog import SourceKind
 from store.models.orders import RequestStatus
 from store.models.runtime import RunTrigger
 
-# The carrier codes a source accepts, from its connector (sources not listed take free text).
-SHIPPING_METHODS: dict[str, tuple[str, ...]] = {SourceKind.WPS.value: WPS_SHIP_VIA}
 # Fields offered when neither the request nor its order has a shipping address.
 ADDRESS_FIELDS = ("name", "address1", "address2", "city", "state", "postcode", "country")
+
+
+def _shipping_codes(system: str) -> tuple[str, ...]:
+    """The carrier codes a source accepts, from its descriptor (empty: free text)."""
+    known = descriptors().get(system)
+    return known.shipping_codes if known is not None else ()
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ def load_plan(session: Session, order_id: int) -> ResubmitPlan:
                 shipping_method=request.shipping_method,
                 address=address or dict.fromkeys(ADDRESS_FIELDS, ""),
                 address_inherited=not own,
-                methods=SHIPPING_METHODS.get(source.kind, ()),
+                methods=_shipping_codes(source.kind),
             )
         )
     return ResubmitPlan(
