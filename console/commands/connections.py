@@ -9,15 +9,18 @@ output nor audit rows ever hold a value: only which fields are set.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
+import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from connectors.registry import check_connection, descriptor, descriptors
 from store.commands.setup import connection_users, save_connection
 from store.crypto import SecretBox
 from store.models import Connection
@@ -26,21 +29,17 @@ from ..context import open_store
 from ..errors import CliError, UsageError
 from ._common import audit, checked_name, find_connection, print_json, print_table
 
-# system -> (required secret fields, optional ones); docs/<system>.md and docs/sandbox.md.
-SECRET_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "woocommerce": (("consumer_key", "consumer_secret"), ()),
-    "magento": (("access_token",), ()),
-    "shipstation": (("api_key", "api_secret"), ()),
-    "wps": (("api_token",), ()),
-    # The US Direct feed URLs carry their own token, so they are secrets too.
-    "usdirect": (("reseller_token", "feed_url"), ("secondary_feed_url",)),
-}
+if TYPE_CHECKING:
+    from connectors.check import CheckResult
+
 ENV_PREFIX = "DROPDECK_SECRET_"
 
-_SECRETS_HELP = "; ".join(
-    f"{system}: {', '.join((*req, *(f'{o} (optional)' for o in opt)))}"
-    for system, (req, opt) in SECRET_FIELDS.items()
-)
+
+def _secrets_help() -> str:
+    return "; ".join(
+        f"{d.system}: {', '.join((*d.secrets, *(f'{o} (optional)' for o in d.optional_secrets)))}"
+        for d in descriptors().values()
+    )
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,7 +48,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="add, change, list or remove connections (credentials of external systems)",
         description="Secrets are read from DROPDECK_SECRET_<FIELD> environment variables "
         "(e.g. DROPDECK_SECRET_CONSUMER_KEY) or, on a terminal, a hidden prompt; never from "
-        f"arguments. Fields: {_SECRETS_HELP}.",
+        f"arguments. Fields: {_secrets_help()}.",
     )
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.set_defaults(handler=_list)
@@ -62,12 +61,28 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="add a connection; secrets from DROPDECK_SECRET_<FIELD> or a prompt",
         description="Each secret field is read from DROPDECK_SECRET_<FIELD> (e.g. "
         "DROPDECK_SECRET_API_TOKEN) or, on a terminal, a hidden prompt. "
-        f"Fields per system: {_SECRETS_HELP}.",
+        f"Fields per system: {_secrets_help()}.",
     )
     add.add_argument("name", help="e.g. woo-shop, wps")
-    add.add_argument("--system", required=True, choices=list(SECRET_FIELDS))
+    add.add_argument("--system", required=True, choices=list(descriptors()))
     add.add_argument("--url", required=True, help="base URL, e.g. https://shop.example")
+    add.add_argument(
+        "--no-check",
+        dest="check",
+        action="store_false",
+        help="save without testing the connection first",
+    )
     add.set_defaults(handler=_add)
+    test = actions.add_parser(
+        "test",
+        help="test a connection: host, TLS, URL and credentials, one line on what is wrong",
+        description="Sends one read-only request the system's API answers and says what is "
+        "wrong: the key was refused (with the API's message), the URL is not the API, the "
+        "host does not answer, or TLS failed. Exit 1 when the test fails.",
+    )
+    test.add_argument("name")
+    test.add_argument("--json", action="store_true", help="print {ok, system, problem, detail}")
+    test.set_defaults(handler=_test)
     change = actions.add_parser("set", help="change a connection's URL or replace its secrets")
     change.add_argument("name")
     change.add_argument("--url", help="new base URL")
@@ -88,7 +103,8 @@ def secret_env_var(field: str) -> str:
 
 def read_secrets(name: str, system: str) -> dict[str, str]:
     """Every secret field of `system`, from the environment or a hidden prompt."""
-    required, optional = SECRET_FIELDS[system]
+    d = descriptor(system)
+    required, optional = d.secrets, d.optional_secrets
     values: dict[str, str] = {}
     for field in (*required, *optional):
         var = secret_env_var(field)
@@ -115,14 +131,16 @@ def checked_url(url: str, system: str) -> str:
     if parts.username or parts.password:
         # The URL is stored in clear; credentials go in the sealed secret fields.
         raise UsageError("--url must not hold a user or password; give secrets separately")
-    if system == "woocommerce" and "/wp-json" in parts.path:
-        raise UsageError("--url: give the store URL without /wp-json, e.g. https://shop.example")
+    hint = descriptor(system).url_rule(url)
+    if hint is not None:
+        raise UsageError(f"--url: {hint}")
     return url.rstrip("/")
 
 
 def _summary(conn: Connection, fields: set[str]) -> dict[str, Any]:
     """What audit rows and output may say about a connection: never a secret value."""
-    required = SECRET_FIELDS.get(conn.system, ((), ()))[0]
+    known = descriptors().get(conn.system)
+    required = known.secrets if known is not None else ()
     return {
         "system": conn.system,
         "base_url": conn.base_url,
@@ -146,6 +164,13 @@ def _add(args: argparse.Namespace) -> int:
                 f"'dropdeck connections set {name} --url URL --secrets'"
             )
     secrets = read_secrets(name, args.system)
+    if args.check:
+        result = run_check(args.system, url, secrets)
+        if not result.ok:
+            raise CliError(
+                f"connection {name} not added: {result.detail} (fix it, or add it untested "
+                "with --no-check)"
+            )
     box = SecretBox(db.settings.home)
     with db.write() as session:
         conn = save_connection(
@@ -153,6 +178,37 @@ def _add(args: argparse.Namespace) -> int:
         )
         audit(session, "connection.add", "connection", conn.id, {}, _summary(conn, set(secrets)))
     print(f"connection {name} added ({args.system}, {url}; secrets: {', '.join(sorted(secrets))})")
+    return 0
+
+
+def run_check(system: str, base_url: str, secrets: dict[str, str]) -> CheckResult:
+    """The system's Test Connection against `base_url` (one request, no retries)."""
+    return asyncio.run(check_connection(system, base_url, secrets))
+
+
+def fix_hint(result: CheckResult, name: str) -> str:
+    """What to change on an existing connection, by what the check found."""
+    if result.problem in ("key_refused",):
+        return f"; replace the secrets with 'dropdeck connections set {name} --secrets'"
+    if result.problem in ("not_the_api", "no_answer", "tls_failed"):
+        return f"; change the URL with 'dropdeck connections set {name} --url URL'"
+    return ""
+
+
+def _test(args: argparse.Namespace) -> int:
+    db = open_store()
+    box = SecretBox(db.settings.home)
+    with db.read() as session:
+        conn = find_connection(session, args.name)
+        system, base_url, secrets = conn.system, conn.base_url, dict(box.open(conn.secrets))
+    result = run_check(system, base_url, secrets)
+    if args.json:
+        json.dump(result.as_json(), sys.stdout)
+        sys.stdout.write("\n")
+        return 0 if result.ok else 1
+    if not result.ok:
+        raise CliError(f"connection {conn.name}: {result.detail}{fix_hint(result, conn.name)}")
+    print(f"connection {conn.name}: ok ({result.detail})")
     return 0
 
 

@@ -33,9 +33,11 @@ INTEGRATION_FIELDS = {
 def set_up_business(cli: Run) -> list[str]:
     """The README's worked example; returns every stdout it printed."""
     steps = [
+        # Made-up hosts: saved untested (tests/cli/test_connection_check.py runs the check).
         ("connections", "add", "woo-shop", "--system", "woocommerce",
-         "--url", "https://shop.example/"),
-        ("connections", "add", "wps", "--system", "wps", "--url", "https://api.wps-inc.com"),
+         "--url", "https://shop.example/", "--no-check"),
+        ("connections", "add", "wps", "--system", "wps", "--url", "https://api.wps-inc.com",
+         "--no-check"),
         ("sources", "add", "wps", "--kind", "wps", "--connection", "wps",
          "--sku-prefix", "WPS-", "--priority", "1"),
         ("channels", "add", "woo-shop", "--kind", "woocommerce", "--connection", "woo-shop"),
@@ -161,7 +163,9 @@ def test_secrets_are_typed_at_a_hidden_prompt_on_a_terminal(
         return "  typed-token\n"
 
     monkeypatch.setattr("getpass.getpass", fake_getpass)
-    status, out, err = cli("connections", "add", "wps", "--system", "wps", "--url", "https://x.io")
+    status, out, err = cli(
+        "connections", "add", "wps", "--system", "wps", "--url", "https://x.io", "--no-check"
+    )
     assert status == 0, err
     assert asked == ["wps api_token: "]
     assert "typed-token" not in out
@@ -190,7 +194,9 @@ def test_connection_changes_and_removal(
     set_up_business(cli)
     status, _, err = cli("connections", "remove", "wps")
     assert status == 1 and "used by source wps" in err and err.count("\n") == 1
-    assert cli("connections", "add", "wps", "--system", "wps", "--url", "https://a.b")[0] == 1
+    assert (
+        cli("connections", "add", "wps", "--system", "wps", "--url", "https://a.b")[0] == 1
+    )  # taken
 
     monkeypatch.setenv("DROPDECK_SECRET_API_TOKEN", "rotated-token")
     status, _, err = cli("connections", "set", "wps", "--secrets")
@@ -203,7 +209,12 @@ def test_connection_changes_and_removal(
     assert "rotated-token" not in json.dumps([last.before, last.after])
 
     monkeypatch.setenv("DROPDECK_SECRET_API_TOKEN", "spare-token")
-    assert cli("connections", "add", "wps2", "--system", "wps", "--url", "https://a.b")[0] == 0
+    assert (
+        cli("connections", "add", "wps2", "--system", "wps", "--url", "https://a.b", "--no-check")[
+            0
+        ]
+        == 0
+    )
     assert cli("sources", "set", "wps", "--connection", "wps2")[0] == 0
     status, _, err = cli("connections", "remove", "wps")
     assert status == 0, err
