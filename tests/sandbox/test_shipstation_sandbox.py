@@ -171,7 +171,7 @@ def test_tags_and_listbytag(api: httpx.Client) -> None:
     assert api.post("/orders/addtag", json={"orderId": 1, "tagId": tag}).status_code == 400
 
 
-def test_assignuser_is_all_or_nothing(api: httpx.Client) -> None:
+def test_assignuser_is_all_or_nothing(api: httpx.Client, sandbox: BuiltSandbox) -> None:
     ids = [o["orderId"] for o in api.get("/orders", params={"pageSize": 2}).json()["orders"]]
     user = USERS[0]["userId"]
     refused = api.post("/orders/assignuser", json={"orderIds": [*ids, 1], "userId": user})
@@ -179,6 +179,7 @@ def test_assignuser_is_all_or_nothing(api: httpx.Client) -> None:
     assert all(api.get(f"/orders/{i}").json()["userId"] is None for i in ids)
     ok = api.post("/orders/assignuser", json={"orderIds": ids, "userId": user})
     assert ok.json() == {"success": True, "message": "User assigned successfully."}
+    assert sandbox.state.assign_calls == [(ids, user)]  # one batch, the refused one not counted
     assert {api.get(f"/orders/{i}").json()["userId"] for i in ids} == {user}
 
 
@@ -199,6 +200,57 @@ def test_markasshipped_creates_a_fulfillment_not_a_shipment(
     again = api.post("/orders/markasshipped", json=body)
     assert again.status_code == 400 and "already shipped" in again.json()["message"]
     assert api.post("/orders/markasshipped", json={"orderId": order["orderId"]}).status_code == 400
+
+
+def test_carriers_list_codes_and_markasshipped_refuses_others(
+    api: httpx.Client, control: httpx.Client, sandbox: BuiltSandbox
+) -> None:
+    carriers = api.get("/carriers").json()
+    assert {c["code"] for c in carriers} == {"stamps_com", "usps", "ups", "fedex"}
+    assert all({"name", "code", "accountNumber", "primary"} <= set(c) for c in carriers)
+    order = api.get("/orders", params={"orderStatus": "awaiting_shipment"}).json()["orders"][0]
+    body = {"orderId": order["orderId"], "carrierCode": "ontrac", "trackingNumber": "C1"}
+    refused = api.post("/orders/markasshipped", json=body)
+    assert refused.status_code == 400
+    assert refused.json()["ExceptionMessage"] == "Invalid carrierCode: ontrac"
+    assert refused.json()["Message"] == "The request is invalid."
+    control.put("/_sandbox/carriers", json={"codes": ["ontrac"]})
+    assert [c["code"] for c in api.get("/carriers").json()] == ["ontrac"]
+    assert api.post("/orders/markasshipped", json=body).status_code == 200
+    assert [c["carrierCode"] for c in sandbox.state.mark_calls] == ["ontrac"]
+
+
+def test_markasshipped_on_an_unknown_order(api: httpx.Client) -> None:
+    body = {"orderId": 42, "carrierCode": "ups", "trackingNumber": "1Z"}
+    refused = api.post("/orders/markasshipped", json=body)
+    assert refused.status_code == 400
+    assert refused.json()["ExceptionMessage"] == "Order not found. OrderId: 42"
+
+
+def test_placed_orders_carry_shipping_text_tags_and_creation_time(
+    api: httpx.Client, control: httpx.Client
+) -> None:
+    tag = TAGS[1]["tagId"]
+    placed = control.post(
+        "/_sandbox/orders",
+        json={
+            "items": [{"sku": "SS-000001", "quantity": 2}],
+            "requestedShippingService": "Next Day Air",
+            "tagIds": [tag],
+            "orderStatus": "on_hold",
+            "createDate": "2026-05-01 08:00:00",
+            "shipTo": {"name": 'Zoë "Quotes" O\'Neil'},
+        },
+    ).json()
+    assert placed["requestedShippingService"] == "Next Day Air"
+    assert placed["createDate"].startswith("2026-05-01T08:00:00")
+    assert placed["shipTo"]["name"] == 'Zoë "Quotes" O\'Neil'
+    listed = api.get("/orders/listbytag", params={"orderStatus": "on_hold", "tagId": tag}).json()
+    assert [o["orderId"] for o in listed["orders"]] == [placed["orderId"]]
+    recent = api.get("/orders", params={"createDateStart": "2026-05-02 00:00:00"}).json()
+    assert placed["orderId"] not in {o["orderId"] for o in recent["orders"]}
+    bad = control.post("/_sandbox/orders", json={"tagIds": [999]})
+    assert bad.status_code == 400 and "tagIds" in bad.json()["error"]
 
 
 def test_createorder_upserts_on_order_key(api: httpx.Client) -> None:

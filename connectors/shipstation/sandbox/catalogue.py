@@ -1,4 +1,5 @@
-"""ShipStation sandbox catalogue and account lists: products, users, tags and stores."""
+"""ShipStation sandbox catalogue and account lists: products, users, tags, carriers and
+stores."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from connectors.shipstation.sandbox.state import STORES, TAGS, USERS, ShipStatio
 
 
 def catalogue_routes(state: ShipStationState, guard: Guard) -> list[BaseRoute]:
-    """Products (by sku, name, dates; inactive on request), users, tags and stores."""
+    """Products (by sku, name, dates; inactive on request), users, tags, carriers, stores."""
 
     @guard
     async def list_products(request: Request) -> Response:
@@ -79,6 +80,10 @@ def catalogue_routes(state: ShipStationState, guard: Guard) -> list[BaseRoute]:
         return JSONResponse(TAGS)
 
     @guard
+    async def carriers(request: Request) -> Response:
+        return JSONResponse(state.carriers)
+
+    @guard
     async def stores(request: Request) -> Response:
         return JSONResponse(
             [{"storeId": i, "storeName": n, "active": True} for i, n in STORES.items()]
@@ -89,5 +94,6 @@ def catalogue_routes(state: ShipStationState, guard: Guard) -> list[BaseRoute]:
         Route("/products/{id:int}", one_product),
         Route("/users", users),
         Route("/accounts/listtags", tags),
+        Route("/carriers", carriers),
         Route("/stores", stores),
     ]

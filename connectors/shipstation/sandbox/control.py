@@ -1,5 +1,6 @@
-"""ShipStation-specific `/_sandbox/` routes: place an order, set its status, label or void
-a shipment, delete a product.
+"""ShipStation-specific `/_sandbox/` routes: place an order (with the store's shipping
+text, tags, status, creation time), set its status, label or void a shipment, delete a
+product, and set the carriers connected to the account.
 """
 
 from __future__ import annotations
@@ -12,7 +13,17 @@ from starlette.routing import BaseRoute, Route
 
 from connectors.sandboxing.control import ControlError, control_endpoint, found_or_404, json_object
 from connectors.sandboxing.records import public
-from connectors.shipstation.sandbox.state import STATUSES, ShipStationState
+from connectors.shipstation.sandbox.records import BadRequest, parse_time
+from connectors.shipstation.sandbox.state import (
+    STATUSES,
+    TAGS,
+    USERS,
+    ShipStationState,
+    carrier_record,
+)
+
+# Order fields a test or the demo may set when placing an order, as the store sent them.
+PLACED_FIELDS = ("orderStatus", "orderNumber", "customerEmail", "requestedShippingService")
 
 
 def control_routes(state: ShipStationState) -> list[BaseRoute]:
@@ -35,11 +46,28 @@ def control_routes(state: ShipStationState) -> list[BaseRoute]:
             ):
                 raise ControlError("items must be [{sku, quantity}]")
             parsed = [(x["sku"], x.get("quantity", 1)) for x in lines]
-        order = state.place_order(lines=parsed)
-        for name in ("orderStatus", "orderNumber", "customerEmail"):
-            if name in body:
-                order[name] = body[name]
+        placed = None
+        if "createDate" in body:  # "2026-05-01 08:00:00" (Pacific) or ISO with offset
+            try:
+                placed = parse_time(str(body["createDate"]), "createDate")
+            except BadRequest as exc:
+                raise ControlError(str(exc)) from None
+        extra = _placed_fields(body)
+        ship_to = extra.pop("shipTo", None)
+        order = state.place_order(placed=placed, lines=parsed, **extra)
+        if "orderNumber" in extra:
+            order["orderNumber"] = str(extra["orderNumber"])
+        if ship_to:
+            order["shipTo"] = {**order["shipTo"], **ship_to}
         return JSONResponse(public(order), status_code=201)
+
+    @control_endpoint
+    async def set_carriers(request: Request) -> Response:
+        codes = (await json_object(request)).get("codes")
+        if not isinstance(codes, list) or not all(isinstance(c, str) and c for c in codes):
+            raise ControlError('codes must be a list of carrier codes, e.g. ["ups"]')
+        state.carriers = [carrier_record(n, c.upper(), c, False) for n, c in enumerate(codes)]
+        return JSONResponse(state.carriers)
 
     @control_endpoint
     async def set_status(request: Request) -> Response:
@@ -90,8 +118,29 @@ def control_routes(state: ShipStationState) -> list[BaseRoute]:
 
     return [
         Route("/orders", place, methods=["POST"]),
+        Route("/carriers", set_carriers, methods=["PUT"]),
         Route("/orders/{id:int}/status", set_status, methods=["PUT"]),
         Route("/orders/{id:int}/shipments", add_label, methods=["POST"]),
         Route("/shipments/{id:int}/void", void, methods=["POST"]),
         Route("/products/{id:int}", delete_product, methods=["DELETE"]),
     ]
+
+
+def _placed_fields(body: dict[str, Any]) -> dict[str, Any]:
+    """The order fields a placed order takes from the control body, checked."""
+    out: dict[str, Any] = {k: body[k] for k in PLACED_FIELDS if k in body}
+    if "orderStatus" in out and out["orderStatus"] not in STATUSES:
+        raise ControlError(f"orderStatus must be one of {', '.join(STATUSES)}")
+    if "tagIds" in body:
+        tags = body["tagIds"]
+        known = {t["tagId"] for t in TAGS}
+        if not isinstance(tags, list) or not all(t in known for t in tags):
+            raise ControlError(f"tagIds must list tags of the account: {sorted(known)}")
+        out["tagIds"] = list(tags) or None  # null, not [], when empty
+    if "userId" in body:
+        if body["userId"] is not None and body["userId"] not in {u["userId"] for u in USERS}:
+            raise ControlError("userId must be a user of the account or null")
+        out["userId"] = body["userId"]
+    if isinstance(body.get("shipTo"), dict):
+        out["shipTo"] = body["shipTo"]
+    return out

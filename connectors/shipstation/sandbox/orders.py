@@ -73,6 +73,21 @@ def order_filters(request: Request) -> list[Predicate]:
     return preds
 
 
+def invalid(text: str, exception: str) -> Response:
+    """A 400 in v1's ASP.NET style, as markasshipped answers an unknown order or carrier.
+
+    The shape (`Message`/`ExceptionMessage`/`ExceptionType`) is the legacy .NET error body
+    the contract notes record (1.6); the exact wording ShipStation uses is not published.
+    """
+    body = {
+        "Message": "The request is invalid.",
+        "ExceptionMessage": text,
+        "ExceptionType": f"System.{exception}Exception",
+        "StackTrace": None,
+    }
+    return JSONResponse(body, status_code=400)
+
+
 def order_routes(state: ShipStationState, guard: Guard) -> list[BaseRoute]:
     """Orders: list, listbytag, one, create/update, tags, users, markasshipped."""
 
@@ -216,7 +231,9 @@ def order_routes(state: ShipStationState, guard: Guard) -> list[BaseRoute]:
         user = body.get("userId")
         if user not in {u["userId"] for u in USERS}:
             raise BadRequest("userId is not a user of this account.")
-        for order in orders_by_ids(body):
+        orders = orders_by_ids(body)
+        state.assign_calls.append(([o["orderId"] for o in orders], str(user)))
+        for order in orders:
             order["userId"] = user
             state.touch(order)
         return JSONResponse({"success": True, "message": "User assigned successfully."})
@@ -258,9 +275,12 @@ def order_routes(state: ShipStationState, guard: Guard) -> list[BaseRoute]:
         body = await object_of(request)
         order = state.orders.get(body.get("orderId"))  # type: ignore[arg-type]
         if order is None:
-            raise BadRequest("orderId not found.")
+            return invalid(f"Order not found. OrderId: {body.get('orderId')}", "KeyNotFound")
         if not body.get("carrierCode"):
             raise BadRequest("carrierCode is required.")
+        codes = {c["code"] for c in state.carriers}
+        if body["carrierCode"] not in codes:
+            return invalid(f"Invalid carrierCode: {body['carrierCode']}", "Argument")
         if body.get("shipDate"):
             try:
                 date.fromisoformat(str(body["shipDate"]))
@@ -268,6 +288,7 @@ def order_routes(state: ShipStationState, guard: Guard) -> list[BaseRoute]:
                 raise BadRequest("shipDate must be YYYY-MM-DD.") from exc
         if order["orderStatus"] in ("shipped", "cancelled") and state.settings.reship == "error":
             raise BadRequest(f"Order {order['orderNumber']} is already {order['orderStatus']}.")
+        state.mark_calls.append(dict(body))
         state.fulfil(order, body)
         return JSONResponse({"orderId": order["orderId"], "orderNumber": order["orderNumber"]})
 

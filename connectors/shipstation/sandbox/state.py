@@ -44,6 +44,29 @@ USERS = [
 ]
 NAMES = ("Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov")
 CARRIERS = (("ups", "ups_ground"), ("usps", "usps_priority_mail"), ("fedex", "fedex_ground"))
+# GET /carriers: the carriers connected to the account (markasshipped accepts only these).
+# `usps` is the code of the docs' markasshipped example; Stamps.com is how most accounts
+# buy USPS labels.
+ACCOUNT_CARRIERS = (
+    ("Stamps.com", "stamps_com", True),
+    ("USPS", "usps", False),
+    ("UPS", "ups", False),
+    ("FedEx", "fedex", False),
+)
+
+
+def carrier_record(n: int, name: str, code: str, funded: bool) -> dict[str, Any]:
+    """A Carrier as GET /carriers shows it."""
+    return {
+        "name": name,
+        "code": code,
+        "accountNumber": f"SS{1000 + n}",
+        "requiresFundedAccount": funded,
+        "balance": 24.27 if funded else 0.0,
+        "nickname": None,
+        "shippingProviderId": 12340 + n,
+        "primary": True,
+    }
 
 
 @dataclass
@@ -80,6 +103,10 @@ class ShipStationState:
         self.active_product_ids: list[int] = []
         self.product_skus: dict[str, int] = {}  # trimmed, lower-cased sku -> id
         self.next_ids = {"order": 100_000, "item": 500_000, "shipment": 900_000, "fulfil": 70_000}
+        self.carriers = [carrier_record(n, *c) for n, c in enumerate(ACCOUNT_CARRIERS)]
+        # What the API was asked to change, in order (tests count writes with these).
+        self.assign_calls: list[tuple[list[int], str]] = []
+        self.mark_calls: list[dict[str, Any]] = []
         now = self.clock.now()
         with paused_gc():
             for n in range(1, size + 1):
