@@ -38,6 +38,14 @@ from .ratelimit import Sleep
 
 T = TypeVar("T")
 
+
+class RunCancelled(BaseException):
+    """An operator cancelled the run; raised at the next page boundary (`ctx.progress`).
+
+    A BaseException, like asyncio.CancelledError, so a flow's `except Exception` around one
+    record cannot swallow it; the runtime ends the run `cancelled`."""
+
+
 # Beyond this many, record errors still count and reach the log file but not the feed.
 MAX_RECORD_ERROR_NOTIFICATIONS = 20
 # Kept on the run for its summary screen.
@@ -120,6 +128,7 @@ class RunContext:
         db: Database,
         integration: Integration,
         run_id: int,
+        run_uid: str = "",
         system: str,
         owner: Source | Channel,
         connection: ConnectionInfo | None,
@@ -129,6 +138,8 @@ class RunContext:
         self.db = db
         self.integration = integration
         self.run_id = run_id
+        self.run_uid = run_uid
+        self.cancel_requested_by: str | None = None
         self.system = system
         self.owner = owner
         self.connection = connection
@@ -142,6 +153,7 @@ class RunContext:
             integration=integration.name,
             integration_id=integration.id,
             run_id=run_id,
+            run_uid=run_uid,
         )
         if connection is not None and on_secret is not None:
             for value in connection.secrets.values():
@@ -201,11 +213,21 @@ class RunContext:
         return self.clients.get(self.connection, auth=auth, settings=settings)
 
     def progress(self, done: int, total: int | None = None) -> None:
-        """Report progress; `total` None keeps the last known total."""
+        """Report progress; `total` None keeps the last known total.
+
+        Flows call it after each page is written, so it is also where a cancelled run stops
+        (`check_cancelled`): the store holds whole pages only."""
         self.progress_done = done
         if total is not None:
             self.progress_total = total
         self.dirty = True
+        self.check_cancelled()
+
+    def check_cancelled(self) -> None:
+        """Raise `RunCancelled` if an operator cancelled this run (the worker learns it with
+        its heartbeat). Call only where the store is consistent, e.g. between pages."""
+        if self.cancel_requested_by is not None:
+            raise RunCancelled(self.cancel_requested_by)
 
     def count(self, name: str, n: int = 1) -> None:
         """Add `n` to a counter (created, updated, skipped, parents_created, ...)."""

@@ -123,7 +123,7 @@ def _json_formatter() -> structlog.stdlib.ProcessorFormatter:
 
 
 _STANDARD = frozenset(
-    {"event", "level", "logger", "timestamp", "integration", "integration_id", "run_id"}
+    {"event", "level", "logger", "timestamp", "integration", "integration_id", "run_id", "run_uid"}
 )
 _NOTIFY_LEVELS = {"warning", "error", "critical", "info"}
 

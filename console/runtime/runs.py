@@ -16,7 +16,7 @@ from typing import Any
 
 import structlog
 
-from connectors.context import ClientPool, ConnectionInfo, RunContext
+from connectors.context import ClientPool, ConnectionInfo, RunCancelled, RunContext
 from connectors.errors import ConnectorError
 from connectors.registry import get_operation
 from store.commands import runs as run_commands
@@ -90,6 +90,7 @@ def sweep_abandoned(db: Database, settings: RuntimeSettings) -> list[int]:
             integration=name,
             integration_id=run.integration_id,
             run_id=run.id,
+            run_uid=run.run_uid,
             worker=run.worker_id,
             message=f"{name}: run {run.id} failed: {run.error}",
         )
@@ -131,6 +132,7 @@ def load_context(
         db=db,
         integration=integration,
         run_id=run.id or 0,
+        run_uid=run.run_uid,
         system=owner.kind,
         owner=owner,
         connection=connection,
@@ -162,7 +164,7 @@ async def execute(
     ctx, problem = await asyncio.to_thread(load_context, db, run, clients)
     name = ctx.integration.name if ctx else str(run.integration_id)
     with structlog.contextvars.bound_contextvars(
-        integration=name, integration_id=run.integration_id, run_id=run.id
+        integration=name, integration_id=run.integration_id, run_id=run.id, run_uid=run.run_uid
     ):
         if ctx is None:
             await asyncio.to_thread(
@@ -179,6 +181,9 @@ async def execute(
             await operation(ctx)
             if ctx.counters.get("failed"):
                 status = RunStatus.PARTIAL
+        except RunCancelled as exc:
+            # Raised between pages (ctx.progress): what was written is whole.
+            status, error = RunStatus.CANCELLED, f"cancelled by {exc}"
         except asyncio.CancelledError:
             if active.lease_lost:
                 log.warning(

@@ -157,7 +157,11 @@ class Worker:
     async def _renew(self) -> None:
         watched = {rid: a for rid, a in self.active.items() if not a.finishing}
         progress = {rid: a.progress() for rid, a in watched.items()}
-        held = await asyncio.to_thread(self._beat, progress)
+        held, cancels = await asyncio.to_thread(self._beat, progress)
+        for run_id, who in cancels.items():
+            active = watched.get(run_id)
+            if active is not None and active.ctx is not None:
+                active.ctx.cancel_requested_by = who  # the run stops at its next page
         for run_id, active in watched.items():
             if run_id not in held and not active.finishing and active.task is not None:
                 active.lease_lost = True
@@ -165,16 +169,18 @@ class Worker:
 
     def _beat(
         self, progress: dict[int, tuple[int, int | None, dict[str, int]]] | None = None
-    ) -> set[int]:
+    ) -> tuple[set[int], dict[int, str]]:
+        """Heartbeat; returns the runs still held and those an operator asked to cancel."""
         with self.db.write() as session:
             run_commands.beat(
                 session, self.id, host=socket.gethostname(), pid=os.getpid(), embedded=self.embedded
             )
             if not progress:
-                return set()
-            return run_commands.renew_leases(
+                return set(), {}
+            held = run_commands.renew_leases(
                 session, self.id, progress, self.settings.lease_seconds
             )
+            return held, run_commands.cancel_requests(session, sorted(held))
 
     def _remove(self) -> None:
         with self.db.write() as session:

@@ -65,7 +65,7 @@ def progress(done: int, total: int | None, width: int = 10) -> str:
 # Keys every log event carries; the rest are what the event is about.
 LOG_CONTEXT_KEYS = frozenset(
     {"timestamp", "level", "logger", "event", "message", "notify"}
-    | {"integration", "integration_id", "run_id"}
+    | {"integration", "integration_id", "run_id", "run_uid"}
 )
 
 

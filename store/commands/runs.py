@@ -12,11 +12,16 @@ from sqlmodel import Session
 from ..models import Integration, JobRun, Worker
 from ..models._types import utcnow
 from ..models.runtime import RunStatus, RunTrigger
-from .audit import record_audit
+from .audit import operator_name, record_audit
 
 
-def queue_run(session: Session, integration_id: int, trigger: RunTrigger) -> JobRun:
-    """Queue a run, or return the one already queued (the database allows one per integration)."""
+def queue_run(
+    session: Session, integration_id: int, trigger: RunTrigger, *, started_by: str | None = None
+) -> JobRun:
+    """Queue a run, or return the one already queued (the database allows one per integration).
+
+    `started_by` is who asked (`alice@console`); by default `schedule` for scheduled runs and
+    the OS user otherwise."""
     existing = session.scalars(
         sa.select(JobRun).where(
             JobRun.integration_id == integration_id, JobRun.status == RunStatus.QUEUED.value
@@ -24,7 +29,14 @@ def queue_run(session: Session, integration_id: int, trigger: RunTrigger) -> Job
     ).first()
     if existing is not None:
         return existing
-    run = JobRun(integration_id=integration_id, trigger=trigger.value, status=RunStatus.QUEUED)
+    if started_by is None:
+        started_by = "schedule" if trigger is RunTrigger.SCHEDULE else operator_name(trigger.value)
+    run = JobRun(
+        integration_id=integration_id,
+        trigger=trigger.value,
+        status=RunStatus.QUEUED,
+        started_by=started_by,
+    )
     try:
         with session.begin_nested():
             session.add(run)
@@ -255,6 +267,51 @@ def cancel_run(session: Session, run_id: int, *, reason: str, worker_id: str | N
         )
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def request_cancel(session: Session, run_id: int, *, actor: str) -> str:
+    """An operator cancels a run: a queued one at once, a running one by asking its worker to
+    stop it at its next page boundary. Audited. Returns what happened: `cancelled`,
+    `requested`, or the status of a run that had already ended (`succeeded`, ...)."""
+    run = session.get(JobRun, run_id)
+    if run is None:
+        raise LookupError(f"no run {run_id}")
+    before = {"status": run.status, "cancel_requested_by": run.cancel_requested_by}
+    if run.status == RunStatus.QUEUED.value:
+        if not cancel_run(session, run_id, reason=f"cancelled by {actor} before it started"):
+            session.refresh(run)
+            return run.status  # a worker claimed it meanwhile; ask again to stop it
+        outcome = "cancelled"
+        after = {"status": RunStatus.CANCELLED.value}
+    elif run.status == RunStatus.RUNNING.value:
+        session.execute(
+            sa.update(JobRun)
+            .where(JobRun.id == run_id, JobRun.status == RunStatus.RUNNING.value)  # type: ignore[arg-type]
+            .values(cancel_requested_by=actor)
+        )
+        outcome = "requested"
+        after = {"cancel_requested_by": actor}
+    else:
+        return run.status
+    record_audit(
+        session,
+        actor=actor,
+        action="run.cancel",
+        record_type="job_run",
+        changes=[(str(run_id), before, after)],
+    )
+    return outcome
+
+
+def cancel_requests(session: Session, run_ids: list[int]) -> dict[int, str]:
+    """Of these runs, those an operator asked to cancel: run id -> who asked."""
+    if not run_ids:
+        return {}
+    stmt = sa.select(JobRun.id, JobRun.cancel_requested_by).where(
+        JobRun.id.in_(run_ids),  # type: ignore[union-attr]
+        JobRun.cancel_requested_by.is_not(None),  # type: ignore[union-attr]
+    )
+    return {run_id: who for run_id, who in session.execute(stmt)}
 
 
 def beat(session: Session, worker_id: str, *, host: str, pid: int, embedded: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from uuid import uuid4
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -25,6 +26,13 @@ class RunTrigger(StrEnum):
     SCHEDULE = "schedule"
     MANUAL = "manual"
     RETRY = "retry"
+
+
+def new_run_uid() -> str:
+    """A run's uid, unique across databases: log lines name it, so a demo that resets its
+    database (and starts run ids at 1 again) never mixes two runs' logs. (Not `*_key`: the
+    log redactor masks keys ending in `key`.)"""
+    return uuid4().hex
 
 
 class JobRun(SQLModel, table=True):
@@ -62,6 +70,14 @@ class JobRun(SQLModel, table=True):
     progress_total: int | None = None
     error: str | None = None
     summary: str | None = None
+    run_uid: str = Field(
+        default_factory=new_run_uid,
+        sa_column_kwargs={"default": new_run_uid, "server_default": ""},
+    )
+    started_by: str = Field(default="schedule", sa_column_kwargs={"server_default": "schedule"})
+    """`schedule`, or the operator who queued it (`alice@console`)."""
+    cancel_requested_by: str | None = None
+    """Who asked to cancel this running run; its worker stops it at the next page."""
 
 
 class Worker(SQLModel, table=True):

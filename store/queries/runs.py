@@ -28,6 +28,9 @@ class RunRow:
     progress_total: int | None
     summary: str | None
     error: str | None
+    run_uid: str
+    started_by: str
+    cancel_requested_by: str | None
 
 
 def _run_rows() -> sa.Select[Any]:
@@ -47,6 +50,9 @@ def _run_rows() -> sa.Select[Any]:
         r.progress_total,
         r.summary,
         r.error,
+        r.run_uid,
+        r.started_by,
+        r.cancel_requested_by,
     ).join_from(JobRun.__table__, Integration.__table__, r.integration_id == i.id)
 
 

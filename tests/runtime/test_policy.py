@@ -198,7 +198,7 @@ async def test_embedded_worker_starts_only_when_no_worker_is_alive(
         await handle.stop()
 
 
-async def test_a_runs_log_lines_and_notifications_are_found_by_run_id(
+async def test_a_runs_log_lines_and_notifications_are_found_by_run_uid(
     db: Database, fast: RuntimeSettings, logs: LoggingSetup
 ) -> None:
     from console.runtime.runlog import run_log_lines
@@ -208,8 +208,9 @@ async def test_a_runs_log_lines_and_notifications_are_found_by_run_id(
     run = await run_once(db, fast, iid)
     logs.flush()
     assert run.id is not None
-    events = [e["event"] for e in run_log_lines(db.settings.home, run.id)]
+    events = [e["event"] for e in run_log_lines(db.settings.home, run.run_uid)]
     assert events[0] == "run.started" and events[-1] == "run.finished"
+    assert run_log_lines(db.settings.home, "another-database's-key") == []
     assert events.count("record.failed") == 2
     with db.read() as session:
         notes = run_notifications(session, run.id)

@@ -17,7 +17,7 @@ from store.db import Database
 from .conftest import settle, wait_until
 
 
-def _write_log(db: Database, run_id: int, lines: int) -> None:
+def _write_log(db: Database, run_id: int, run_uid: str, lines: int) -> None:
     logs = db.settings.home / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     events = [
@@ -40,9 +40,14 @@ def _write_log(db: Database, run_id: int, lines: int) -> None:
     ]
     with (logs / "dropdeck.jsonl").open("w", encoding="utf-8") as fh:
         for event in events:
-            fh.write(json.dumps({**event, "run_id": run_id, "logger": "test"}) + "\n")
-        # Another run's line must not show.
+            fh.write(
+                json.dumps({**event, "run_id": run_id, "run_uid": run_uid, "logger": "test"}) + "\n"
+            )
+        # Other runs' lines must not show: one of another run id, and one of a run with the
+        # same id in a database since reset (the demo resets its database, keeps its logs).
         fh.write(json.dumps({"event": "other.run", "run_id": run_id + 1000}) + "\n")
+        other_db = {"event": "run.started", "run_id": run_id, "run_uid": "0" * 32}
+        fh.write(json.dumps({**other_db, "worker": "from-an-older-database"}) + "\n")
 
 
 async def test_run_details_show_record_errors_and_the_log_tail(
@@ -53,7 +58,7 @@ async def test_run_details_show_record_errors_and_the_log_tail(
         await settle(pilot)
         run = app.query_one("#jobs-table", PagedTable).cursor_row
         assert run is not None
-        _write_log(demo_db, run.id, lines=LOG_LINES + 5)
+        _write_log(demo_db, run.id, run.run_uid, lines=LOG_LINES + 5)
         with demo_db.write() as session:
             insert_notifications(
                 session,
@@ -76,6 +81,7 @@ async def test_run_details_show_record_errors_and_the_log_tail(
     assert "09:29:59 warning record.failed SKU WPS-1: no price" in text
     assert "page.fetched page=6\n" in text and "page=5\n" not in text  # only the tail
     assert "run.started" not in text and "other.run" not in text
+    assert "from-an-older-database" not in text
 
 
 async def test_run_details_without_log_lines_say_so(

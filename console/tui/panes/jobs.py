@@ -74,7 +74,7 @@ class JobsPane(PagedPane[RunRow]):
         # The database and the log files are read in threads, side by side.
         (run, notes), log = await asyncio.gather(
             store_access.read(self.db, _run_and_notifications, r.id),
-            asyncio.to_thread(run_log_lines, self.db.settings.home, r.id, limit=LOG_LINES),
+            asyncio.to_thread(run_log_lines, self.db.settings.home, r.run_uid, limit=LOG_LINES),
         )
         fields: list[tuple[str, object]] = [
             ("integration", r.integration),
