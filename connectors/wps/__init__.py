@@ -24,20 +24,24 @@ _INVENTORY = (
 
 
 def _settings(kind: str) -> Callable[[], type[SettingsType]]:
-    """The kind's settings type from `operations` (docs/wps.md); `templates` is the store
+    """The kind's settings type from `settings` (docs/wps.md); `templates` is the store
     that holds saved mapping templates."""
 
     def load() -> type[SettingsType]:
-        from . import operations as o
+        from ..settings import stored_templates
+        from . import settings as s
+
+        typed: Any = s.TrackSettings
+        if kind in ("get_inventory", "get_pqs"):
+            typed = s.InventorySettings
+        elif kind == "send_orders":
+            typed = s.SendSettings
 
         class KindSettings:
             @classmethod
             def parse(cls, raw: Mapping[str, Any], *, integration: str, templates: Any) -> object:
-                if kind in ("get_inventory", "get_pqs"):
-                    return o.InventorySettings.parse(templates, raw, kind)
-                if kind == "send_orders":
-                    return o.SendSettings.parse(templates, raw)
-                return o.TrackSettings.parse(raw, kind)
+                lookup = stored_templates(templates)
+                return typed.parse(raw, integration=integration, kind=kind, templates=lookup)
 
         return KindSettings
 

@@ -14,7 +14,6 @@ its own committed transaction before any HTTP, then asks WPS whether the PO alre
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,216 +23,18 @@ import sqlalchemy as sa
 from store.commands import fulfillment
 from store.commands.bulk import upsert
 from store.db import Database
-from store.models import InventoryItem, MappingTemplate
+from store.models import InventoryItem
 from store.models.orders import RequestStatus
 
 from ..auth import BearerAuth
 from ..context import RunContext
 from ..errors import AuthError, FatalError, MappingError, RetryBudgetExhausted
-from ..mapping import RuleKind, Template
+from ..mapping import RuleKind
 from ..registry import operation
+from ..settings import stored_templates
 from . import mapping as m
-from .client import HTTP_SETTINGS, MAX_PAGE_SIZE, WpsClient, WpsRejected
-
-DEFAULT_PAGE_SIZE = 5000
-
-
-# -- settings -----------------------------------------------------------------------------------
-
-
-class SettingsError(FatalError):
-    """An integration setting is invalid; the message names it and says what to fix."""
-
-
-def _bool(settings: Mapping[str, Any], name: str, default: bool, kind: str) -> bool:
-    value = settings.get(name, default)
-    if not isinstance(value, bool):
-        raise SettingsError(f"{kind} setting '{name}' must be true or false, not {value!r}")
-    return value
-
-
-def _days(settings: Mapping[str, Any], name: str, default: int | None, kind: str) -> int | None:
-    value = settings.get(name, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise SettingsError(
-            f"{kind} setting '{name}' must be a whole number of days >= 1 (or null), not {value!r}"
-        )
-    return value
-
-
-def _codes(
-    settings: Mapping[str, Any],
-    name: str,
-    allowed: Sequence[str],
-    default: Sequence[str],
-    kind: str,
-) -> tuple[str, ...]:
-    value = settings.get(name, list(default))
-    if isinstance(value, str):
-        value = [v for v in value.replace(" ", ",").split(",") if v]
-    if not isinstance(value, list) or not value:
-        raise SettingsError(
-            f"{kind} setting '{name}' must list one or more of {', '.join(allowed)}"
-        )
-    codes = tuple(str(v).strip().upper() for v in value)
-    bad = [c for c in codes if c not in allowed]
-    if bad:
-        raise SettingsError(
-            f"{kind} setting '{name}': unknown {', '.join(bad)}; use {', '.join(allowed)}"
-        )
-    return codes
-
-
-def _template_rules(
-    db: Database, value: Any, target: str, kind: str
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """`mapping_template`: a saved template's name, or rules inline; (rules, mapping sets)."""
-    if value is None:
-        return {}, {}
-    if isinstance(value, dict):
-        rules = value.get("rules", value)
-        return dict(rules), dict(value.get("mapping_sets") or {})
-    if not isinstance(value, str):
-        raise SettingsError(f"{kind} setting 'mapping_template' must be a template name")
-    with db.read() as session:
-        row = session.scalars(
-            sa.select(MappingTemplate).where(MappingTemplate.name == value)
-        ).first()
-    if row is None:
-        raise SettingsError(
-            f"{kind} setting 'mapping_template': no mapping template named {value!r}; "
-            "create it or clear the setting"
-        )
-    if row.target != target:
-        raise SettingsError(
-            f"{kind} setting 'mapping_template': {value!r} maps {row.target!r}, not {target!r}"
-        )
-    return dict(row.rules or {}), dict(row.mapping_sets or {})
-
-
-def _checked_template(
-    rules: dict[str, Any],
-    sets: dict[str, Any],
-    base: Template,
-    required: Sequence[str],
-    purpose: str,
-    kind: str,
-) -> Template:
-    """Refuse, before any request, a template that leaves a required field unmapped."""
-    try:
-        template = Template.from_settings(rules, sets).with_defaults(
-            {t: f"{r.kind.value}:{r.arg}" for t, r in base.rules.items()}
-        )
-    except ValueError as exc:
-        raise SettingsError(f"{kind} setting 'mapping_template': {exc}") from None
-    for name in required:
-        rule = template.rules.get(name)
-        if rule is None or rule.kind in (RuleKind.NONE, RuleKind.EMPTY):
-            raise SettingsError(f"Invalid request: Missing required field '{name}' for {purpose}")
-    return template
-
-
-@dataclass(frozen=True)
-class InventorySettings:
-    """get_inventory / get_pqs settings (docs/wps.md)."""
-
-    include_variants: bool
-    modified_within_days: int | None
-    pqs_focus: bool
-    warehouses: tuple[str, ...]
-    page_size: int
-    template: Template
-
-    @classmethod
-    def parse(cls, db: Database, settings: Mapping[str, Any], kind: str) -> InventorySettings:
-        page_size = settings.get("page_size", DEFAULT_PAGE_SIZE)
-        if (
-            isinstance(page_size, bool)
-            or not isinstance(page_size, int)
-            or not (1 <= page_size <= MAX_PAGE_SIZE)
-        ):
-            raise SettingsError(
-                f"{kind} setting 'page_size' must be a whole number from 1 to {MAX_PAGE_SIZE}"
-            )
-        unknown = set(m.INVENTORY_TARGETS)
-        rules, sets = _template_rules(db, settings.get("mapping_template"), "inventory", kind)
-        extra = sorted(set(rules) - unknown)
-        if extra:
-            raise SettingsError(
-                f"{kind} setting 'mapping_template': cannot map {', '.join(extra)}; "
-                f"targets are {', '.join(m.INVENTORY_TARGETS)}"
-            )
-        base = m.inventory_template(None, None)
-        template = _checked_template(
-            rules, sets, base, m.INVENTORY_REQUIRED, m.INVENTORY_PURPOSE, kind
-        )
-        return cls(
-            include_variants=_bool(settings, "include_variants", True, kind),
-            modified_within_days=_days(settings, "modified_within_days", None, kind),
-            pqs_focus=kind == "get_pqs" or _bool(settings, "pqs_focus", False, kind),
-            warehouses=_codes(settings, "warehouses", m.WAREHOUSES, m.WAREHOUSES, kind),
-            page_size=page_size,
-            template=template,
-        )
-
-
-@dataclass(frozen=True)
-class SendSettings:
-    """send_orders settings (docs/wps.md)."""
-
-    template: Template
-    default_warehouse: str | None
-    multiple_warehouse: bool
-    allow_backorder: bool
-
-    @classmethod
-    def parse(cls, db: Database, settings: Mapping[str, Any]) -> SendSettings:
-        kind = "send_orders"
-        rules, sets = _template_rules(db, settings.get("mapping_template"), "order", kind)
-        template = _checked_template(
-            rules,
-            sets,
-            m.order_template(None, None),
-            (*m.ORDER_REQUIRED, *m.LINE_REQUIRED),
-            m.ORDER_PURPOSE,
-            kind,
-        )
-        warehouse = settings.get("default_warehouse")
-        if warehouse is not None:
-            warehouse = _codes(settings, "default_warehouse", m.CART_WAREHOUSES, (), kind)
-            if len(warehouse) != 1:
-                raise SettingsError(f"{kind} setting 'default_warehouse' takes one warehouse")
-            warehouse = warehouse[0]
-        return cls(
-            template=template,
-            default_warehouse=warehouse,
-            multiple_warehouse=_bool(settings, "multiple_warehouse", True, kind),
-            allow_backorder=_bool(settings, "allow_backorder", False, kind),
-        )
-
-
-@dataclass(frozen=True)
-class TrackSettings:
-    """get_shipments / get_invoice settings (docs/wps.md)."""
-
-    statuses: tuple[str, ...]
-    within_days: int | None
-
-    @classmethod
-    def parse(cls, settings: Mapping[str, Any], kind: str) -> TrackSettings:
-        allowed = (*fulfillment.AT_SOURCE, RequestStatus.CANCELLED.value)
-        default = (RequestStatus.SENT.value, RequestStatus.PARTIALLY_SHIPPED.value)
-        if kind == "get_invoice":
-            default = fulfillment.AT_SOURCE
-        raw = settings.get("statuses", list(default))
-        if not isinstance(raw, list) or not raw or any(s not in allowed for s in raw):
-            raise SettingsError(
-                f"{kind} setting 'statuses' must list request statuses among {', '.join(allowed)}"
-            )
-        return cls(statuses=tuple(raw), within_days=_days(settings, "within_days", 30, kind))
-
+from .client import HTTP_SETTINGS, WpsClient, WpsRejected
+from .settings import InventorySettings, SendSettings, TrackSettings
 
 # -- shared -------------------------------------------------------------------------------------
 
@@ -412,7 +213,12 @@ class ParentTally:
 
 async def import_items(ctx: RunContext, kind: str) -> None:
     """Page through WPS items and upsert them, one write per page, overlapping the fetch."""
-    cfg = InventorySettings.parse(ctx.db, ctx.settings, kind)
+    cfg = InventorySettings.parse(
+        ctx.settings,
+        integration=ctx.integration.name,
+        kind=kind,
+        templates=stored_templates(ctx.db),
+    )
     source_id = ctx.owner_id
     client = wps_client(ctx)
     keys = {} if cfg.pqs_focus else await client.attribute_keys()
@@ -617,7 +423,12 @@ MAX_SEND_ATTEMPTS = 5
 @operation("wps", "send_orders")
 async def send_orders(ctx: RunContext) -> None:
     """Send this source's pending (auto-process or resubmitted) requests as WPS orders."""
-    cfg = SendSettings.parse(ctx.db, ctx.settings)
+    cfg = SendSettings.parse(
+        ctx.settings,
+        integration=ctx.integration.name,
+        kind="send_orders",
+        templates=stored_templates(ctx.db),
+    )
     source_id = ctx.owner_id
     client = wps_client(ctx)
     with ctx.db.read() as session:
@@ -644,7 +455,12 @@ def _tracked(ctx: RunContext, cfg: TrackSettings) -> list[tuple[int, str]]:
 @operation("wps", "get_shipments")
 async def get_shipments(ctx: RunContext) -> None:
     """Record tracking for this source's sent requests (partial shipments included)."""
-    cfg = TrackSettings.parse(ctx.settings, "get_shipments")
+    cfg = TrackSettings.parse(
+        ctx.settings,
+        integration=ctx.integration.name,
+        kind="get_shipments",
+        templates=stored_templates(ctx.db),
+    )
     client = wps_client(ctx)
     requests = _tracked(ctx, cfg)
     now = datetime.now(UTC)
@@ -684,7 +500,12 @@ async def get_shipments(ctx: RunContext) -> None:
 @operation("wps", "get_invoice")
 async def get_invoice(ctx: RunContext) -> None:
     """Record WPS invoice numbers and totals for this source's requests."""
-    cfg = TrackSettings.parse(ctx.settings, "get_invoice")
+    cfg = TrackSettings.parse(
+        ctx.settings,
+        integration=ctx.integration.name,
+        kind="get_invoice",
+        templates=stored_templates(ctx.db),
+    )
     client = wps_client(ctx)
     requests = _tracked(ctx, cfg)
     source_id = ctx.owner_id

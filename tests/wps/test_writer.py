@@ -8,8 +8,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from connectors.settings import stored_templates
 from connectors.wps import mapping as m
-from connectors.wps.operations import InventorySettings, InventoryWriter
+from connectors.wps.operations import InventoryWriter
+from connectors.wps.settings import InventorySettings
 from store.db import Database
 from store.models import InventoryItem, Source
 
@@ -23,7 +25,9 @@ def _writer(db: Database) -> InventoryWriter:
         s.flush()
         assert src.id is not None
         sid = src.id
-    cfg = InventorySettings.parse(db, {}, "get_inventory")
+    cfg = InventorySettings.parse(
+        {}, integration="wps/get_inventory", kind="get_inventory", templates=stored_templates(db)
+    )
     how = m.InventoryMapping(
         source_id=sid, attribute_keys={1: "Size", 2: "Color"}, template=cfg.template
     )

@@ -1,0 +1,156 @@
+"""Settings of the WPS integration kinds (docs/wps.md lists them with their defaults).
+
+Each type is a `connectors.settings.KindSettings`: `parse` refuses a bad value with a
+one-line error saying what to fix (`get_inventory setting 'page_size' must be …`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from store.commands.fulfillment import AT_SOURCE
+from store.models.orders import RequestStatus
+
+from ..mapping import Template
+from ..settings import SettingsReader, TemplateLookup, kind_style
+from . import mapping as m
+from .client import MAX_PAGE_SIZE
+
+DEFAULT_PAGE_SIZE = 5000
+
+
+@dataclass(frozen=True)
+class InventorySettings:
+    """get_inventory / get_pqs settings (get_pqs always updates price and quantity only)."""
+
+    KEYS: ClassVar[tuple[str, ...]] = (
+        "include_variants",
+        "modified_within_days",
+        "pqs_focus",
+        "warehouses",
+        "page_size",
+        "mapping_template",
+    )
+
+    include_variants: bool
+    modified_within_days: int | None
+    pqs_focus: bool
+    warehouses: tuple[str, ...]
+    page_size: int
+    template: Template
+
+    @classmethod
+    def parse(
+        cls,
+        raw: Mapping[str, Any],
+        *,
+        integration: str,
+        kind: str,
+        templates: TemplateLookup,
+    ) -> InventorySettings:
+        """Validated settings of `kind` (get_inventory or get_pqs)."""
+        r = SettingsReader(raw, kind_style(kind))
+        page_size = r.integer("page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+        template = r.template(
+            "inventory",
+            base=m.inventory_template(None, None),
+            required=m.INVENTORY_REQUIRED,
+            purpose=m.INVENTORY_PURPOSE,
+            templates=templates,
+            targets=tuple(m.INVENTORY_TARGETS),
+        )
+        return cls(
+            include_variants=r.boolean("include_variants", True),
+            modified_within_days=r.days("modified_within_days", None),
+            pqs_focus=kind == "get_pqs" or r.boolean("pqs_focus", False),
+            warehouses=r.codes("warehouses", m.WAREHOUSES, m.WAREHOUSES),
+            page_size=page_size,
+            template=template,
+        )
+
+
+@dataclass(frozen=True)
+class SendSettings:
+    """send_orders settings."""
+
+    KEYS: ClassVar[tuple[str, ...]] = (
+        "mapping_template",
+        "default_warehouse",
+        "multiple_warehouse",
+        "allow_backorder",
+    )
+
+    template: Template
+    default_warehouse: str | None
+    multiple_warehouse: bool
+    allow_backorder: bool
+
+    @classmethod
+    def parse(
+        cls,
+        raw: Mapping[str, Any],
+        *,
+        integration: str,
+        kind: str,
+        templates: TemplateLookup,
+    ) -> SendSettings:
+        """Validated send_orders settings."""
+        r = SettingsReader(raw, kind_style(kind))
+        template = r.template(
+            "order",
+            base=m.order_template(None, None),
+            required=(*m.ORDER_REQUIRED, *m.LINE_REQUIRED),
+            purpose=m.ORDER_PURPOSE,
+            templates=templates,
+        )
+        warehouse = None
+        if raw.get("default_warehouse") is not None:
+            codes = r.codes("default_warehouse", m.CART_WAREHOUSES, ())
+            if len(codes) != 1:
+                raise r.error("default_warehouse", " takes one warehouse")
+            warehouse = codes[0]
+        return cls(
+            template=template,
+            default_warehouse=warehouse,
+            multiple_warehouse=r.boolean("multiple_warehouse", True),
+            allow_backorder=r.boolean("allow_backorder", False),
+        )
+
+
+@dataclass(frozen=True)
+class TrackSettings:
+    """get_shipments / get_invoice settings: which requests to follow up, how far back."""
+
+    KEYS: ClassVar[tuple[str, ...]] = ("statuses", "within_days")
+
+    statuses: tuple[str, ...]
+    within_days: int | None
+
+    @classmethod
+    def parse(
+        cls,
+        raw: Mapping[str, Any],
+        *,
+        integration: str,
+        kind: str,
+        templates: TemplateLookup,
+    ) -> TrackSettings:
+        """Validated settings of `kind` (get_shipments or get_invoice)."""
+        r = SettingsReader(raw, kind_style(kind))
+        allowed = (*AT_SOURCE, RequestStatus.CANCELLED.value)
+        default: tuple[str, ...] = (
+            RequestStatus.SENT.value,
+            RequestStatus.PARTIALLY_SHIPPED.value,
+        )
+        if kind == "get_invoice":
+            default = AT_SOURCE
+        statuses = raw.get("statuses", list(default))
+        if (
+            not isinstance(statuses, list)
+            or not statuses
+            or any(s not in allowed for s in statuses)
+        ):
+            raise r.error("statuses", f" must list request statuses among {', '.join(allowed)}")
+        return cls(statuses=tuple(statuses), within_days=r.days("within_days", 30))
