@@ -87,6 +87,8 @@ class Descriptor:
     """The carrier codes a source accepts (empty: free text)."""
     unsupported: Mapping[str, str] = field(default_factory=dict)
     """Listing transitions (publish, delist, ...) the channel cannot carry out -> why."""
+    unsupported_kinds: Mapping[str, str] = field(default_factory=dict)
+    """Integration kinds an operator may ask for that the system does not run -> why."""
     url_rule: Callable[[str], str | None] = lambda _url: None
     """A URL mistake specific to the system, as a one-line hint, or None."""
 

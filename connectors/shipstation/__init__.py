@@ -25,6 +25,17 @@ def _probe(base_url: str, secrets: Mapping[str, str]) -> Probe:
     )
 
 
+# The integration guide's own words (shared/guides/002): Sync Listings only links.
+UPDATE_NOT_SUPPORTED = (
+    "Updating product data is not currently supported. ShipStation's Sync Listings only "
+    "links listings to an existing store (on SKU)"
+)
+PUBLISH_NOT_SUPPORTED = "Publishing new listings to ShipStation is not currently supported."
+LINK_BY_SYNC = (
+    "Linking listings is supported on the SKU field. This operation runs by configuring a "
+    "Sync Listings operation in the channel: add sync_listings instead"
+)
+
 DESCRIPTOR = register(
     Descriptor(
         system="shipstation",
@@ -34,9 +45,16 @@ DESCRIPTOR = register(
         url_example="https://ssapi.shipstation.com",
         probe=_probe,
         unsupported={
-            "publish": "ShipStation has no product catalogue to publish to",
-            "overwrite": "ShipStation has no product catalogue to overwrite",
-            "delist": "ShipStation has no product catalogue to delist from",
+            "publish": PUBLISH_NOT_SUPPORTED,
+            "overwrite": UPDATE_NOT_SUPPORTED,
+            "delist": UPDATE_NOT_SUPPORTED,
+            "hide": UPDATE_NOT_SUPPORTED,
+            "unhide": UPDATE_NOT_SUPPORTED,
+        },
+        unsupported_kinds={
+            "publish_listings": PUBLISH_NOT_SUPPORTED,
+            "import_listings": LINK_BY_SYNC,
+            "link_listings": LINK_BY_SYNC,
         },
     )
 )

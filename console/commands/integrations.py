@@ -198,6 +198,9 @@ def _add(args: argparse.Namespace) -> int:
     role = "source" if isinstance(owner, Source) else "channel"
     system = descriptor(owner.kind)
     kinds = sorted(k.name for k in system.kinds)
+    why = system.unsupported_kinds.get(args.kind)
+    if why:
+        raise UsageError(f"{args.kind} is not available on {system.display_name}: {why}")
     if not kinds:
         raise CliError(
             f"the {system.display_name} connector is not built yet: this Dropdeck version "

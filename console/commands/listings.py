@@ -93,7 +93,13 @@ def _act(args: argparse.Namespace) -> int:
     action: ListingAction = args.action
     db = open_store()
     with db.write() as session:
-        result = apply_listing_action(session, action, skus=args.skus, actor=operator_name("cli"))
+        result = apply_listing_action(
+            session,
+            action,
+            skus=args.skus,
+            actor=operator_name("cli"),
+            unsupported=unsupported_actions(),
+        )
     verb = {"pause": "paused", "unpause": "unpaused", "hide": "hidden", "unhide": "unhidden"}
     print(f"{verb[action.value]}: {len(result.changed)}, already so: {len(result.unchanged)}")
     return _refusals(result)

@@ -36,8 +36,16 @@ def _flags(v: ListingVariant) -> dict[str, object]:
     return {"paused": v.paused, "hidden": v.hidden, "pending": v.pending}
 
 
-def _target(v: ListingVariant, action: ListingAction) -> dict[str, object] | str | None:
+def _target(
+    v: ListingVariant,
+    action: ListingAction,
+    channel_kind: str,
+    unsupported: Mapping[tuple[str, str], str],
+) -> dict[str, object] | str | None:
     """New flag values, None when already there, or a refusal reason."""
+    why = unsupported.get((channel_kind, action.value))
+    if why:  # hide/unhide need a quantity sync the channel does not do
+        return f"{v.sku}: {why}"
     match action:
         case ListingAction.PAUSE:
             return None if v.paused else {"paused": True}
@@ -60,11 +68,15 @@ def apply_listing_action(
     skus: list[str] | None = None,
     channel_id: int | None = None,
     actor: str,
+    unsupported: Mapping[tuple[str, str], str] | None = None,
 ) -> ActionResult:
-    """Apply `action` to listings chosen by id or SKU; every change gets an audit row."""
+    """Apply `action` to listings chosen by id or SKU; every change gets an audit row.
+
+    `unsupported` maps (channel kind, action) to the reason a channel cannot carry it out
+    (hide/unhide on a channel that never writes quantities): refused."""
     return _apply(
         session,
-        lambda v, _kind: _target(v, action),
+        lambda v, kind: _target(v, action, kind, unsupported or {}),
         f"listing.{action.value}",
         ids=ids,
         skus=skus,

@@ -72,6 +72,6 @@ def test_shipping_codes_and_unsupported_actions_come_from_descriptors() -> None:
     assert descriptor("woocommerce").shipping_codes == ()
     reasons = unsupported_actions()
     assert reasons[("shipstation", "publish")] == (
-        "ShipStation has no product catalogue to publish to"
+        "Publishing new listings to ShipStation is not currently supported."  # the guide's words
     )
     assert not any(system == "woocommerce" for system, _ in reasons)

@@ -11,6 +11,7 @@ from textual import work
 from textual.binding import Binding
 from textual.widget import Widget
 
+from connectors.registry import unsupported_actions
 from store.commands.audit import operator_name
 from store.commands.listings import ListingAction, apply_listing_action
 from store.queries.listings import (
@@ -202,6 +203,7 @@ class ListingsPane(Pane):
             action,
             ids=[r.id for r in rows],
             actor=operator_name("console"),
+            unsupported=unsupported_actions(),
         )
         if result is None:
             return
