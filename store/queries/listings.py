@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -12,6 +13,7 @@ from sqlmodel import Session
 from ..models import Channel, ListingVariant
 from ..models.catalog import LinkState
 from .keyset import keyset_page, prefix_range
+from .text_filter import matches_words, shown_status
 
 
 class ListingTab(StrEnum):
@@ -81,18 +83,38 @@ def _tab_condition(tab: ListingTab) -> sa.ColumnElement[bool] | None:
             return v.link_state == LinkState(tab.value).value
 
 
+def _shown_columns() -> tuple[sa.ColumnElement[Any], ...]:
+    """What the console shows of a listing, as text: SKU, channel, state, flags, pending,
+    title."""
+    v = ListingVariant.__table__.c
+    c = Channel.__table__.c
+    return (
+        v.sku,
+        c.name,
+        shown_status(v.link_state),
+        sa.case((v.paused.is_(True), "paused"), else_=""),
+        sa.case((v.hidden.is_(True), "hidden"), else_=""),
+        v.pending,
+        v.title,
+    )
+
+
 def _filtered(
-    stmt: sa.Select[tuple[int]],
+    stmt: sa.Select[Any],
     tab: ListingTab,
     sku_prefix: str | None,
     channel_id: int | None,
-) -> sa.Select[tuple[int]]:
+    text: str | None = None,
+) -> sa.Select[Any]:
     v = ListingVariant.__table__.c
     cond = _tab_condition(tab)
     if cond is not None:
         stmt = stmt.where(cond)
     if sku_prefix:
         stmt = stmt.where(prefix_range(v.sku, sku_prefix))
+    words = matches_words(text, _shown_columns())
+    if words is not None:
+        stmt = stmt.where(words)
     if channel_id is not None:
         stmt = stmt.where(v.channel_id == channel_id)
     return stmt
@@ -104,12 +126,14 @@ def page_listings(
     *,
     sku_prefix: str | None = None,
     channel_id: int | None = None,
+    text: str | None = None,
     after: tuple[str, int] | None = None,
     before: tuple[str, int] | None = None,
     limit: int = 256,
     last: bool = False,
 ) -> list[ListingRow]:
-    """One page of listings ordered by (sku, id), after or before a key."""
+    """One page of listings ordered by (sku, id), after or before a key; `text`: every word
+    in what the console shows (SKU, channel, state, flags, pending, title)."""
     v = ListingVariant.__table__.c
     c = Channel.__table__.c
     stmt = sa.select(
@@ -126,7 +150,7 @@ def page_listings(
         v.needs_attention,
         v.title,
     ).join_from(ListingVariant.__table__, Channel.__table__, v.channel_id == c.id)
-    stmt = _filtered(stmt, tab, sku_prefix, channel_id)
+    stmt = _filtered(stmt, tab, sku_prefix, channel_id, text)
     stmt, backward = keyset_page(
         stmt, (v.sku, v.id), after=after, before=before, limit=limit, last=last
     )
@@ -135,7 +159,11 @@ def page_listings(
 
 
 def count_listings(
-    session: Session, *, sku_prefix: str | None = None, channel_id: int | None = None
+    session: Session,
+    *,
+    sku_prefix: str | None = None,
+    channel_id: int | None = None,
+    text: str | None = None,
 ) -> dict[ListingTab, int]:
     """Counts for every console tab in one pass over the table."""
     v = ListingVariant.__table__.c
@@ -150,7 +178,10 @@ def count_listings(
         when(v.paused.is_(True)),
         when(v.hidden.is_(True)),
     ).select_from(ListingVariant.__table__)
-    stmt = _filtered(stmt, ListingTab.ALL, sku_prefix, channel_id)
+    if text and text.split():
+        c = Channel.__table__.c
+        stmt = stmt.join(Channel.__table__, v.channel_id == c.id)  # the channel name is shown
+    stmt = _filtered(stmt, ListingTab.ALL, sku_prefix, channel_id, text)
     counts = session.execute(stmt).one()
     return dict(zip(CONSOLE_TABS, (int(n) for n in counts), strict=True))
 

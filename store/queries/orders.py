@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from ..models import Channel, FulfillmentRequest, Order, Shipment, Source
 from .keyset import keyset_page
+from .text_filter import matches_word, matches_words, shown_status
 
 
 @dataclass(frozen=True)
@@ -64,12 +65,15 @@ def page_orders(
     *,
     status: str | None = None,
     number_prefix: str | None = None,
+    text: str | None = None,
     after: tuple[int] | None = None,
     before: tuple[int] | None = None,
     limit: int = 256,
     last: bool = False,
 ) -> list[OrderRow]:
-    """One page of orders, newest (highest id) first, with their fulfillment requests."""
+    """One page of orders, newest (highest id) first, with their fulfillment requests;
+    `text`: every word in the number, channel, status, customer, or a request's status or
+    source."""
     o = Order.__table__.c
     c = Channel.__table__.c
     stmt = sa.select(
@@ -87,6 +91,8 @@ def page_orders(
         stmt = stmt.where(o.status == status)
     if number_prefix:
         stmt = stmt.where(o.number.startswith(number_prefix))
+    for word in (text or "").split():
+        stmt = stmt.where(sa.or_(_order_has(word), _request_has(word, o.id)))
     stmt, backward = keyset_page(
         stmt, (o.id,), after=after, before=before, limit=limit, last=last, descending=True
     )
@@ -95,6 +101,23 @@ def page_orders(
         rows.reverse()
     requests = requests_for_orders(session, [r[0] for r in rows])
     return [OrderRow(*r, fulfillment_requests=requests.get(r[0], [])) for r in rows]
+
+
+def _order_has(word: str) -> sa.ColumnElement[bool]:
+    o = Order.__table__.c
+    c = Channel.__table__.c
+    return matches_word(word, (o.number, c.name, shown_status(o.status), o.customer_name))
+
+
+def _request_has(word: str, order_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """One of the order's fulfillment requests shows `word` (its status or source)."""
+    f = FulfillmentRequest.__table__.c
+    s = Source.__table__.c
+    return sa.exists(
+        sa.select(f.id)
+        .join_from(FulfillmentRequest.__table__, Source.__table__, f.source_id == s.id)
+        .where(f.order_id == order_id, matches_word(word, (shown_status(f.status), s.name)))
+    )
 
 
 def requests_for_orders(session: Session, order_ids: list[int]) -> dict[int, list[RequestRow]]:
@@ -154,11 +177,14 @@ def page_shipments(
     session: Session,
     *,
     tracking_prefix: str | None = None,
+    text: str | None = None,
     after: tuple[int] | None = None,
     before: tuple[int] | None = None,
     limit: int = 256,
     last: bool = False,
 ) -> list[ShipmentRow]:
+    """Shipments, newest first; `text`: every word in the order number, PO, source, carrier
+    or tracking number."""
     sh = Shipment.__table__.c
     o = Order.__table__.c
     f = FulfillmentRequest.__table__.c
@@ -181,6 +207,9 @@ def page_shipments(
     )
     if tracking_prefix:
         stmt = stmt.where(sh.tracking_number.startswith(tracking_prefix))
+    cond = matches_words(text, (o.number, f.po_number, s.name, sh.carrier, sh.tracking_number))
+    if cond is not None:
+        stmt = stmt.where(cond)
     stmt, backward = keyset_page(
         stmt, (sh.id,), after=after, before=before, limit=limit, last=last, descending=True
     )

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from ..models import Channel, Integration, JobRun, Notification, Source, Worker
 from ..models._types import utcnow
 from .keyset import keyset_page
+from .text_filter import matches_words, shown_status
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,14 @@ def page_runs(
     status: str | None = None,
     integration_id: int | None = None,
     integration_prefix: str | None = None,
+    text: str | None = None,
     after: tuple[int] | None = None,
     before: tuple[int] | None = None,
     limit: int = 256,
     last: bool = False,
 ) -> list[RunRow]:
-    """Runs, newest first."""
+    """Runs, newest first; `text`: every word in the integration, status, who started it,
+    summary or error."""
     r = JobRun.__table__.c
     i = Integration.__table__.c
     stmt = _run_rows()
@@ -77,6 +80,9 @@ def page_runs(
         stmt = stmt.where(r.integration_id == integration_id)
     if integration_prefix:
         stmt = stmt.where(i.name.startswith(integration_prefix, autoescape=True))
+    cond = matches_words(text, (i.name, shown_status(r.status), r.started_by, r.summary, r.error))
+    if cond is not None:
+        stmt = stmt.where(cond)
     stmt, backward = keyset_page(
         stmt, (r.id,), after=after, before=before, limit=limit, last=last, descending=True
     )

@@ -1,38 +1,49 @@
-"""What every pane shares: a title/status line, `/` filter, read-only action hiding."""
+"""What every pane shares: a title/status line, the live `/` filter, read-only action hiding.
+
+The filter is an inline input under the title: each keystroke (after a short pause) narrows
+the table, in the database, to rows where every word typed appears in one of the columns
+shown; `enter` goes back to the table keeping the filter, `esc` clears it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from store.db import Database
 
 from .. import store_access
 from ..messages import StoreChanged
-from ..screens.filter import FilterScreen
 
 if TYPE_CHECKING:
     from ..app import DropdeckApp
 
 T = TypeVar("T")
 
+FILTER_PAUSE = 0.15  # seconds after the last key before the filter queries
+
 # Actions that change records: hidden (not merely refused) in read-only mode.
-MUTATING = frozenset({"pause", "hide", "resubmit", "run_now"})
+MUTATING = frozenset({"pause", "hide", "resubmit", "run_now", "cancel"})
 
 
 class Pane(Vertical):
     """Subclasses give TITLE, FILTER_PROMPT, ACTIONS, `compose_body` and `load`."""
 
-    BINDINGS = [Binding("slash", "filter", "Filter")]
+    BINDINGS = [
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
 
     TITLE: ClassVar[str] = ""
-    FILTER_PROMPT: ClassVar[str] = "Filter"
+    FILTER_PROMPT: ClassVar[str] = "filter: every word in a shown column"
     ACTIONS: ClassVar[tuple[tuple[str, str], ...]] = ()
     """(action, what the command palette calls it) for this pane's own actions."""
     REFRESH_SECONDS: ClassVar[float] = 5.0
@@ -41,6 +52,7 @@ class Pane(Vertical):
         super().__init__(id=id, classes="pane")
         self.filter_text = ""
         self._started = False
+        self._filter_timer: Timer | None = None
 
     @property
     def dropdeck(self) -> DropdeckApp:
@@ -55,6 +67,14 @@ class Pane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(self.TITLE, classes="pane-title")
+        box = Input(
+            placeholder=self.FILTER_PROMPT,
+            compact=True,
+            select_on_focus=False,
+            classes="pane-filter",
+        )
+        box.display = box.can_focus = False  # never focused (not even at start) until `/`
+        yield box
         yield from self.compose_body()
 
     def compose_body(self) -> Iterable[Widget]:
@@ -89,11 +109,44 @@ class Pane(Vertical):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in MUTATING and self.dropdeck.readonly)
 
-    def action_filter(self) -> None:
-        self.app.push_screen(FilterScreen(self.FILTER_PROMPT, self.filter_text), self._filtered)
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one(".pane-filter", Input)
 
-    def _filtered(self, value: str | None) -> None:
-        if value is None:
+    def action_filter(self) -> None:
+        box = self.filter_input
+        box.display = box.can_focus = True
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.filter_input
+        if not box.display and not self.filter_text:
+            return
+        box.value = ""
+        box.display = box.can_focus = False
+        self._set_filter("")
+        self.focus_main()
+
+    @on(Input.Changed, ".pane-filter")
+    def _typed(self, event: Input.Changed) -> None:
+        # Wait for a pause in typing: one query per burst of keys, not per key.
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_PAUSE, lambda: self._set_filter(event.value))
+
+    @on(Input.Submitted, ".pane-filter")
+    def _submitted(self, event: Input.Submitted) -> None:
+        self._set_filter(event.value)
+        box = self.filter_input
+        box.display = box.can_focus = bool(self.filter_text)
+        self.focus_main()
+
+    def _set_filter(self, value: str) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+        value = " ".join(value.split())
+        if value == self.filter_text:
             return
         self.filter_text = value
         self.apply_filter()

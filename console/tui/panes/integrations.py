@@ -76,6 +76,15 @@ def _spread(text: str) -> list[Text]:
     return cells
 
 
+def _shown(r: PaneRow) -> str:
+    """The row as the table shows it, lower case, for the filter (a few dozen rows, read
+    whole for the table anyway)."""
+    if isinstance(r, NoIntegrations):
+        return f"{r.owner} {NO_INTEGRATIONS}".lower()
+    last = r.last_status.replace("_", " ") if r.last_status else "never"
+    return f"{r.owner} {r.name} {r.kind} {r.schedule} {_state(r).plain} {last}".lower()
+
+
 def _state(r: IntegrationRow) -> Text:
     if r.paused_reason:
         return Text("paused", style="yellow")  # the reason: the line under the table
@@ -86,7 +95,6 @@ class IntegrationsPane(Pane):
     BINDINGS = [Binding("p", "pause", "Pause"), Binding("x", "run_now", "Run now")]
     OWNER: ClassVar[str] = "source"
     EMPTY: ClassVar[str] = ""
-    FILTER_PROMPT = "Integrations whose name or owner contains:"
     ACTIONS = (("pause", "Pause / unpause the integration"), ("run_now", "Run the integration now"))
 
     def __init__(self) -> None:
@@ -107,8 +115,8 @@ class IntegrationsPane(Pane):
     @work(exclusive=True, group="integrations", exit_on_error=False)
     async def load(self) -> None:
         rows = await store_access.read(self.db, _pane_rows, self.OWNER)
-        needle = self.filter_text.lower()
-        self.rows = [r for r in rows if needle in f"{r.owner} {r.name}".lower()]
+        words = self.filter_text.lower().split()
+        self.rows = [r for r in rows if all(w in _shown(r) for w in words)]
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
@@ -132,7 +140,7 @@ class IntegrationsPane(Pane):
         if not rows:
             empty.update(self.EMPTY)
         elif not self.rows:
-            empty.update(f"No integration matches '{self.filter_text}' — press / to change it")
+            empty.update("No integration matches the filter — esc clears it")
         integrations = [r for r in self.rows if isinstance(r, IntegrationRow)]
         paused = sum(1 for r in integrations if r.paused_reason)
         self.set_status(

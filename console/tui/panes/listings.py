@@ -1,5 +1,5 @@
 """Listings: tabs (all, linked, broken link, paused, hidden) with counts, a keyset-paged
-table, SKU-prefix filter, and pause/hide on marked rows (confirmed when more than one)."""
+table, the live filter, and pause/hide on marked rows (confirmed when more than one)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,6 @@ class ListingsPane(Pane):
         Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False),
     ]
     TITLE = "Listings"
-    FILTER_PROMPT = "Listings whose SKU starts with:"
     ACTIONS = (("pause", "Pause / unpause listings"), ("hide", "Hide / unhide listings"))
     REFRESH_SECONDS = 10.0
 
@@ -98,11 +97,11 @@ class ListingsPane(Pane):
         return self.query_one("#listing-table", PagedTable)
 
     def _fetcher(self) -> partial[list[ListingRow]]:
-        return partial(fetch_page, page_listings, tab=self.tab, sku_prefix=self.filter_text or None)
+        return partial(fetch_page, page_listings, tab=self.tab, text=self.filter_text or None)
 
     def _empty_text(self) -> str:
         if self.filter_text:
-            return f"No listings here with a SKU starting {self.filter_text} — press / to change it"
+            return "No listings here match the filter — esc clears it"
         if self.tab is ListingTab.ALL:
             return (
                 "No listings yet — run an import: select a channel's import_listings "
@@ -127,8 +126,8 @@ class ListingsPane(Pane):
 
     @work(exclusive=True, group="listing-counts", exit_on_error=False)
     async def load_counts(self) -> None:
-        prefix = self.filter_text or None
-        self.counts = await store_access.read(self.db, count_listings, sku_prefix=prefix)
+        text = self.filter_text or None
+        self.counts = await store_access.read(self.db, count_listings, text=text)
         bar = self.query_one(TabBar)
         bar.labels = tuple(self._labels())
         self.table.total = self.counts.get(self.tab)

@@ -10,7 +10,6 @@ from textual import work
 from textual.binding import Binding
 
 from store.commands.audit import operator_name
-from store.models.orders import OrderStatus
 from store.queries.orders import OrderRow, page_orders
 
 from .. import format as fmt
@@ -18,7 +17,7 @@ from .. import store_access
 from ..screens.details import DetailsScreen
 from ..screens.resubmit import ResubmitScreen
 from ..widgets.paged_table import Column, PagedTable
-from .paged import PagedPane, fetch_page, status_or_prefix
+from .paged import PagedPane, fetch_page
 from .resubmit_actions import load_plan, resubmit_and_queue
 
 
@@ -48,18 +47,16 @@ COLUMNS: list[Column[OrderRow]] = [
 class OrdersPane(PagedPane[OrderRow]):
     BINDINGS = [Binding("r", "resubmit", "Resubmit")]
     TITLE = "Orders"
-    FILTER_PROMPT = "Orders with this status, or whose number starts with:"
     ACTIONS = (("resubmit", "Resubmit the failed fulfillment request"),)
     COLUMNS = COLUMNS
     EMPTY = "No orders yet — run a channel's get_orders in Channels (2) with x"
-    NO_MATCH = "No orders match — press / to change the filter"
+    NO_MATCH = "No orders match the filter — esc clears it"
 
     def __init__(self) -> None:
         super().__init__(id="orders")
 
     def fetcher(self) -> partial[list[OrderRow]]:
-        status, prefix = status_or_prefix(self.filter_text, (s.value for s in OrderStatus))
-        return partial(fetch_page, page_orders, status=status, number_prefix=prefix)
+        return partial(fetch_page, page_orders, text=self.filter_text or None)
 
     def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
         r: OrderRow = event.row

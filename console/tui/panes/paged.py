@@ -1,8 +1,8 @@
 """A pane around one keyset-paged table (Orders, Shipments, Jobs): the table keyed by row
-id, `/` filter with its own empty text, and the row number on the status line.
+id, the live filter with its own empty text, and the row number on the status line.
 
-Subclasses give COLUMNS, EMPTY, NO_MATCH and `fetcher`; `fetch_page` and
-`status_or_prefix` are the pieces their fetchers share."""
+Subclasses give COLUMNS, EMPTY, NO_MATCH and `fetcher`; `fetch_page` is the piece their
+fetchers share."""
 
 from __future__ import annotations
 
@@ -31,12 +31,6 @@ def fetch_page(
         last=request.last,
         limit=request.limit,
     )
-
-
-def status_or_prefix(text: str, statuses: Iterable[str]) -> tuple[str | None, str | None]:
-    """(status, prefix): filter text that is a status name filters on it, else is a prefix."""
-    status = text if text in set(statuses) else None
-    return status, None if status else text or None
 
 
 class PagedPane(Pane, Generic[R]):
@@ -73,7 +67,7 @@ class PagedPane(Pane, Generic[R]):
         self.table.load("reload" if self.table.loaded else "first")
 
     def apply_filter(self) -> None:
-        self.table.set_fetch(self.fetcher(), self.NO_MATCH)
+        self.table.set_fetch(self.fetcher(), self.NO_MATCH if self.filter_text else self.EMPTY)
 
     def on_paged_table_changed(self, event: PagedTable.Changed) -> None:
         at = event.table.position

@@ -33,16 +33,15 @@ COLUMNS: list[Column[ShipmentRow]] = [
 
 class ShipmentsPane(PagedPane[ShipmentRow]):
     TITLE = "Shipments"
-    FILTER_PROMPT = "Shipments whose tracking number starts with:"
     COLUMNS = COLUMNS
     EMPTY = "No shipments yet — they arrive with each source's get_shipments run"
-    NO_MATCH = "No shipments match — press / to change the filter"
+    NO_MATCH = "No shipments match the filter — esc clears it"
 
     def __init__(self) -> None:
         super().__init__(id="shipments")
 
     def fetcher(self) -> partial[list[ShipmentRow]]:
-        return partial(fetch_page, page_shipments, tracking_prefix=self.filter_text or None)
+        return partial(fetch_page, page_shipments, text=self.filter_text or None)
 
     def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
         r: ShipmentRow = event.row

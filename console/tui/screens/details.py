@@ -1,11 +1,12 @@
 """`enter`: every field of one row (and, for a run, its record errors and log), in a
-scrollable box."""
+scrollable box; a live dialog (a run's) re-reads itself every second while open."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from rich.markup import escape
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -14,23 +15,48 @@ from textual.widgets import Static
 
 Field = tuple[str, object]
 Section = tuple[str, Sequence[str]]
+Live = Callable[[], Awaitable[tuple[str, Sequence[Field], Sequence[Section]]]]
+
+LIVE_SECONDS = 1.0
 
 
 class DetailsScreen(ModalScreen[None]):
     """A title, (label, value) lines, then optional sections (a heading over plain lines,
-    e.g. a run's log); long lines wrap and the body scrolls."""
+    e.g. a run's log); long lines wrap and the body scrolls. With `live`, the dialog
+    re-reads (title, fields, sections) from it every second while open."""
 
     BINDINGS = [Binding("escape,enter,q", "close", "Close")]
 
     def __init__(
-        self, title: str, fields: Sequence[Field], sections: Sequence[Section] = ()
+        self,
+        title: str,
+        fields: Sequence[Field],
+        sections: Sequence[Section] = (),
+        *,
+        live: Live | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.fields = list(fields)
         self.sections = list(sections)
+        self.live = live
+        self.refreshes = 0
 
     def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="details"):
+            yield Static(self._title(), id="question")
+            with VerticalScroll(id="details-body"):
+                yield Static(self._body(), id="details-text")
+            yield Static("escape close", id="answer-keys")
+
+    def on_mount(self) -> None:
+        if self.live is not None:
+            self.set_interval(LIVE_SECONDS, self._reread)
+
+    def _title(self) -> str:
+        return f"[b]{escape(self.title_text)}[/b]"
+
+    def _body(self) -> str:
         width = max((len(label) for label, _ in self.fields), default=0)
         lines = [
             f"[b]{escape(label.ljust(width))}[/b]  {escape(_text(value))}"
@@ -38,11 +64,16 @@ class DetailsScreen(ModalScreen[None]):
         ]
         for heading, body in self.sections:
             lines += ["", f"[b]{escape(heading)}[/b]", *(escape(line) for line in body)]
-        with Vertical(id="dialog", classes="details"):
-            yield Static(f"[b]{escape(self.title_text)}[/b]", id="question")
-            with VerticalScroll(id="details-body"):
-                yield Static("\n".join(lines), id="details-text")
-            yield Static("escape close", id="answer-keys")
+        return "\n".join(lines)
+
+    @work(exclusive=True, group="details-live", exit_on_error=False)
+    async def _reread(self) -> None:
+        assert self.live is not None
+        title, fields, sections = await self.live()
+        self.title_text, self.fields, self.sections = title, list(fields), list(sections)
+        self.query_one("#question", Static).update(self._title())
+        self.query_one("#details-text", Static).update(self._body())
+        self.refreshes += 1
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,6 +1,9 @@
-"""`?`: every key of the console, what it does, and where it applies."""
+"""`?`: every key of the console and what it does, on one screen at 80x24 (two columns:
+moving and looking on the left, acting on the right)."""
 
 from __future__ import annotations
+
+from itertools import zip_longest
 
 from rich.table import Table
 from textual.app import ComposeResult
@@ -9,23 +12,30 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYS = (
-    ("1..6", "Sources, Channels, Listings, Orders, Shipments, Jobs"),
-    ("/", "filter the table: SKU, order number, tracking or integration prefix, or a status"),
-    ("space", "mark or unmark a row; actions apply to marked rows, else the current one"),
-    ("p", "pause/unpause listings, or the integration in Sources/Channels/Jobs"),
-    ("h", "hide/unhide listings (carried out by the channel's next sync)"),
-    ("r", "resubmit the selected failed fulfillment request (Orders)"),
-    ("x", "run the selected integration now (Sources/Channels/Jobs)"),
-    ("enter", "details of the selected row"),
-    ("[ ]", "previous / next Listings tab"),
-    ("f", "follow / stop following the notifications tail"),
-    ("l", "notifications level: all, info, warning, error"),
-    ("↑↓ PgUp PgDn", "move; home / end: first / last row"),
-    ("ctrl+p", "command palette: every pane and action by name"),
-    ("?", "this help"),
-    ("q", "quit"),
+MOVE = (
+    ("1..6", "Sources … Jobs"),
+    ("/", "filter as you type"),
+    ("esc", "clear the filter"),
+    ("↑↓ PgUp PgDn", "move"),
+    ("home end", "first / last row"),
+    ("enter", "details of the row"),
+    ("[ ]", "Listings tabs"),
+    ("tab", "table ↔ notifications"),
+    ("ctrl+p", "every action by name"),
+    ("?  q", "this help, quit"),
 )
+ACT = (
+    ("space", "mark; keys act on marked"),
+    ("p", "pause / unpause"),
+    ("h", "hide / unhide listings"),
+    ("r", "resubmit (Orders)"),
+    ("x", "run the integration now"),
+    ("c", "cancel a run (Jobs)"),
+    ("f", "follow notifications"),
+    ("l", "notifications level"),
+    ("end", "notifications: newest"),
+)
+MUTATING_KEYS = {"p", "h", "r", "x", "c"}
 
 
 class HelpScreen(ModalScreen[None]):
@@ -36,15 +46,16 @@ class HelpScreen(ModalScreen[None]):
         self.readonly = readonly
 
     def compose(self) -> ComposeResult:
-        hidden = {"p", "h", "r", "x"} if self.readonly else set()
-        table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column(ratio=1)
-        for key, what in KEYS:
-            if key not in hidden:
-                table.add_row(key, what)
+        act = [(k, w) for k, w in ACT if not (self.readonly and k in MUTATING_KEYS)]
+        table = Table(box=None, show_header=False, padding=(0, 1))
+        for gap in (0, 2):
+            table.add_column(style="bold", no_wrap=True)
+            table.add_column(no_wrap=True, overflow="ellipsis")
+            table.columns[-1].padding = (0, gap, 0, 1)
+        for (k1, w1), (k2, w2) in zip_longest(MOVE, act, fillvalue=("", "")):
+            table.add_row(k1, w1, k2, w2)
         if self.readonly:
-            table.add_row("", "Read-only: actions that change records are hidden.")
+            table.add_row("", "", "", "read-only: no actions")
         with Vertical(id="dialog", classes="help"):
             yield Static("[b]Dropdeck keys[/b]", id="question")
             with VerticalScroll(id="details-body"):

@@ -202,12 +202,17 @@ class PagedTable(ScrollView, Generic[R], can_focus=True):
 
     def _apply_reload(self, keep: int, rows: list[R], at_start: bool) -> None:
         cursor_key = self.key(self.rows[self.cursor]) if self.cursor_row is not None else None
+        # On the first row, the cursor stays on the first row as new ones arrive above it
+        # (newest-first tables); moved elsewhere, it stays on its row.
+        on_top = self.cursor == 0 and self.at_start
         self.rows = self.rows[:keep] + rows
         self.at_end = len(rows) < PAGE
         if at_start:
             self.at_start, self.base = True, 0
         keys = [self.key(r) for r in self.rows]
-        if cursor_key in keys:
+        if on_top and at_start:
+            self.cursor = 0
+        elif cursor_key in keys:
             self.cursor = keys.index(cursor_key)
         # Marked rows carry the flags they had; refresh them from what was just read.
         for key in self.marks.keys() & set(keys):
@@ -255,6 +260,8 @@ class PagedTable(ScrollView, Generic[R], can_focus=True):
 
     def on_resize(self) -> None:
         self.strips.forget()
+        if self.strips.fit(self.scrollable_content_region.width):
+            self._sync_size()
         self._show_cursor()
 
     def action_cursor(self, delta: int) -> None:

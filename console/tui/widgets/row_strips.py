@@ -43,10 +43,18 @@ PagedTable > .paged-table--empty { color: $text-muted; }
 
 @dataclass(frozen=True)
 class Column(Generic[R]):
+    """`width` is the least the column takes; a `flex` column also takes what the table has
+    left over: first those with a `max_width` up to it, in order, then the others share the
+    rest. A column with `min_table_width` shows only when the table is at least that wide (a
+    pane decides what fits at 80 and what appears at 120)."""
+
     title: str
     width: int
     value: Callable[[R], str | Text]
     right: bool = False
+    flex: bool = False
+    min_table_width: int = 0
+    max_width: int | None = None
 
 
 class RowStrips(Generic[R]):
@@ -56,9 +64,38 @@ class RowStrips(Generic[R]):
         self.columns = list(columns)
         self.markable = markable
         self.max_cached = max_cached
-        # A leading mark cell, then each column, one space between cells.
-        self.width = sum(c.width for c in self.columns) + len(self.columns) + 2
         self._cache: dict[tuple[int, bool, CursorState], Strip] = {}
+        self.fitted_to = -1
+        self.shown: list[tuple[Column[R], int]] = []
+        self.fit(0)
+
+    def fit(self, width: int) -> bool:
+        """Choose the columns and widths for a table `width` cells wide; True if they changed.
+
+        A leading mark cell, then each column, one space between cells."""
+        if width == self.fitted_to:
+            return False
+        self.fitted_to = width
+        columns = [c for c in self.columns if width >= c.min_table_width or width == 0]
+        used = sum(c.width for c in columns) + len(columns) + 2
+        widths = [c.width for c in columns]
+        spare = max(0, width - used)
+        for i, c in enumerate(columns):
+            if c.flex and c.max_width is not None:
+                extra = min(spare, max(0, c.max_width - c.width))
+                widths[i] += extra
+                spare -= extra
+        flex = [i for i, c in enumerate(columns) if c.flex and c.max_width is None]
+        for n, i in enumerate(flex):
+            share = spare // len(flex) if n < len(flex) - 1 else spare - (spare // len(flex)) * n
+            widths[i] += share
+        shown = list(zip(columns, widths, strict=True))
+        self.width = sum(widths) + len(columns) + 2
+        changed = shown != self.shown
+        self.shown = shown
+        if changed:
+            self._cache.clear()
+        return changed
 
     def forget(self) -> None:
         """Drop cached strips: rows were re-read or dropped (their ids may be reused)."""
@@ -132,12 +169,12 @@ class RowStrips(Generic[R]):
 
     def _cells(self, row: R | None, marked: bool) -> list[Text]:
         cells = [Text("●" if self.markable and marked else " ")]
-        for col in self.columns:
+        for col, width in self.shown:
             value = col.title if row is None else col.value(row)
             text = value.copy() if isinstance(value, Text) else Text(str(value))
-            if col.right and text.cell_len < col.width:
-                text = Text(" " * (col.width - text.cell_len)) + text
-            text.truncate(col.width, overflow="ellipsis", pad=True)
+            if col.right and text.cell_len < width:
+                text = Text(" " * (width - text.cell_len)) + text
+            text.truncate(width, overflow="ellipsis", pad=True)
             cells.append(text)
         return cells
 
