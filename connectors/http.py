@@ -81,6 +81,8 @@ class HttpSettings:
     rate_limit: tuple[int, float] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     user_agent: str = "dropdeck/0.1"
+    # What an operator should look at when the API answers with a body that is not JSON.
+    not_json_hint: str = ""
 
 
 def safe_url(url: httpx.URL | str) -> str:
@@ -125,6 +127,7 @@ class ConnectorClient:
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
         pacer: HeaderPacer | None = None,
+        not_json_hint: str = "",
     ) -> None:
         self.httpx = client
         self.name = name
@@ -134,6 +137,7 @@ class ConnectorClient:
         self._secrets = tuple(s for s in secrets if s)
         self._sleep = sleep
         self._rng = rng or random.Random()
+        self._not_json_hint = f". {not_json_hint}" if not_json_hint else ""
 
     async def request(
         self, method: str, url: str, *, idempotent: bool | None = None, **kwargs: Any
@@ -203,19 +207,42 @@ class ConnectorClient:
         `malformed_retries` re-sends the GET that many times when the body does not decode
         (a truncated page is usually transient; GET is safe to repeat).
         """
-        for attempt in range(malformed_retries + 1):
-            response = await self.request("GET", url, **kwargs)
+        body, _ = await self.request_json("GET", url, malformed_retries=malformed_retries, **kwargs)
+        return body
+
+    async def request_json(
+        self,
+        method: str,
+        url: str,
+        *,
+        malformed_retries: int = 0,
+        idempotent: bool | None = None,
+        **kwargs: Any,
+    ) -> tuple[Any, httpx.Response]:
+        """`request()` and decode its JSON body: (body, response).
+
+        A body that does not decode is sent again up to `malformed_retries` times when the
+        request is safe to repeat (GET, PUT, DELETE, or `idempotent=True`); otherwise, or
+        when every try was unreadable, it is a `FatalError` naming the status and size.
+        """
+        method = method.upper()
+        safe = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
+        tries = malformed_retries + 1 if safe else 1
+        for attempt in range(1, tries + 1):
+            response = await self.request(method, url, idempotent=idempotent, **kwargs)
             try:
-                return response.json()
+                return response.json(), response
             except ValueError:
-                where = self._where("GET", response.request.url)
-                if attempt < malformed_retries:
+                where = self._where(method, response.request.url)
+                if attempt < tries:
                     log.info("http.retry", connection=self.name, error=f"{where}: not JSON")
-                    await self._sleep(self.retry.backoff(attempt + 1, self._rng))
+                    await self._sleep(self.retry.backoff(attempt, self._rng))
                     continue
+                after = f" after {tries} tries" if tries > 1 else ""
                 raise FatalError(
                     f"{where}: the response is not JSON "
-                    f"(HTTP {response.status_code}, {len(response.content)} bytes)"
+                    f"(HTTP {response.status_code}, {len(response.content)} bytes){after}"
+                    f"{self._not_json_hint}"
                 ) from None
         raise AssertionError("unreachable")
 
@@ -312,4 +339,5 @@ def build_client(
         sleep=sleep,
         rng=rng,
         pacer=HeaderPacer(clock=clock, sleep=sleep),
+        not_json_hint=s.not_json_hint,
     )

@@ -20,12 +20,12 @@ import httpx
 from ..auth import BasicAuth, OAuth1Auth
 from ..errors import FatalError
 from ..http import ConnectorClient, HttpSettings, RetryPolicy
-from ..paging import Page
+from ..paging import Page, numbered_page, paginate
 
 BATCH_LIMIT = 100
 PAGE_SIZE = 100
-# A truncated JSON body on a GET is a transfer fault; asking again is safe.
-MALFORMED_RETRIES = 3
+# A truncated JSON body on a GET is a transfer fault; asking again is safe (3 tries in all).
+MALFORMED_RETRIES = 2
 NOT_FOUND_CODES = frozenset(
     {
         "woocommerce_rest_product_invalid_id",
@@ -38,6 +38,7 @@ NOT_FOUND_CODES = frozenset(
 HTTP_SETTINGS = HttpSettings(
     timeout=httpx.Timeout(connect=5.0, read=60.0, write=60.0, pool=30.0),
     retry=RetryPolicy(attempts=5, base_delay=0.5, max_delay=20.0),
+    not_json_hint="Check the store's PHP error log",
 )
 
 
@@ -76,22 +77,15 @@ class WooClient:
     async def _send(
         self, method: str, path: str, *, idempotent: bool | None = None, **kwargs: Any
     ) -> tuple[Any, httpx.Response]:
-        retries = MALFORMED_RETRIES if method == "GET" or idempotent else 1
-        for attempt in range(1, retries + 1):
-            self.requests += 1
-            if method != "GET":
-                self.writes += 1
-            response = await self.http.request(method, path, idempotent=idempotent, **kwargs)
-            try:
-                return response.json(), response
-            except ValueError:
-                if attempt == retries:
-                    raise FatalError(
-                        f"{self.http.name} {method} {path}: the response is not JSON "
-                        f"(HTTP {response.status_code}, {len(response.content)} bytes) after "
-                        f"{retries} tries. Check the store's PHP error log"
-                    ) from None
-        raise AssertionError("unreachable")
+        # `ConnectorClient` asks again for a body that is not JSON: reads, and batches of
+        # absolute values; never a write that may have created something.
+        again = MALFORMED_RETRIES if method == "GET" or idempotent else 0
+        self.requests += 1
+        if method != "GET":
+            self.writes += 1
+        return await self.http.request_json(
+            method, path, idempotent=idempotent, malformed_retries=again, **kwargs
+        )
 
     async def _page(self, path: str, page: int, params: dict[str, Any]) -> Page[dict[str, Any]]:
         body, response = await self._send(
@@ -104,8 +98,7 @@ class WooClient:
             total = int(response.headers.get("x-wp-total", "0"))
         except ValueError:
             total_pages, total = 0, len(body)
-        next_token = page + 1 if page < total_pages and body else None
-        return Page(items=body, next_token=next_token, total=total)
+        return numbered_page(body, page, total_pages=total_pages, total=total)
 
     # --- products and variations ----------------------------------------------------------
 
@@ -121,12 +114,14 @@ class WooClient:
 
     async def all_variations(self, product_id: int) -> list[dict[str, Any]]:
         """Every variation of a product (usually one request)."""
+
+        async def fetch(page: Any) -> Page[dict[str, Any]]:
+            return await self.variations_page(product_id, int(page))
+
         out: list[dict[str, Any]] = []
-        page: int | None = 1
-        while page is not None:
-            result = await self.variations_page(product_id, page)
+        what = f"variations of product {product_id}"
+        async for result in paginate(fetch, first=1, what=what):
             out.extend(result.items)
-            page = result.next_token  # type: ignore[assignment]
         return out
 
     async def create_product(self, data: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from ..context import RunContext
 from ..errors import FatalError, MappingError, RecordError
+from ..paging import paginate
 from . import mapping
 from .client import HTTP_SETTINGS, WooClient, woocommerce_auth
 from .settings import api_version
@@ -46,7 +47,7 @@ class CatalogPage:
     number: int
     total: int
     products: int = 0
-    next: int | None = None
+    next_token: int | None = None
     listings: list[dict[str, Any]] = field(default_factory=list)
     variants: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by master_sku
     errors: list[RecordError] = field(default_factory=list)
@@ -72,39 +73,16 @@ async def _map_page(client: WooClient, number: int, sem: asyncio.Semaphore) -> C
             continue
         page.listings.append(listing)
         page.variants[listing["master_sku"]] = rows
-    page.next = result.next_token  # type: ignore[assignment]
+    page.next_token = result.next_token  # type: ignore[assignment]
     return page
 
 
 async def catalog_pages(client: WooClient) -> AsyncIterator[CatalogPage]:
     """Every product page of the store, mapped, fetched up to `PREFETCH_PAGES` ahead."""
-    queue: asyncio.Queue[CatalogPage | BaseException | None] = asyncio.Queue(PREFETCH_PAGES)
     sem = asyncio.Semaphore(VARIATION_CONCURRENCY)
 
-    async def produce() -> None:
-        number: int | None = 1
-        seen: set[int] = set()
-        try:
-            while number is not None:
-                if number in seen:
-                    raise FatalError("products: the store returned the same page twice")
-                seen.add(number)
-                page = await _map_page(client, number, sem)
-                await queue.put(page)
-                number = page.next
-            await queue.put(None)
-        except BaseException as exc:  # handed to the consumer, which re-raises it
-            await queue.put(exc)
+    async def fetch(number: Any) -> CatalogPage:
+        return await _map_page(client, int(number), sem)
 
-    task = asyncio.create_task(produce())
-    try:
-        while True:
-            item = await queue.get()
-            if item is None:
-                break
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    async for page in paginate(fetch, first=1, what="products", ahead=PREFETCH_PAGES):
+        yield page

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from ..context import RunContext
 from ..errors import FatalError, MappingError
+from ..paging import Page, paginate
 from . import mapping, orders_store
 from .client import WooClient
 from .common import woo_client
@@ -23,14 +25,12 @@ async def get_orders(ctx: RunContext) -> None:
     client = woo_client(ctx)
     channel = ctx.owner_id
     after = (datetime.now(UTC) - timedelta(days=settings.days)).strftime("%Y-%m-%dT%H:%M:%S")
-    page: int | None = 1
-    seen: set[int] = set()
     done = 0
-    while page is not None:
-        if page in seen:
-            raise FatalError("orders: the store returned the same page twice")
-        seen.add(page)
-        result = await client.orders_page(page, statuses=settings.statuses, after=after)
+
+    async def fetch(page: Any) -> Page[dict[str, Any]]:
+        return await client.orders_page(int(page), statuses=settings.statuses, after=after)
+
+    async for result in paginate(fetch, first=1, what="orders"):
         rows = []
         for order in result.items:
             try:
@@ -43,7 +43,6 @@ async def get_orders(ctx: RunContext) -> None:
                 ctx.count(name, n)
         done += len(result.items)
         ctx.progress(done, result.total)
-        page = result.next_token  # type: ignore[assignment]
 
 
 async def sync_orders(ctx: RunContext) -> None:

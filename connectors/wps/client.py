@@ -19,7 +19,7 @@ import httpx
 
 from ..errors import FatalError
 from ..http import ConnectorClient, HttpSettings, RetryPolicy
-from ..paging import Page, Token, paginate
+from ..paging import Page, Token, cursor_page, paginate
 
 # The API documents no maximum; one client reports 10,000 works, pages with includes are
 # about 2 KB per item, so 10,000 keeps a page near 20 MB.
@@ -125,8 +125,10 @@ class WpsClient:
         include: Iterable[str] = (),
         fields: Iterable[str] = (),
         filters: dict[str, str] | None = None,
+        ahead: int = 0,
     ) -> AsyncIterator[Page[dict[str, Any]]]:
-        """Every page of `GET /items`, following cursors until `next` is null."""
+        """Every page of `GET /items`, following cursors until `next` is null; `ahead`
+        pages are fetched while the caller works on the current one (see `paginate`)."""
         include, fields = tuple(include), tuple(fields)
 
         async def fetch(cursor: Token) -> Page[dict[str, Any]]:
@@ -134,7 +136,7 @@ class WpsClient:
                 cursor, size=size, include=include, fields=fields, filters=filters
             )
 
-        async for page in paginate(fetch, first=FIRST_PAGE, what="WPS items"):
+        async for page in paginate(fetch, first=FIRST_PAGE, what="WPS items", ahead=ahead):
             yield page
 
     async def attribute_keys(self) -> dict[int, str]:
@@ -228,12 +230,7 @@ class WpsClient:
             raise FatalError(f"WPS {what}: the answer is not a page ({{data: [...]}} expected)")
         data: list[dict[str, Any]] = payload["data"]
         cursor = (payload.get("meta") or {}).get("cursor") or {}
-        nxt = cursor.get("next")
-        # An empty page ends the walk even if a cursor came with it (a client-reported quirk);
-        # a cursor that repeats is caught by `paginate`.
-        if not data:
-            nxt = None
-        return Page(items=data, next_token=nxt or None)
+        return cursor_page(data, cursor.get("next"))
 
 
 def _seg(value: str) -> str:

@@ -247,3 +247,68 @@ async def test_client_pool_shares_one_client_until_the_credentials_change() -> N
     new = ConnectionInfo(1, "acme", "fake", "http://a.test", {"token": Secret("two")})
     assert pool.get(new, auth=None, settings=None) is not first
     await pool.aclose()
+
+
+@pytest.fixture
+def truncating_server() -> Iterator[tuple[RunningServer, list[str]]]:
+    """Answers GET and POST with a truncated JSON body `bad` times, then with valid JSON."""
+    seen: list[str] = []
+    bad = {"count": 0}
+
+    async def endpoint(request: Request) -> Response:
+        seen.append(request.method)
+        if request.url.path == "/always-bad" or len(seen) <= bad["count"]:
+            return Response('[{"id": 1, "na', media_type="application/json")
+        return JSONResponse({"ok": True, "attempt": len(seen)})
+
+    app = Starlette(routes=[Route("/{path:path}", endpoint, methods=["GET", "POST", "PUT"])])
+    running = serve(app)
+    bad["count"] = 2
+    yield running, seen
+    running.stop()
+
+
+async def test_a_truncated_json_body_is_fetched_again(
+    truncating_server: tuple[RunningServer, list[str]],
+) -> None:
+    server, seen = truncating_server
+    t = FakeTime()
+    c = client(server.base_url, t)
+    body = await c.get_json("/products", malformed_retries=3)  # type: ignore[attr-defined]
+    assert body == {"ok": True, "attempt": 3}
+    assert seen == ["GET", "GET", "GET"]
+    assert len(t.sleeps) == 2  # backed off before each new try
+
+
+async def test_a_body_that_never_decodes_fails_naming_the_tries_and_the_hint(
+    truncating_server: tuple[RunningServer, list[str]],
+) -> None:
+    server, seen = truncating_server
+    c = build_client(
+        server.base_url,
+        name="Shop",
+        settings=HttpSettings(not_json_hint="Check the store's PHP error log"),
+        sleep=FakeTime().sleep,
+    )
+    with pytest.raises(FatalError) as info:
+        await c.get_json("/always-bad", malformed_retries=2)
+    assert len(seen) == 3
+    message = str(info.value)
+    assert "Shop GET" in message and "/always-bad: the response is not JSON" in message
+    assert "after 3 tries. Check the store's PHP error log" in message
+
+
+async def test_a_post_with_an_unreadable_answer_is_never_sent_again(
+    truncating_server: tuple[RunningServer, list[str]],
+) -> None:
+    server, seen = truncating_server
+    c = client(server.base_url, FakeTime())
+    with pytest.raises(FatalError) as info:
+        await c.request_json("POST", "/orders", json={"po": 1}, malformed_retries=3)  # type: ignore[attr-defined]
+    assert seen == ["POST"]
+    assert "after" not in str(info.value)
+    # The same POST marked idempotent (absolute values) may be asked again.
+    body, _ = await c.request_json(  # type: ignore[attr-defined]
+        "POST", "/orders", json={"po": 1}, malformed_retries=3, idempotent=True
+    )
+    assert body["attempt"] == 3
