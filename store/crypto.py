@@ -14,7 +14,8 @@ from cryptography.fernet import Fernet, InvalidToken
 
 
 class SecretKeyError(RuntimeError):
-    pass
+    """The secret key cannot be read or is not the one the secrets were sealed with; the
+    message says which and what to do."""
 
 
 class Secret(str):
@@ -34,17 +35,42 @@ def _key(home: Path) -> bytes:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(Fernet.generate_key())
-    return path.read_bytes().strip()
+    try:
+        return path.read_bytes().strip()
+    except OSError as exc:
+        raise SecretKeyError(
+            f"cannot read {path} ({exc.strerror}); make it readable by this user (chmod 600) "
+            "or set DROPDECK_SECRET_KEY"
+        ) from None
 
 
 class SecretBox:
+    """Seals and opens connection secrets with this installation's key.
+
+    Raises SecretKeyError (with what to do) when the key cannot be read or is malformed.
+    """
+
     def __init__(self, home: Path) -> None:
-        self._fernet = Fernet(_key(home))
+        key = _key(home)
+        try:
+            self._fernet = Fernet(key)
+        except ValueError:
+            where = (
+                "DROPDECK_SECRET_KEY"
+                if os.environ.get("DROPDECK_SECRET_KEY")
+                else home / "secret.key"
+            )
+            raise SecretKeyError(
+                f"{where} is not a Fernet key (32 url-safe base64-encoded bytes); restore the "
+                "key the secrets were saved with"
+            ) from None
 
     def seal(self, values: dict[str, str]) -> str:
+        """The values as one encrypted token (what the connection row stores)."""
         return self._fernet.encrypt(json.dumps(values).encode()).decode()
 
     def open(self, token: str) -> dict[str, Secret]:
+        """The values sealed in `token`; SecretKeyError if this key did not seal them."""
         if not token:
             return {}
         try:

@@ -3,9 +3,11 @@
     structlog / stdlib record
       -> shared chain: contextvars (integration, run ids), level, logger, UTC timestamp, redact
       -> (a) JSON lines file  $DROPDECK_HOME/logs/dropdeck.jsonl (rotated)
-         (b) notification table: WARNING+ and events logged with notify=True (run summaries),
-             batch-inserted by one writer thread so logging never waits on the database
-         (c) optionally an in-process queue of rendered lines for a UI
+         (b) notification table: WARNING+ and events logged with notify=True, batch-inserted
+             by one writer thread so logging never waits on the database (run summaries are
+             written with the run row instead: see `notification_row`)
+         (c) optionally stderr, one plain line per event with its traceback, control
+             characters made visible (`store.safe_text`)
 
 Redaction runs in the shared chain *and again after tracebacks are rendered*: keys that look
 secret are masked, Bearer/Basic values and secret query parameters are scrubbed from every
@@ -16,9 +18,9 @@ include frame locals (`show_locals=False`).
 
 from __future__ import annotations
 
-import json
 import logging
 import logging.handlers
+import os
 import queue
 import re
 import sys
@@ -33,6 +35,7 @@ from structlog.typing import EventDict, Processor, WrappedLogger
 
 from store.commands.notify import insert_notifications
 from store.db import Database
+from store.safe_text import visible
 
 MASK = "***"
 SECRET_KEY = re.compile(
@@ -126,6 +129,70 @@ _STANDARD = frozenset(
     {"event", "level", "logger", "timestamp", "integration", "integration_id", "run_id", "run_uid"}
 )
 _NOTIFY_LEVELS = {"warning", "error", "critical", "info"}
+_EVENT_CHAIN: list[Processor] = [
+    structlog.processors.ExceptionRenderer(
+        structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+    ),
+    redact,
+]
+
+
+def _event_of(record: logging.LogRecord) -> dict[str, Any]:
+    """The redacted event dict of a record, as the JSON file gets it, without rendering."""
+    level = record.levelname.lower()
+    event: EventDict
+    if isinstance(record.msg, dict) and hasattr(record, "_logger"):  # structlog's own
+        event = dict(record.msg)
+    else:  # a stdlib logger (httpx, apscheduler, asyncio): run the shared chain first
+        event = {"event": record.getMessage(), "_record": record, "_from_structlog": False}
+        if record.exc_info:
+            event["exc_info"] = record.exc_info
+        for processor in SHARED:
+            event = processor(None, level, event)
+        del event["_record"], event["_from_structlog"]
+    for processor in _EVENT_CHAIN:
+        event = processor(None, level, event)
+    return event
+
+
+def _plain(value: Any) -> Any:
+    """`value` as JSON types (the notification's data column), other objects as text."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def _row(event: Mapping[str, Any]) -> dict[str, Any]:
+    level = str(event.get("level", "info")).lower()
+    data = {
+        k: _plain(v)
+        for k, v in event.items()
+        if k not in _STANDARD and k not in ("message", "notify", "stored")
+    }
+    run_id = event.get("run_id")
+    integration_id = event.get("integration_id")
+    return {
+        "level": level if level in _NOTIFY_LEVELS else "error",
+        "integration": event.get("integration"),
+        "integration_id": integration_id if isinstance(integration_id, int) else None,
+        "run_id": run_id if isinstance(run_id, int) else None,
+        "event": str(event.get("event", "")),
+        "message": str(event.get("message") or event.get("event", "")),
+        "data": data,
+    }
+
+
+def notification_row(level: str, event: str, **fields: Any) -> dict[str, Any]:
+    """The notification row the log sink would write for this event (bound context and
+    redaction included), for a caller to insert in its own transaction so the row cannot be
+    lost with a killed process. Log the same event with `stored=True`: the sink skips it."""
+    event_dict: EventDict = {"event": event, "level": level, **fields}
+    event_dict = structlog.contextvars.merge_contextvars(None, level, event_dict)
+    return _row(redact(None, level, event_dict))
 
 
 class NotificationHandler(logging.Handler):
@@ -137,7 +204,7 @@ class NotificationHandler(logging.Handler):
         self.flush_every = flush_every
         self._queue: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
         self._stop = threading.Event()
-        self._flushed = threading.Condition()
+        self._writing = threading.Lock()  # a flush waits for a batch being written
         self._thread = threading.Thread(target=self._run, name="notification-writer", daemon=True)
         self._thread.start()
 
@@ -145,30 +212,19 @@ class NotificationHandler(logging.Handler):
         if record.name.startswith(("sqlalchemy", "store.")):
             return  # never feed the DB sink with the DB's own complaints
         try:
-            event = json.loads(self.format(record))
-            if record.levelno >= logging.WARNING or event.get("notify"):
-                self._queue.put(self._row(event))
+            fields = record.msg if isinstance(record.msg, dict) else {}
+            if fields.get("stored"):
+                return  # written to the table by the caller already
+            if record.levelno >= logging.WARNING or fields.get("notify"):
+                self._queue.put(_row(_event_of(record)))
         except Exception:
             self.handleError(record)
 
-    @staticmethod
-    def _row(event: dict[str, Any]) -> dict[str, Any]:
-        level = str(event.get("level", "info")).lower()
-        data = {k: v for k, v in event.items() if k not in _STANDARD and k != "message"}
-        data.pop("notify", None)
-        run_id = event.get("run_id")
-        integration_id = event.get("integration_id")
-        return {
-            "level": level if level in _NOTIFY_LEVELS else "error",
-            "integration": event.get("integration"),
-            "integration_id": integration_id if isinstance(integration_id, int) else None,
-            "run_id": run_id if isinstance(run_id, int) else None,
-            "event": str(event.get("event", "")),
-            "message": str(event.get("message") or event.get("event", "")),
-            "data": data,
-        }
-
     def _drain(self) -> None:
+        with self._writing:
+            self._write_queued()
+
+    def _write_queued(self) -> None:
         batch: list[dict[str, Any]] = []
         while True:
             try:
@@ -191,27 +247,14 @@ class NotificationHandler(logging.Handler):
         self._drain()
 
     def flush(self) -> None:
-        """Write everything queued so far (from the calling thread)."""
+        """Write everything queued so far (from the calling thread), after any batch the
+        writer thread is writing: rows keep the order they were logged in."""
         self._drain()
 
     def close(self) -> None:
         self._stop.set()
         self._thread.join(5)
         super().close()
-
-
-class UIQueueHandler(logging.Handler):
-    """Hands (levelno, rendered line) to a UI that drains the queue on a timer."""
-
-    def __init__(self, q: queue.SimpleQueue[tuple[int, str]]) -> None:
-        super().__init__(logging.INFO)
-        self.q = q
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            self.q.put((record.levelno, self.format(record)))
-        except Exception:
-            self.handleError(record)
 
 
 @dataclass
@@ -241,7 +284,6 @@ def configure_logging(
     *,
     db: Database | None = None,
     level: int = logging.INFO,
-    ui_queue: queue.SimpleQueue[tuple[int, str]] | None = None,
     stderr: bool = False,
     max_bytes: int = 10_000_000,
     backups: int = 5,
@@ -259,7 +301,7 @@ def configure_logging(
     log_dir = home / "logs"
     log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     log_path = log_dir / "dropdeck.jsonl"
-    file_handler = logging.handlers.RotatingFileHandler(
+    file_handler = _PrivateRotatingFileHandler(
         log_path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
     )
     file_handler.setFormatter(_json_formatter())
@@ -269,10 +311,6 @@ def configure_logging(
         notifications = NotificationHandler(db)
         notifications.setFormatter(_json_formatter())
         handlers.append(notifications)
-    if ui_queue is not None:
-        ui = UIQueueHandler(ui_queue)
-        ui.setFormatter(_console_formatter())
-        handlers.append(ui)
     if stderr:
         err = logging.StreamHandler(sys.stderr)
         err.setLevel(logging.INFO)
@@ -290,22 +328,38 @@ def configure_logging(
 
 
 def _console_formatter() -> structlog.stdlib.ProcessorFormatter:
+    """One plain line per event for stderr; a traceback follows as text. Control characters
+    in the line (store data in messages) are made visible, newlines kept."""
+    render = structlog.dev.ConsoleRenderer(colors=False, pad_event_to=0)
+
+    def render_visible(logger: WrappedLogger, name: str, event_dict: EventDict) -> str:
+        return visible(str(render(logger, name, event_dict)), multiline=True)
+
     return structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=SHARED,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.ExceptionRenderer(
-                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
-            ),
+            structlog.processors.ExceptionRenderer(),  # a text traceback, then scrubbed
             redact,
-            structlog.dev.ConsoleRenderer(colors=False, pad_event_to=0),
+            render_visible,
         ],
     )
 
 
-def current_logging() -> LoggingSetup | None:
-    """The active setup, if `configure_logging` ran in this process."""
-    return _current
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Creates the log file 0600 (it names businesses, orders and addresses); rotated files
+    are renamed from it and keep that mode."""
+
+    def _open(self) -> Any:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
+def flush_notifications() -> None:
+    """Write queued notifications now (a run's end: none may wait in memory for a worker that
+    could be killed, and they come before the run's summary)."""
+    if _current is not None and _current.notifications is not None:
+        _current.notifications.flush()
 
 
 def shutdown_logging() -> None:

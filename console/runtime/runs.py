@@ -20,12 +20,13 @@ from connectors.context import ClientPool, ConnectionInfo, RunCancelled, RunCont
 from connectors.errors import ConnectorError
 from connectors.registry import get_operation
 from store.commands import runs as run_commands
-from store.crypto import SecretBox
+from store.commands.notify import insert_notifications
+from store.crypto import SecretBox, SecretKeyError
 from store.db import Database
 from store.models import Channel, Connection, Integration, JobRun, Source
 from store.models.runtime import RunStatus
 
-from .logging import register_secret, scrub_text
+from .logging import flush_notifications, notification_row, register_secret, scrub_text
 from .settings import RuntimeSettings
 
 log = structlog.get_logger("dropdeck.runtime")
@@ -54,6 +55,11 @@ class ActiveRun:
         if self.ctx is None:
             return (0, None, {})
         return (self.ctx.progress_done, self.ctx.progress_total, dict(self.ctx.counters))
+
+
+class SecretsUnreadable(Exception):
+    """A connection's secrets cannot be decrypted: the run fails and the integration pauses
+    (every later run would fail the same way until the key is put back)."""
 
 
 def claim(db: Database, worker_id: str, settings: RuntimeSettings) -> JobRun | None:
@@ -102,7 +108,10 @@ def sweep_abandoned(db: Database, settings: RuntimeSettings) -> list[int]:
 def load_context(
     db: Database, run: JobRun, clients: ClientPool
 ) -> tuple[RunContext | None, str | None]:
-    """Build the operation's context; (None, error) when the integration cannot run."""
+    """Build the operation's context; (None, error) when the integration cannot run.
+
+    Raises SecretsUnreadable when the connection's secrets cannot be decrypted.
+    """
     with db.read() as session:
         integration = session.get(Integration, run.integration_id)
         if integration is None:
@@ -118,7 +127,13 @@ def load_context(
         if owner.connection_id is not None:
             row = session.get(Connection, owner.connection_id)
             if row is not None:
-                secrets = SecretBox(db.settings.home).open(row.secrets)
+                try:
+                    secrets = SecretBox(db.settings.home).open(row.secrets)
+                except SecretKeyError as exc:
+                    raise SecretsUnreadable(
+                        f"cannot decrypt the secrets of connection {row.name}: "
+                        f"the secret key changed? {exc}"
+                    ) from None
                 for value in secrets.values():
                     register_secret(value)  # before anything can log them
                 connection = ConnectionInfo(
@@ -161,21 +176,29 @@ async def execute(
     settings: RuntimeSettings,
 ) -> None:
     """Run the operation and record the outcome; never raises except CancelledError."""
-    ctx, problem = await asyncio.to_thread(load_context, db, run, clients)
+    pause: str | None = None
+    try:
+        ctx, problem = await asyncio.to_thread(load_context, db, run, clients)
+    except SecretsUnreadable as exc:
+        ctx, problem = None, str(exc)
+        pause = problem
+    except Exception as exc:  # the run must end failed, not stay `running` until its lease ends
+        ctx, problem = None, scrub_text(f"cannot start: unexpected {type(exc).__name__}: {exc}")
+        log.exception("run.crashed", run_id=run.id, error=problem)
     name = ctx.integration.name if ctx else str(run.integration_id)
     with structlog.contextvars.bound_contextvars(
         integration=name, integration_id=run.integration_id, run_id=run.id, run_uid=run.run_uid
     ):
         if ctx is None:
+            active.finishing = True
             await asyncio.to_thread(
-                _finish, db, active, None, worker_id, RunStatus.FAILED, problem, None, settings
+                _finish, db, active, None, worker_id, RunStatus.FAILED, problem, pause, settings
             )
             return
         active.ctx = ctx
         log.info("run.started", kind=ctx.kind, trigger=run.trigger, worker=worker_id)
         status = RunStatus.SUCCEEDED
         error: str | None = None
-        pause: str | None = None
         try:
             operation = get_operation(ctx.system, ctx.kind)
             await operation(ctx)
@@ -228,7 +251,16 @@ def _finish(
         first = ctx.record_errors[0]
         summary += f" (first failure: {first['record']}: {first['error']})"
     progress = (ctx.progress_done, ctx.progress_total) if ctx else (0, None)
+    name = ctx.integration.name if ctx else None
+    message = summary if error is None else f"{summary}: {error}"
+    finished = {
+        "status": status.value,
+        "counters": counters,
+        "record_errors": ctx.record_errors[:20] if ctx else [],
+        "message": message,
+    }
     paused = None
+    flush_notifications()  # the run's record failures first, then its summary
     with db.write() as session:
         held = run_commands.finish_run(
             session,
@@ -243,6 +275,7 @@ def _finish(
         if held and status is not RunStatus.CANCELLED:
             integration = session.get(Integration, active.integration_id)
             if integration is not None:
+                name = integration.name
                 paused = run_commands.record_run_outcome(
                     session,
                     active.integration_id,
@@ -250,23 +283,35 @@ def _finish(
                     pause_reason=pause,
                     max_consecutive_failures=max_failures(integration, settings),
                 )
+        if held:
+            # The summary (and a pause) are written with the run row: a worker killed right
+            # after cannot lose them from a log buffer.
+            name = name or str(active.integration_id)
+            finished["integration"] = name
+            rows = [notification_row(_LEVEL[status], "run.finished", **finished)]
+            if paused:
+                rows.append(
+                    notification_row(
+                        "error", "integration.paused", integration=name, **_paused(name, paused)
+                    )
+                )
+            insert_notifications(session, rows)
     if not held:
         log.warning(
             "run.lease_lost", message=f"run {active.run_id} was no longer held by this worker"
         )
         return
-    message = summary if error is None else f"{summary}: {error}"
-    getattr(log, _LEVEL[status])(
-        "run.finished",
-        notify=True,
-        status=status.value,
-        counters=counters,
-        record_errors=ctx.record_errors[:20] if ctx else [],
-        message=message,
-    )
+    getattr(log, _LEVEL[status])("run.finished", notify=True, stored=True, **finished)
     if paused:
-        name = ctx.integration.name if ctx else str(active.integration_id)
-        _log_paused(name, active.integration_id, active.run_id, paused)
+        log.error("integration.paused", stored=True, integration=name, **_paused(name, paused))
+
+
+def _paused(name: str, reason: str) -> dict[str, str]:
+    return {
+        "reason": reason,
+        "message": f"{name} paused: {reason}. Fix the cause, then unpause it "
+        f"(p in the console, or: dropdeck integrations unpause {name})",
+    }
 
 
 def _log_paused(name: str, integration_id: int, run_id: int | None, reason: str) -> None:
@@ -275,7 +320,5 @@ def _log_paused(name: str, integration_id: int, run_id: int | None, reason: str)
         integration=name,
         integration_id=integration_id,
         run_id=run_id,
-        reason=reason,
-        message=f"{name} paused: {reason}. Fix the cause, then unpause it "
-        f"(p in the console, or: dropdeck integrations unpause {name})",
+        **_paused(name, reason),
     )

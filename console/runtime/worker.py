@@ -121,10 +121,21 @@ class Worker:
             ),
             name=f"run:{run.id}",
         )
-        active.task.add_done_callback(lambda _t, rid=run.id: self._done(rid))
+        active.task.add_done_callback(lambda task, rid=run.id: self._done(rid, task))
 
-    def _done(self, run_id: int) -> None:
+    def _done(self, run_id: int, task: asyncio.Task[None]) -> None:
         self.active.pop(run_id, None)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            # `execute` records every outcome itself; this is a bug or the database failing
+            # while recording one. Say so here rather than in "Task exception was never
+            # retrieved" at exit.
+            log.error(
+                "run.unrecorded",
+                run_id=run_id,
+                error=f"{type(exc).__name__}: {exc}",
+                message=f"run {run_id} ended without recording its outcome: "
+                f"{type(exc).__name__}: {exc}",
+            )
         self.executed += 1
         self._wake.set()
 
