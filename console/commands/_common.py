@@ -20,6 +20,7 @@ from store.models import Channel, Connection, Source
 from store.models.config import IntegrationKind, ScheduleType
 
 from ..errors import CliError, UsageError
+from ..runtime.scheduler import MAX_INTERVAL_SECONDS
 
 
 def redacted_url(url: str) -> str:
@@ -156,14 +157,21 @@ _UNITS = {"s": 1, "m": 60, "h": 3600}
 def interval_seconds(text: str) -> int:
     """`90`, `90s`, `10m`, `2h`, `1h30m` -> seconds, or a usage error."""
     value = text.strip().lower()
-    if value.isdigit():
-        seconds = int(value)
-    elif _DURATION.fullmatch(value):
-        seconds = sum(int(n) * _UNITS[u] for n, u in re.findall(r"(\d+)([smh])", value))
-    else:
+    if not (value.isdigit() or _DURATION.fullmatch(value)):
         raise UsageError(f"--every {text!r}: use a number with s, m or h, e.g. 90s, 10m, 1h30m")
+    if len(value) > 40:  # int() refuses very long digit strings; this is far too long anyway
+        seconds = MAX_INTERVAL_SECONDS + 1
+    elif value.isdigit():
+        seconds = int(value)
+    else:
+        seconds = sum(int(n) * _UNITS[u] for n, u in re.findall(r"(\d+)([smh])", value))
     if seconds <= 0:
         raise UsageError(f"--every {text!r}: the interval must be more than 0 seconds")
+    if seconds > MAX_INTERVAL_SECONDS:
+        raise UsageError(
+            f"--every {text!r}: the interval may be at most 31 days (744h); "
+            "for rarer runs use --cron, e.g. '0 3 1 * *' (monthly)"
+        )
     return seconds
 
 

@@ -9,6 +9,10 @@ The `integration` table is the source of truth (no APScheduler job store). The l
 re-reads it every few seconds and adds, reschedules or removes jobs, so edits to a
 schedule, `enabled` or a pause take effect without a restart. Manual schedules, disabled or
 paused integrations and `import_listings` (manual by rule) are never scheduled.
+
+One integration's schedule cannot stop the others: a schedule that cannot be used (bad
+value, out of bounds, or APScheduler refusing it) pauses that integration with the reason
+and an error notification, and the rest are scheduled as usual.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import contextlib
 import fcntl
 import os
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -28,7 +32,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from store.commands.runs import queue_run
+from store.commands.runs import queue_run, set_integration_paused
 from store.db import Database
 from store.models import Integration
 from store.models.config import IntegrationKind, ScheduleType
@@ -37,6 +41,7 @@ from store.models.runtime import RunTrigger
 log = structlog.get_logger("dropdeck.scheduler")
 
 LOCK_KEY = "dropdeck-scheduler"
+MAX_INTERVAL_SECONDS = 31 * 24 * 3600  # a longer wait is a typo; APScheduler overflows on some
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
 
 
@@ -85,7 +90,7 @@ class PgLeaderLock:
 
     def try_acquire(self) -> bool:
         conn = self.engine.connect()
-        got = conn.execute(sa.select(sa.func.pg_try_advisory_lock(sa.func.hashtext(LOCK_KEY))))
+        got = conn.execute(sa.select(sa.func.pg_try_advisory_lock(_pg_lock_id())))
         acquired = bool(got.scalar())
         conn.commit()
         if not acquired:
@@ -109,13 +114,17 @@ class PgLeaderLock:
     def release(self) -> None:
         if self._conn is not None:
             try:
-                self._conn.execute(
-                    sa.select(sa.func.pg_advisory_unlock(sa.func.hashtext(LOCK_KEY)))
-                )
+                self._conn.execute(sa.select(sa.func.pg_advisory_unlock(_pg_lock_id())))
                 self._conn.commit()
             finally:
                 self._conn.close()
                 self._conn = None
+
+
+def _pg_lock_id() -> sa.ColumnElement[int]:
+    """Advisory locks are per database server: key by schema too, so businesses kept in
+    separate schemas of one database (and parallel test schemas) each elect a leader."""
+    return sa.func.hashtext(sa.func.concat(LOCK_KEY, ":", sa.func.current_schema()))
 
 
 def leader_lock_for(db: Database) -> LeaderLock:
@@ -143,8 +152,11 @@ def trigger_for(integration: Integration) -> BaseTrigger | None:
             seconds = float(value)
         except ValueError:
             raise ValueError(f"interval '{value}' is not a number of seconds") from None
-        if seconds <= 0:
-            raise ValueError(f"interval '{value}' must be more than 0 seconds")
+        if not 0 < seconds <= MAX_INTERVAL_SECONDS:
+            raise ValueError(
+                f"interval '{value}' seconds must be more than 0 and at most 31 days "
+                f"({MAX_INTERVAL_SECONDS})"
+            )
         return IntervalTrigger(seconds=seconds, timezone=UTC)
     if kind == ScheduleType.CRON.value:
         return CronTrigger.from_crontab(value, timezone=UTC)
@@ -166,7 +178,6 @@ class Scheduler:
         self.lock = lock or leader_lock_for(db)
         self.aps: AsyncIOScheduler | None = None
         self._planned: dict[int, _Planned] = {}
-        self._bad: dict[int, tuple[str, str]] = {}
 
     @property
     def is_leader(self) -> bool:
@@ -200,33 +211,33 @@ class Scheduler:
             await asyncio.to_thread(self.lock.release)
             return
         integrations = await asyncio.to_thread(self._load)
-        self.sync(integrations)
+        broken = self.sync(integrations)
+        if broken:
+            await asyncio.to_thread(self._pause, broken)
 
     def _load(self) -> list[Integration]:
         with self.db.read() as session:
             return list(session.scalars(sa.select(Integration)))
 
-    def sync(self, integrations: list[Integration]) -> None:
-        """Add, reschedule and remove jobs to match `integrations`."""
+    def sync(self, integrations: list[Integration]) -> dict[int, str]:
+        """Add, reschedule and remove jobs to match `integrations`.
+
+        Returns {integration id: reason} for schedules that cannot be used; those get no job.
+        """
         assert self.aps is not None
         wanted: dict[int, tuple[_Planned, BaseTrigger]] = {}
+        broken: dict[int, str] = {}
+        now = datetime.now(UTC)
         for integration in integrations:
             assert integration.id is not None
             signature = (integration.schedule_type, integration.schedule_value)
             try:
                 trigger = trigger_for(integration)
-            except ValueError as exc:
-                if self._bad.get(integration.id) != signature:
-                    self._bad[integration.id] = signature
-                    log.warning(
-                        "schedule.invalid",
-                        integration=integration.name,
-                        integration_id=integration.id,
-                        message=f"{integration.name}: schedule not used: {exc}. Fix the "
-                        "schedule (interval in seconds, or a five-field cron line)",
-                    )
+                if trigger is not None:
+                    trigger.get_next_fire_time(None, now)  # fails here, not inside APScheduler
+            except Exception as exc:
+                broken[integration.id] = _unusable(signature, exc)
                 continue
-            self._bad.pop(integration.id, None)
             if trigger is not None:
                 wanted[integration.id] = (_Planned(signature, integration.name), trigger)
         for integration_id in list(self._planned):
@@ -237,16 +248,45 @@ class Scheduler:
             current = self._planned.get(integration_id)
             if current == planned:
                 continue
-            self.aps.add_job(
-                self._enqueue,
-                trigger,
-                args=[integration_id],
-                id=_job_id(integration_id),
-                name=planned.name,
-                replace_existing=True,
-            )
+            try:
+                self.aps.add_job(
+                    self._enqueue,
+                    trigger,
+                    args=[integration_id],
+                    id=_job_id(integration_id),
+                    name=planned.name,
+                    replace_existing=True,
+                )
+            except Exception as exc:
+                broken[integration_id] = _unusable(planned.signature, exc)
+                if current is not None:
+                    self.aps.remove_job(_job_id(integration_id))
+                    del self._planned[integration_id]
+                continue
             self._planned[integration_id] = planned
             log.info("schedule.set", integration=planned.name, schedule=list(planned.signature))
+        return broken
+
+    def _pause(self, broken: dict[int, str]) -> None:
+        """Pause each integration whose schedule cannot be used, saying why and how to fix it."""
+        paused: list[tuple[int, str, str]] = []
+        with self.db.write() as session:
+            for integration_id, reason in broken.items():
+                integration = session.get(Integration, integration_id)
+                if integration is None or integration.paused_reason is not None:
+                    continue
+                set_integration_paused(session, integration, reason, actor="scheduler")
+                paused.append((integration_id, integration.name, reason))
+        for integration_id, name, reason in paused:
+            log.error(
+                "integration.paused",
+                integration=name,
+                integration_id=integration_id,
+                reason=reason,
+                message=f"{name} paused: {reason}. Fix the schedule (dropdeck integrations set "
+                f"{name} --every 10m, or --cron '*/5 * * * *'), then unpause it "
+                f"(p in the console, or: dropdeck integrations unpause {name})",
+            )
 
     def jobs(self) -> dict[int, Any]:
         """integration id -> APScheduler job (for tests and diagnostics)."""
@@ -272,6 +312,11 @@ class Scheduler:
             self.aps.shutdown(wait=False)
             self.aps = None
         self._planned.clear()
+
+
+def _unusable(signature: tuple[str, str], exc: Exception) -> str:
+    kind, value = signature
+    return f"{kind} schedule '{value}' cannot be used: {exc}"
 
 
 def trigger_for_safe(integration: Integration) -> BaseTrigger | None:

@@ -233,6 +233,13 @@ BAD_SET_UP: list[tuple[tuple[str, ...], int, str]] = [
     (("integrations", "add", "nobody", "get_orders"), 1, "no source or channel named 'nobody'"),
     (("integrations", "add", "woo-shop", "get_orders", "--every", "10x"), 2, "--every '10x'"),
     (("integrations", "add", "woo-shop", "get_orders", "--every", "0m"), 2, "more than 0"),
+    (("integrations", "add", "woo-shop", "get_orders", "--every", "745h"), 2, "at most 31 days"),
+    (
+        ("integrations", "set", "wps/get_inventory", "--every", "10000000000h"),
+        2,
+        "--every '10000000000h': the interval may be at most 31 days (744h)",
+    ),
+    (("integrations", "set", "wps/get_inventory", "--every", "9" * 5000), 2, "at most 31 days"),
     (("integrations", "add", "woo-shop", "get_orders", "--cron", "*/5 * * *"), 2, "--cron"),
     (("integrations", "add", "woo-shop", "get_orders", "--cron", "61 * * * *"), 2, "(61)"),
     (

@@ -6,12 +6,14 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from console.runtime.logging import LoggingSetup
 from console.runtime.scheduler import Scheduler, trigger_for
 from console.runtime.settings import RuntimeSettings
 from store.commands.runs import set_integration_paused
 from store.db import Database
-from store.models import Integration
+from store.models import Integration, Notification
 
 from .helpers import runs_of, seed
 
@@ -115,3 +117,68 @@ async def test_only_one_scheduler_leads_and_a_standby_takes_over(db: Database) -
     assert b.is_leader
     b._stop_aps()
     b.lock.release()
+
+
+async def test_a_schedule_that_cannot_be_used_pauses_only_its_integration(
+    db: Database, fast: RuntimeSettings, logs: LoggingSetup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from console.runtime import scheduler as scheduler_module
+
+    good = seed(db, "fake/good", schedule=("interval", "0.3"))
+    # Written before set-up validated intervals (`--every 10000000000h`).
+    stored = seed(db, "fake/stored", schedule=("interval", "36000000000000"))
+    bad_cron = seed(db, "fake/cron", schedule=("cron", "every day"))
+    # A trigger APScheduler itself cannot place (what raised OverflowError on every tick).
+    overflow = seed(db, "fake/overflow", schedule=("interval", "60"))
+    checked = scheduler_module.trigger_for
+
+    def trigger_for(integration: Integration):  # type: ignore[no-untyped-def]
+        if integration.name == "fake/overflow" and integration.paused_reason is None:
+            return IntervalTrigger(seconds=36_000_000_000_000, timezone=UTC)
+        return checked(integration)
+
+    monkeypatch.setattr(scheduler_module, "trigger_for", trigger_for)
+    sched = Scheduler(db, refresh_seconds=fast.scheduler_refresh_seconds)
+    stop = asyncio.Event()
+    task = asyncio.create_task(sched.run(stop))
+    try:
+        await wait_until(lambda: runs_of(db, good))
+        await asyncio.sleep(3 * fast.scheduler_refresh_seconds)  # later ticks change nothing
+    finally:
+        stop.set()
+        await task
+    with db.read() as session:
+        reasons = {
+            i: session.get(Integration, i).paused_reason for i in (good, stored, bad_cron, overflow)
+        }  # type: ignore[union-attr]
+    assert reasons[good] is None
+    assert reasons[stored] is not None and "at most 31 days" in reasons[stored]
+    assert reasons[bad_cron] is not None and "cron schedule 'every day'" in reasons[bad_cron]
+    assert reasons[overflow] is not None and "cannot be used" in reasons[overflow]
+    assert runs_of(db, stored) == runs_of(db, bad_cron) == runs_of(db, overflow) == []
+    logs.flush()
+    with db.read() as session:
+        paused = session.scalars(
+            sa.select(Notification).where(Notification.event == "integration.paused")
+        ).all()
+    assert sorted(n.integration or "" for n in paused) == [
+        "fake/cron",
+        "fake/overflow",
+        "fake/stored",
+    ]
+    assert {n.level for n in paused} == {"error"}
+    assert all("dropdeck integrations unpause" in n.message for n in paused)
+
+
+def test_intervals_are_bounded() -> None:
+    def interval(value: str) -> Integration:
+        return Integration(
+            name="x", kind="get_inventory", id=1, schedule_type="interval", schedule_value=value
+        )
+
+    assert trigger_for(interval(str(31 * 24 * 3600))) is not None
+    for value in (str(31 * 24 * 3600 + 1), "36000000000000", "1e300", "0", "-5", "nan"):
+        with pytest.raises(ValueError):
+            trigger_for(interval(value))
