@@ -75,3 +75,13 @@ def test_shipping_codes_and_unsupported_actions_come_from_descriptors() -> None:
         "Publishing new listings to ShipStation is not currently supported."  # the guide's words
     )
     assert not any(system == "woocommerce" for system, _ in reasons)
+
+
+def test_roles_match_the_stores_source_and_channel_kinds() -> None:
+    from store.models.catalog import ChannelKind, SourceKind
+
+    by_role: dict[str, list[str]] = {"source": [], "channel": []}
+    for system, d in descriptors().items():
+        by_role[d.role].append(system)
+    assert by_role["source"] == [k.value for k in SourceKind]
+    assert by_role["channel"] == [k.value for k in ChannelKind]

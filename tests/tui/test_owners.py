@@ -21,7 +21,8 @@ async def test_channel_without_integrations_gets_a_row(
     make_app: Callable[..., DropdeckApp], demo_db: Database
 ) -> None:
     with demo_db.write() as session:
-        session.add(Channel(name="bare-shop", kind="magento"))
+        session.add(Channel(name="bare-shop", kind="woocommerce"))
+        session.add(Channel(name="bare-mag", kind="magento"))
         woo = session.scalars(sa.select(Channel).where(Channel.name == "woo-demo")).one()
         ensure_integration(session, woo, "publish_listings")
     app = make_app()
@@ -46,3 +47,12 @@ async def test_channel_without_integrations_gets_a_row(
         await pilot.press("x")
         await settle(pilot)
         assert any("bare-shop has no integrations" in n.message for n in app._notifications)
+        # A system whose connector is not built says so, rather than how to add integrations.
+        mag = [r.owner for r in pane.rows].index("bare-mag")
+        cells = [str(c) for c in table.get_row_at(mag)]
+        assert "".join(cells[1:]) == "Magento connector not built yet — no integrations"
+        table.move_cursor(row=mag)
+        await pilot.press("x")
+        await settle(pilot)
+        hint = "bare-mag: the Magento connector is not built yet"
+        assert any(n.message == hint for n in app._notifications)

@@ -1,9 +1,10 @@
 """Sources and Channels: each owner's integrations with schedule, paused state, last run.
 
 Small lists, so a DataTable; `p` pauses/unpauses the selected integration, `x` queues a
-manual run of it. Why the selected integration is paused (by an operator, or by the engine
-after failures) shows on a line under the table. An owner with no integration yet still
-gets a row, saying how to add one, so the operator sees it exists.
+manual run of it, `t` tests the owner's connection. Why the selected integration is paused
+(by an operator, or by the engine after failures) shows on a line under the table. An
+owner with no integration yet still gets a row, saying how to add one (or that its
+system's connector is not built yet), so the operator sees it exists.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
+import sqlalchemy as sa
 from rich.text import Text
 from sqlmodel import Session
 from textual import work
@@ -19,6 +21,8 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
+from connectors.registry import descriptors
+from store.models import Channel, Source
 from store.models.config import IntegrationKind
 from store.queries.runs import IntegrationRow, list_integrations, owner_names
 
@@ -26,6 +30,7 @@ from .. import format as fmt
 from .. import store_access
 from ..screens.details import DetailsScreen
 from .base import Pane
+from .connection_check import test_owner_connection
 from .integration_actions import pause_integration, run_integration
 
 # Fixed widths: 79 columns fit 80 beside the one-column scrollbar, and a reload never
@@ -49,6 +54,20 @@ class NoIntegrations:
 
     owner: str
     name: str = ""  # no integration name for the filter to match
+    not_built: str | None = None
+    """The system's display name when this Dropdeck version has no connector for it."""
+
+    @property
+    def text(self) -> str:
+        if self.not_built:
+            return f"{self.not_built} connector not built yet — no integrations"
+        return NO_INTEGRATIONS
+
+    @property
+    def hint(self) -> str:
+        if self.not_built:
+            return f"{self.owner}: the {self.not_built} connector is not built yet"
+        return f"{self.owner} has no integrations — dropdeck integrations add {self.owner} KIND"
 
 
 PaneRow = IntegrationRow | NoIntegrations
@@ -59,9 +78,14 @@ def _pane_rows(session: Session, owner: str) -> list[PaneRow]:
     integrations: dict[str, list[PaneRow]] = {}
     for r in list_integrations(session, owner):
         integrations.setdefault(r.owner, []).append(r)
+    table = Source if owner == "source" else Channel
+    systems = {name: kind for name, kind in session.execute(sa.select(table.name, table.kind))}
+    known = descriptors()
     rows: list[PaneRow] = []
     for name in owner_names(session, owner):
-        rows.extend(integrations.get(name) or [NoIntegrations(name)])
+        system = known.get(systems.get(name, ""))
+        not_built = system.display_name if system is not None and not system.built else None
+        rows.extend(integrations.get(name) or [NoIntegrations(name, not_built=not_built)])
     return rows
 
 
@@ -80,7 +104,7 @@ def _shown(r: PaneRow) -> str:
     """The row as the table shows it, lower case, for the filter (a few dozen rows, read
     whole for the table anyway)."""
     if isinstance(r, NoIntegrations):
-        return f"{r.owner} {NO_INTEGRATIONS}".lower()
+        return f"{r.owner} {r.text}".lower()
     last = r.last_status.replace("_", " ") if r.last_status else "never"
     return f"{r.owner} {r.name} {r.kind} {r.schedule} {_state(r).plain} {last}".lower()
 
@@ -92,10 +116,18 @@ def _state(r: IntegrationRow) -> Text:
 
 
 class IntegrationsPane(Pane):
-    BINDINGS = [Binding("p", "pause", "Pause"), Binding("x", "run_now", "Run now")]
+    BINDINGS = [
+        Binding("p", "pause", "Pause"),
+        Binding("x", "run_now", "Run now"),
+        Binding("t", "test_connection", "Test"),
+    ]
     OWNER: ClassVar[str] = "source"
     EMPTY: ClassVar[str] = ""
-    ACTIONS = (("pause", "Pause / unpause the integration"), ("run_now", "Run the integration now"))
+    ACTIONS = (
+        ("pause", "Pause / unpause the integration"),
+        ("run_now", "Run the integration now"),
+        ("test_connection", "Test the connection of the selected source or channel"),
+    )
 
     def __init__(self) -> None:
         super().__init__(id=f"{self.OWNER}s")
@@ -122,7 +154,7 @@ class IntegrationsPane(Pane):
         table.clear()
         for r in self.rows:
             if isinstance(r, NoIntegrations):
-                table.add_row(r.owner, *_spread(NO_INTEGRATIONS), key=f"owner:{r.owner}")
+                table.add_row(r.owner, *_spread(r.text), key=f"owner:{r.owner}")
                 continue
             table.add_row(
                 r.owner,
@@ -162,10 +194,7 @@ class IntegrationsPane(Pane):
         """On such a row, say how to add one (rather than 'no integration selected')."""
         r = self._cursor
         if isinstance(r, NoIntegrations):
-            self.app.notify(
-                f"{r.owner} has no integrations — dropdeck integrations add {r.owner} KIND",
-                severity="warning",
-            )
+            self.app.notify(r.hint, severity="warning")
         return isinstance(r, NoIntegrations)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -206,3 +235,7 @@ class IntegrationsPane(Pane):
             return
         r = self.selected
         await run_integration(self, r.id if r else None)
+
+    async def action_test_connection(self) -> None:
+        r = self._cursor
+        await test_owner_connection(self, r.owner if r is not None else None)

@@ -30,6 +30,7 @@ ACT = (
     ("h", "hide / unhide listings"),
     ("r", "resubmit (Orders)"),
     ("x", "run the integration now"),
+    ("t", "test the connection"),
     ("c", "cancel a run (Jobs)"),
     ("f", "follow notifications"),
     ("l", "notifications level"),
