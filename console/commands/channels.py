@@ -7,16 +7,16 @@ from typing import Any
 
 from sqlmodel import Session
 
+from connectors.registry import descriptors
 from store.commands.setup import ensure_channel
 from store.models import Channel
-from store.models.catalog import ChannelKind
 
 from ..context import open_store
 from ..errors import UsageError
 from ._common import audit, checked_name, find_channel
 from ._owners import change_owner, list_owners, new_owner_connection
 
-KINDS = [k.value for k in ChannelKind]
+KINDS = [d.system for d in descriptors().values() if d.role == "channel"]
 AUTO_HELP = (
     "auto-process: send this channel's fulfillment requests to suppliers without an operator "
     "(off: an operator sends them)"

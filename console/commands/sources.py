@@ -8,16 +8,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from connectors.registry import descriptors
 from store.commands.setup import ensure_source
 from store.models import InventoryItem, Source
-from store.models.catalog import SourceKind
 
 from ..context import open_store
 from ..errors import CliError, UsageError
 from ._common import audit, checked_name, find_source
 from ._owners import change_owner, list_owners, new_owner_connection
 
-KINDS = [k.value for k in SourceKind]
+KINDS = [d.system for d in descriptors().values() if d.role == "source"]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
