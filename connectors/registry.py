@@ -23,13 +23,14 @@ import importlib
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import FatalError
 
 if TYPE_CHECKING:
     from .check import CheckResult, Probe
     from .context import RunContext
+    from .settings import KindSettings, TemplateLookup
 
 Operation = Callable[["RunContext"], Awaitable[None]]
 
@@ -46,25 +47,23 @@ class UnknownOperation(FatalError):
 # -- descriptors ----------------------------------------------------------------------------
 
 
-class SettingsType(Protocol):
-    """A kind's settings as a frozen type; `parse` refuses a bad value with a `FatalError`
-    whose one-line message names the setting and says what to fix."""
-
-    @classmethod
-    def parse(cls, raw: Mapping[str, Any], *, integration: str, templates: Any) -> object:
-        """The parsed settings of `integration` (`templates` resolves mapping templates)."""
-        ...
-
-
 @dataclass(frozen=True)
 class Kind:
-    """One integration kind a system runs, with the settings it reads."""
+    """One integration kind a system runs, with its settings type."""
 
     name: str
-    keys: tuple[str, ...]
-    """Every setting the kind reads; any other key is refused as a typo."""
-    load_settings: Callable[[], type[SettingsType]]
+    load_settings: Callable[[], type[KindSettings]]
     """Imports and returns the settings type (kept lazy: settings modules import the store)."""
+
+
+def settings_type(module: str, name: str) -> Callable[[], type[KindSettings]]:
+    """A `Kind.load_settings` that imports `module` and returns its `name` on first use."""
+
+    def load() -> type[KindSettings]:
+        found: type[KindSettings] = getattr(importlib.import_module(module), name)
+        return found
+
+    return load
 
 
 @dataclass(frozen=True)
@@ -135,19 +134,26 @@ class UnknownSystem(FatalError):
 
 
 def parse_settings(
-    system: str, kind: str, raw: Mapping[str, Any], *, integration: str, templates: Any
+    system: str,
+    kind: str,
+    raw: Mapping[str, Any],
+    *,
+    integration: str,
+    templates: TemplateLookup,
 ) -> object:
-    """Parse `raw` with the kind's settings type; a `FatalError` names what to fix."""
+    """Parse `raw` with the kind's settings type, refusing keys it does not read; a
+    `FatalError` names what to fix in one line."""
     found = descriptor(system).kind(kind)
     if found is None:
         raise UnknownOperation(f"{system} has no integration kind {kind!r}")
-    unknown = sorted(set(raw) - set(found.keys))
+    settings = found.load_settings()
+    unknown = sorted(set(raw) - set(settings.KEYS))
     if unknown:
         raise FatalError(
             f"{integration}: unknown setting {', '.join(unknown)}; "
-            f"{kind} takes {', '.join(found.keys)}"
+            f"{kind} takes {', '.join(settings.KEYS)}"
         )
-    return found.load_settings().parse(raw, integration=integration, templates=templates)
+    return settings.parse(raw, integration=integration, kind=kind, templates=templates)
 
 
 def unsupported_actions() -> dict[tuple[str, str], str]:

@@ -5,54 +5,20 @@ Importing it is cheap: the settings types, the client and the operations load wh
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..registry import Descriptor, Kind, SettingsType, register
+from ..registry import Descriptor, Kind, register, settings_type
 
 if TYPE_CHECKING:
     import httpx
 
     from ..check import Probe
 
-_RULE = ("price_from", "markup_percent", "safety_buffer")
 
-
-def _settings(kind: str) -> Callable[[], type[SettingsType]]:
-    """The kind's settings parser: api_version, the listing rule where prices are written,
-    then the kind's own settings type (docs/woocommerce.md)."""
-
-    def load() -> type[SettingsType]:
-        from . import settings as s
-
-        typed: Any = {
-            "import_listings": s.ImportSettings,
-            "link_listings": s.LinkSettings,
-            "get_orders": s.OrderSettings,
-            "sync_orders": s.SyncOrderSettings,
-        }.get(kind)
-
-        class KindSettings:
-            @classmethod
-            def parse(cls, raw: Mapping[str, Any], *, integration: str, templates: Any) -> object:
-                values = dict(raw)
-                s.api_version(values, integration)
-                if kind in ("sync_listings", "publish_listings"):
-                    s.listing_rule(values, integration)
-                if kind == "publish_listings" and not isinstance(
-                    values.get("overwrite", False), bool
-                ):
-                    raise s.SettingsError(f"{integration}: overwrite must be true or false")
-                return typed.parse(values, integration) if typed is not None else values
-
-        return KindSettings
-
-    return load
-
-
-def _kind(name: str, *keys: str) -> Kind:
-    return Kind(name=name, keys=("api_version", *keys), load_settings=_settings(name))
+def _kind(name: str, settings: str) -> Kind:
+    return Kind(name=name, load_settings=settings_type(f"{__name__}.settings", settings))
 
 
 def _url_rule(url: str) -> str | None:
@@ -101,12 +67,12 @@ DESCRIPTOR = register(
         url_rule=_url_rule,
         probe=_probe,
         kinds=(
-            _kind("import_listings", "mode", "new_listings_paused"),
-            _kind("link_listings", "match_on"),
-            _kind("sync_listings", *_RULE),
-            _kind("publish_listings", "overwrite", *_RULE),
-            _kind("get_orders", "statuses", "days"),
-            _kind("sync_orders", "use_shipment_tracking", "complete_when_shipped", "customer_note"),
+            _kind("import_listings", "ImportSettings"),
+            _kind("link_listings", "LinkSettings"),
+            _kind("sync_listings", "ListingSyncSettings"),
+            _kind("publish_listings", "PublishSettings"),
+            _kind("get_orders", "OrderSettings"),
+            _kind("sync_orders", "SyncOrderSettings"),
         ),
     )
 )

@@ -12,6 +12,7 @@ from typing import Any
 
 from connectors.errors import FatalError
 from connectors.registry import descriptor, parse_settings
+from connectors.settings import stored_templates
 from store.commands.audit import operator_name
 from store.commands.runs import set_integration_paused
 from store.commands.setup import ensure_integration
@@ -177,7 +178,7 @@ def validate_settings(db: Database, system: str, kind: str, name: str, raw: dict
     """Refuse unknown keys and bad values with a one-line usage error naming the setting,
     using the kind's settings type from the connector's descriptor (as the run does)."""
     try:
-        parse_settings(system, kind, raw, integration=name, templates=db)
+        parse_settings(system, kind, raw, integration=name, templates=stored_templates(db))
     except FatalError as exc:
         message = str(exc)
         raise UsageError(message if message.startswith(name) else f"{name}: {message}") from None
