@@ -18,7 +18,7 @@ from connectors.sandboxing.control import (
 from connectors.woocommerce.sandbox import orders
 from connectors.woocommerce.sandbox.products import Ctx
 from connectors.woocommerce.sandbox.render import site_url
-from connectors.woocommerce.sandbox.state import Settings, WooState
+from connectors.woocommerce.sandbox.state import Settings, WooState, new_order
 
 
 def control_routes(state: WooState, settings: Settings) -> list[BaseRoute]:
@@ -71,7 +71,7 @@ def control_routes(state: WooState, settings: Settings) -> list[BaseRoute]:
             str(body.get("shipping_total", "5.00")),
         )
         with state.lock:
-            order = orders.new_order(
+            order = new_order(
                 state,
                 lines,
                 status=status,

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from connectors.woocommerce.sandbox.params import Arg, WPError, validate
-from connectors.woocommerce.sandbox.products import PAGING, Ctx, filter_sort, invalid_id
-from connectors.woocommerce.sandbox.render import API, dates, price_of, public
-from connectors.woocommerce.sandbox.state import WooState
+from connectors.woocommerce.sandbox.products import PAGING, Ctx, filter_sort, invalid_id, merge_meta
+from connectors.woocommerce.sandbox.render import API, dates, public
+from connectors.woocommerce.sandbox.state import new_order
 
 ORDER_STATUSES = (
     "pending",
@@ -61,125 +61,6 @@ PROVIDERS = {
     "DHL US": "https://www.logistics.dhl/us-en/home/tracking/tracking-ecommerce.html?tracking-id=%1$s",
     "OnTrac": "https://www.ontrac.com/tracking/?number=%1$s",
 }
-
-
-def _item_id(state: WooState) -> int:
-    state.next_item_id += 1
-    return state.next_item_id
-
-
-def line_item(state: WooState, target: dict[str, Any], quantity: int) -> dict[str, Any]:
-    """An order line for a product or variation record."""
-    is_variation = "parent_id" in target
-    parent = state.products.get(target["parent_id"]) if is_variation else target
-    price = float(price_of(target) or 0)
-    meta = (
-        [
-            {
-                "id": _item_id(state),
-                "key": f"pa_{a['name'].lower()}",
-                "value": a["option"],
-                "display_key": a["name"],
-                "display_value": a["option"],
-            }
-            for a in target.get("attributes", [])
-        ]
-        if is_variation
-        else []
-    )
-    suffix = " - " + ", ".join(m["value"] for m in meta) if meta else ""
-    return {
-        "id": _item_id(state),
-        "name": (parent or {}).get("name", "") + suffix,
-        "product_id": target["parent_id"] if is_variation else target["id"],
-        "variation_id": target["id"] if is_variation else 0,
-        "quantity": quantity,
-        "tax_class": "",
-        "subtotal": f"{price * quantity:.2f}",
-        "subtotal_tax": "0.00",
-        "total": f"{price * quantity:.2f}",
-        "total_tax": "0.00",
-        "taxes": [],
-        "meta_data": meta,
-        "sku": target.get("sku", ""),
-        "price": price,
-        "image": {"id": "", "src": ""},
-        "parent_name": (parent or {}).get("name") if is_variation else None,
-    }
-
-
-def new_order(
-    state: WooState,
-    lines: list[tuple[dict[str, Any], int]],
-    *,
-    status: str,
-    shipping: tuple[str, str, str],
-    customer: dict[str, Any],
-    created: int | None = None,
-) -> dict[str, Any]:
-    """Store an order for (product-or-variation, quantity) lines and return its record."""
-    oid = state.new_id()
-    created = state.now() if created is None else created
-    items = [line_item(state, target, qty) for target, qty in lines]
-    method_id, method_title, ship_total = shipping
-    total = sum(float(i["total"]) for i in items) + float(ship_total)
-    paid = status in ("processing", "completed", "on-hold")
-    order: dict[str, Any] = {
-        "id": oid,
-        "parent_id": 0,
-        "number": str(oid),
-        "order_key": f"wc_order_{oid:x}abc",
-        "created_via": "checkout",
-        "version": "9.4.0",
-        "status": status,
-        "currency": "USD",
-        "currency_symbol": "$",
-        "prices_include_tax": False,
-        "discount_total": "0.00",
-        "discount_tax": "0.00",
-        "shipping_total": f"{float(ship_total):.2f}",
-        "shipping_tax": "0.00",
-        "cart_tax": "0.00",
-        "total": f"{total:.2f}",
-        "total_tax": "0.00",
-        "customer_id": 0,
-        "billing": dict(customer.get("billing", {})),
-        "shipping": dict(customer.get("shipping", {})),
-        "payment_method": "stripe",
-        "payment_method_title": "Credit card",
-        "transaction_id": f"ch_{oid}" if paid else "",
-        "customer_ip_address": "203.0.113.7",
-        "customer_user_agent": "Mozilla/5.0",
-        "customer_note": customer.get("customer_note", ""),
-        "cart_hash": "",
-        "meta_data": [],
-        "line_items": items,
-        "tax_lines": [],
-        "fee_lines": [],
-        "coupon_lines": [],
-        "refunds": [],
-        "shipping_lines": [
-            {
-                "id": _item_id(state),
-                "method_title": method_title,
-                "method_id": method_id,
-                "instance_id": "1",
-                "total": f"{float(ship_total):.2f}",
-                "total_tax": "0.00",
-                "taxes": [],
-                "meta_data": [],
-            }
-        ],
-        "created": created,
-        "modified": created,
-        "paid": created if paid else None,
-        "completed": created if status == "completed" else None,
-        "notes": [],
-        "trackings": [],
-    }
-    state.orders[oid] = order
-    state.order_ids.append(oid)
-    return order
 
 
 def order_json(ctx: Ctx, order: dict[str, Any]) -> dict[str, Any]:
@@ -339,9 +220,7 @@ def update_order(ctx: Ctx, oid: int, raw: dict[str, Any]) -> dict[str, Any]:
         if params.get("customer_note") is not None:
             order["customer_note"] = params["customer_note"]
         if params.get("meta_data"):
-            from connectors.woocommerce.sandbox.products import _merge_meta
-
-            _merge_meta(ctx.state, order, params["meta_data"])
+            merge_meta(ctx.state, order, params["meta_data"])
         if params.get("status"):
             set_status(ctx, order, params["status"])
         order["modified"] = ctx.state.now()

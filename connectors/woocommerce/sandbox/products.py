@@ -182,7 +182,8 @@ def _category(ref: dict[str, Any]) -> dict[str, Any]:
     return dict(known.get(cid, {"id": cid, "name": ref.get("name", ""), "slug": ""}))
 
 
-def _merge_meta(state: WooState, record: dict[str, Any], items: list[Any]) -> None:
+def merge_meta(state: WooState, record: dict[str, Any], items: list[Any]) -> None:
+    """Apply `meta_data` entries to a product or order: update by id or key, add, or delete."""
     meta = record.setdefault("meta_data", [])
     for item in items:
         if not isinstance(item, dict) or ("key" not in item and "id" not in item):
@@ -260,7 +261,7 @@ def apply_fields(ctx: Ctx, record: dict[str, Any], params: dict[str, Any]) -> No
             if isinstance(i, dict)
         ]
     if params.get("meta_data") is not None:
-        _merge_meta(state, record, params["meta_data"])
+        merge_meta(state, record, params["meta_data"])
     # Managed stock drives stock_status unless the caller set only the status.
     derive = "stock_status" not in params or params.get("stock_quantity") is not None
     if derive and record.get("manage_stock") and record.get("stock_quantity") is not None:

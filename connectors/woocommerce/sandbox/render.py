@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from connectors.woocommerce.sandbox.params import WPError
-from connectors.woocommerce.sandbox.state import WooState
+from connectors.woocommerce.sandbox.state import WooState, price_of
 
 API = "/wp-json/wc/v3"
 _INTERNAL = {"children", "created", "modified", "completed", "paid", "notes", "trackings"}
@@ -46,11 +46,6 @@ def parse_date(value: str, offset_hours: int, gmt: bool) -> int:
         zone = UTC if gmt else timezone(timedelta(hours=offset_hours))
         when = when.replace(tzinfo=zone)
     return int(when.timestamp())
-
-
-def price_of(record: dict[str, Any]) -> str:
-    """The active price: sale price when set, else regular price."""
-    return str(record.get("sale_price") or record.get("regular_price") or "")
 
 
 def _on_sale(record: dict[str, Any]) -> bool:
