@@ -184,12 +184,3 @@ def count_listings(
     stmt = _filtered(stmt, ListingTab.ALL, sku_prefix, channel_id, text)
     counts = session.execute(stmt).one()
     return dict(zip(CONSOLE_TABS, (int(n) for n in counts), strict=True))
-
-
-def variants_by_sku(
-    session: Session, skus: list[str], channel_id: int | None = None
-) -> list[ListingVariant]:
-    stmt = sa.select(ListingVariant).where(ListingVariant.sku.in_(skus))  # type: ignore[attr-defined]
-    if channel_id is not None:
-        stmt = stmt.where(ListingVariant.channel_id == channel_id)
-    return list(session.scalars(stmt))

@@ -146,12 +146,6 @@ def requests_for_orders(session: Session, order_ids: list[int]) -> dict[int, lis
     return out
 
 
-def count_orders_by_status(session: Session) -> dict[str, int]:
-    o = Order.__table__.c
-    stmt = sa.select(o.status, sa.func.count()).group_by(o.status)
-    return {status: int(n) for status, n in session.execute(stmt)}
-
-
 def find_order(session: Session, ref: str) -> Order | None:
     """An order by id, number or external id (the operator types whichever they have)."""
     conds: list[Any] = [Order.number == ref, Order.external_id == ref]
@@ -215,7 +209,3 @@ def page_shipments(
     )
     rows = [ShipmentRow(*r) for r in session.execute(stmt)]
     return rows[::-1] if backward else rows
-
-
-def count_shipments(session: Session) -> int:
-    return int(session.scalar(sa.select(sa.func.count()).select_from(Shipment)) or 0)
