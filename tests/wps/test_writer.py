@@ -1,4 +1,7 @@
-"""InventoryWriter on its own: counts and stored rows, fresh source or not, pages repeating SKUs."""
+"""The WPS page mapper and the store's InventoryWriter on their own.
+
+Counts and stored rows, fresh source or not, pages repeating SKUs.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +11,44 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from connectors.flows.inventory import MappedPage
 from connectors.settings import stored_templates
 from connectors.wps import mapping as m
-from connectors.wps.operations import InventoryWriter
+from connectors.wps.operations import inventory_writer, page_mapper
 from connectors.wps.settings import InventorySettings
+from store.commands.inventory import PageResult
 from store.db import Database
 from store.models import InventoryItem, Source
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "wps"
 
 
-def _writer(db: Database) -> InventoryWriter:
+class Writer:
+    """The WPS page mapper and the store writer, as `import_items` runs them per page."""
+
+    def __init__(self, db: Database, how: m.InventoryMapping, cfg: InventorySettings) -> None:
+        self.how, self.cfg = how, cfg
+        self.store = inventory_writer(db, how, cfg)
+        self.map_page = page_mapper(how, cfg)
+
+    @property
+    def fresh(self) -> bool | None:
+        return self.store.fresh
+
+    def write(self, items: list[dict[str, Any]]) -> Page:
+        mapped = self.map_page(items)
+        return Page(mapped, self.store.write(mapped.rows))
+
+
+class Page:
+    def __init__(self, mapped: MappedPage, result: PageResult) -> None:
+        self.failures = mapped.failures
+        self.created = result.created
+        self.updated = result.updated
+        self.unchanged = result.unchanged
+
+
+def _writer(db: Database) -> Writer:
     with db.write() as s:
         src = Source(name="wps", kind="wps")
         s.add(src)
@@ -31,7 +61,7 @@ def _writer(db: Database) -> InventoryWriter:
     how = m.InventoryMapping(
         source_id=sid, attribute_keys={1: "Size", 2: "Color"}, template=cfg.template
     )
-    return InventoryWriter(db, how, cfg)
+    return Writer(db, how, cfg)
 
 
 def _good_items() -> list[dict[str, Any]]:
@@ -61,7 +91,7 @@ def test_second_writer_on_a_filled_source_reads_everything_back(db: Database) ->
     writer = _writer(db)
     items = _good_items()
     assert len(writer.write(items).created) == 2
-    again = InventoryWriter(db, writer.how, writer.cfg)
+    again = Writer(db, writer.how, writer.cfg)
     result = again.write(items)
     assert again.fresh is False
     assert not result.created and len(result.unchanged) == 2
