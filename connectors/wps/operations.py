@@ -10,7 +10,6 @@ PO. Settings are parsed once per run by `connectors.wps.settings` (docs/wps.md).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from datetime import UTC, datetime, timedelta
@@ -90,33 +89,6 @@ def inventory_writer(
     return InventoryWriter(db, how.source_id, columns=m.INVENTORY_COLUMNS)
 
 
-async def _prefetched(pages: AsyncIterator[list[Any]]) -> AsyncIterator[list[Any]]:
-    """`pages`, fetched one page ahead in a task of its own."""
-    # The request for the next page is already out while a page is written: waiting for a
-    # slow write before asking for the next page left WPS idle for that long.
-    queue: asyncio.Queue[list[Any] | BaseException | None] = asyncio.Queue(maxsize=1)
-
-    async def fetch() -> None:
-        try:
-            async for page in pages:
-                await queue.put(page)
-        except Exception as exc:  # handed to the consumer's side, which raises it as is
-            await queue.put(exc)
-            return
-        await queue.put(None)
-
-    fetcher = asyncio.create_task(fetch())
-    try:
-        while (got := await queue.get()) is not None:
-            if isinstance(got, BaseException):
-                raise got
-            yield got
-    finally:
-        if not fetcher.done():
-            fetcher.cancel()
-        await asyncio.gather(fetcher, return_exceptions=True)
-
-
 async def import_items(ctx: RunContext, kind: str) -> None:
     """Page through WPS items and upsert them, one write per page, overlapping the fetch."""
     cfg = InventorySettings.parse(
@@ -147,14 +119,19 @@ async def import_items(ctx: RunContext, kind: str) -> None:
     include = ("inventory",) if cfg.pqs_focus else ("inventory", "attributevalues")
 
     async def pages() -> AsyncIterator[list[Any]]:
-        async for page in client.iter_items(
-            size=cfg.page_size, include=include, fields=sorted(fields), filters=filters
-        ):
-            yield page.items
+        # One page fetched ahead: the request for the next page is already out while a page
+        # is written (waiting for a slow write first left WPS idle for that long).
+        async with aclosing(
+            client.iter_items(
+                size=cfg.page_size, include=include, fields=sorted(fields), filters=filters, ahead=1
+            )
+        ) as walk:
+            async for page in walk:
+                yield page.items
 
     writer = inventory_writer(ctx.db, how, cfg)
-    async with aclosing(_prefetched(pages())) as prefetched:
-        done = await import_inventory(ctx, prefetched, page_mapper(how, cfg), writer)
+    async with aclosing(pages()) as items:
+        done = await import_inventory(ctx, items, page_mapper(how, cfg), writer)
     ctx.count("requests", client.requests)
     ctx.progress(done, done)
 
