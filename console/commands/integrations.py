@@ -29,6 +29,7 @@ from store.queries.runs import (
 
 from ..context import open_store
 from ..errors import CliError, UsageError
+from ..runtime.settings import MAX_CONSECUTIVE_FAILURES_KEY, check_runtime_setting
 from ._common import (
     audit,
     find_owner,
@@ -176,7 +177,12 @@ def _unpause(args: argparse.Namespace) -> int:
 
 def validate_settings(db: Database, system: str, kind: str, name: str, raw: dict[str, Any]) -> None:
     """Refuse unknown keys and bad values with a one-line usage error naming the setting,
-    using the kind's settings type from the connector's descriptor (as the run does)."""
+    using the kind's settings type from the connector's descriptor (as the run does).
+    The runtime's own setting (max_consecutive_failures) is taken by every kind."""
+    for key, value in raw.items():
+        if (problem := check_runtime_setting(key, value)) is not None:
+            raise UsageError(f"{name}: {problem}")
+    raw = {k: v for k, v in raw.items() if k != MAX_CONSECUTIVE_FAILURES_KEY}
     try:
         parse_settings(system, kind, raw, integration=name, templates=stored_templates(db))
     except FatalError as exc:

@@ -5,7 +5,8 @@ with its heartbeat. Finishing records status, counters and a one-line summary, t
 the failure policy: a success clears the integration's failure streak; a failure extends
 it and pauses the integration after `max_consecutive_failures` (integration setting, else
 the runtime default) or at once when the error says so (`AuthError`, exhausted retries).
-Runs whose lease expired (their worker died) are failed by `sweep_abandoned`.
+Runs whose lease expired (their worker died) are failed by `sweep_abandoned`; a dead worker
+is not the integration's failure, so they leave the streak as it was.
 """
 
 from __future__ import annotations
@@ -74,23 +75,17 @@ def max_failures(integration: Integration, settings: RuntimeSettings) -> int:
 
 
 def sweep_abandoned(db: Database, settings: RuntimeSettings) -> list[int]:
-    """Fail runs whose worker died (expired lease) and apply the failure policy."""
-    reports: list[tuple[JobRun, Integration | None, str | None]] = []
+    """Fail runs whose worker died (expired lease) and forget long-dead workers' rows.
+
+    The failure policy is not applied: the work did not fail, its worker did.
+    """
+    reports: list[tuple[JobRun, str]] = []
     with db.write() as session:
         for run in run_commands.expire_abandoned_runs(session):
             integration = session.get(Integration, run.integration_id)
-            paused = None
-            if integration is not None:
-                paused = run_commands.record_run_outcome(
-                    session,
-                    run.integration_id,
-                    failed=True,
-                    pause_reason=None,
-                    max_consecutive_failures=max_failures(integration, settings),
-                )
-            reports.append((run, integration, paused))
-    for run, integration, paused in reports:
-        name = integration.name if integration else str(run.integration_id)
+            reports.append((run, integration.name if integration else str(run.integration_id)))
+        run_commands.forget_dead_workers(session, older_than_seconds=settings.dead_worker_seconds)
+    for run, name in reports:
         log.error(
             "run.abandoned",
             integration=name,
@@ -100,9 +95,7 @@ def sweep_abandoned(db: Database, settings: RuntimeSettings) -> list[int]:
             worker=run.worker_id,
             message=f"{name}: run {run.id} failed: {run.error}",
         )
-        if paused:
-            _log_paused(name, run.integration_id, run.id, paused)
-    return [run.id for run, _, _ in reports if run.id is not None]
+    return [run.id for run, _ in reports if run.id is not None]
 
 
 def load_context(

@@ -33,6 +33,31 @@ class RuntimeSettings:
         """A worker whose heartbeat is older than this is considered gone."""
         return self.heartbeat_seconds * 3
 
+    @property
+    def dead_worker_seconds(self) -> float:
+        """A worker row whose heartbeat is older than this is deleted by the sweep (a worker
+        that comes back, e.g. after a suspend, writes its row again on its next beat)."""
+        return max(self.lease_seconds, self.live_worker_seconds) * 2
+
+
+# The integration setting every kind takes: how many failed runs in a row pause it.
+MAX_CONSECUTIVE_FAILURES_KEY = "max_consecutive_failures"
+MAX_CONSECUTIVE_FAILURES_LIMIT = 100
+
+
+def check_runtime_setting(key: str, value: object) -> str | None:
+    """What is wrong with a runtime integration setting (one line), or None if it is fine."""
+    if key != MAX_CONSECUTIVE_FAILURES_KEY:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"{key} must be a whole number from 1 to {MAX_CONSECUTIVE_FAILURES_LIMIT}"
+    if not 1 <= value <= MAX_CONSECUTIVE_FAILURES_LIMIT:
+        return (
+            f"{key} {value} is out of range: use 1 to {MAX_CONSECUTIVE_FAILURES_LIMIT} "
+            "failed runs in a row"
+        )
+    return None
+
 
 def load_runtime_settings(environ: Mapping[str, str] | None = None) -> RuntimeSettings:
     env = os.environ if environ is None else environ

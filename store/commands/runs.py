@@ -241,7 +241,8 @@ def record_run_outcome(
     integration.consecutive_failures += 1
     reason = pause_reason
     if reason is None and integration.consecutive_failures >= max_consecutive_failures:
-        reason = f"{integration.consecutive_failures} failed runs in a row"
+        n = integration.consecutive_failures
+        reason = f"{n} failed run{'s' if n != 1 else ''} in a row"
     if reason is not None and integration.paused_reason is None:
         set_integration_paused(session, integration, reason, actor="dropdeck@runtime")
         return reason
@@ -321,6 +322,18 @@ def beat(session: Session, worker_id: str, *, host: str, pid: int, embedded: boo
         worker = Worker(id=worker_id, host=host, pid=pid, embedded=embedded)
     worker.heartbeat_at = utcnow()
     session.add(worker)
+
+
+def forget_dead_workers(
+    session: Session, *, older_than_seconds: float, now: datetime | None = None
+) -> int:
+    """Delete the rows of workers whose last heartbeat is older than `older_than_seconds`
+    (killed, not stopped cleanly); returns how many."""
+    cutoff = (now or utcnow()) - timedelta(seconds=older_than_seconds)
+    result = session.execute(
+        sa.delete(Worker).where(Worker.heartbeat_at < cutoff)  # type: ignore[arg-type]
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def remove_worker(session: Session, worker_id: str) -> None:

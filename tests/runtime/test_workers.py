@@ -10,11 +10,13 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from console.cli import main
 from store.commands.runs import queue_run
 from store.db import Database
 from store.models import Integration, JobRun
+from store.models import Worker as WorkerRow
 from store.models.runtime import RunTrigger
 
 from .helpers import executions, runs_of, seed, wait_for, worker_cmd, worker_env
@@ -143,3 +145,56 @@ def test_cli_run_wait_prints_summary_and_exit_status(
         assert "sync_orders failed" in printed and "error: unexpected RuntimeError" in printed
     assert main(["run", "no/such"]) == 1
     assert "no integration named 'no/such'" in capsys.readouterr().err
+
+
+def test_killed_workers_neither_pause_the_integration_nor_stay_listed(
+    db: Database, tmp_path: Path
+) -> None:
+    """A run abandoned by a kill -9 is failed, but the streak limit (here 1, set through the
+    CLI) counts only failures of the work itself; the dead workers' rows are deleted."""
+    home = db.settings.home
+    out = tmp_path / "executions.txt"
+    iid = seed(db, "fake/slow", settings={"out": str(out), "sleep": 60, "items": 60})
+    assert main(["integrations", "set", "fake/slow", "--set", "max_consecutive_failures=1"]) == 0
+    killed: list[int] = []
+    for n in range(2):
+        with db.write() as session:
+            run_id = queue_run(session, iid, RunTrigger.MANUAL).id
+        worker = start_worker(db, home, tmp_path / f"w{n}.log")
+        try:  # the second worker first sweeps the run the first one abandoned
+            wait_for(
+                lambda rid=run_id: (
+                    [r.status for r in runs_of(db, iid) if r.id == rid] == ["running"]
+                ),
+                timeout=20,
+                what=f"run {run_id} to start",
+            )
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+        killed.append(worker.pid)
+    with db.write() as session:
+        row = session.get(Integration, iid)
+        assert row is not None
+        row.settings = {**row.settings, "sleep": 0.1, "items": 2}
+        session.add(row)
+        last_id = queue_run(session, iid, RunTrigger.MANUAL).id
+    survivor = start_worker(db, home, tmp_path / "w-last.log")
+    try:
+        wait_for(lambda: runs_of(db, iid)[-1].status == "succeeded", timeout=20, what="run 3")
+
+        def dead_rows() -> list[int]:
+            with db.read() as session:
+                return [p for p in session.scalars(sa.select(WorkerRow.pid)) if p in killed]
+
+        wait_for(lambda: not dead_rows(), timeout=15, what="the killed workers' rows to go")
+    finally:
+        assert stop(survivor) == 0
+    runs = runs_of(db, iid)
+    assert [r.status for r in runs] == ["failed", "failed", "succeeded"]
+    assert all("stopped responding" in (r.error or "") for r in runs[:2])
+    assert runs[-1].id == last_id
+    with db.read() as session:
+        row = session.get(Integration, iid)
+    assert row is not None
+    assert row.paused_reason is None and row.consecutive_failures == 0
