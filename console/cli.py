@@ -1,7 +1,11 @@
 """`dropdeck`: the entry point. Subcommands live in `console.commands.<name>`.
 
-Exit status: 0 ok, 1 the operation failed, 2 bad usage. Errors are one line on stderr;
-tracebacks only with DROPDECK_DEBUG=1 (and secrets are never in them: see store.crypto).
+Exit status: 0 ok, 1 the operation failed (also: database trouble, and a changing command
+refused to a read-only operator), 2 bad usage. Errors are one line on stderr; tracebacks
+only with DROPDECK_DEBUG=1 (and secrets are never in them: see store.crypto).
+
+A read-only operator (`DROPDECK_ROLE=readonly` or the config file: see console.role) may run
+only the commands in READ_COMMANDS; every other command is refused before it opens the store.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .errors import CliError, UsageError
+from .role import operator_role
 from .runtime.process import tune_for_jobs
 
 # Order is the order of `dropdeck --help`.
@@ -33,6 +38,23 @@ COMMANDS = (
 )
 
 Handler = Callable[[argparse.Namespace], int]
+
+# The commands that only read ("module.handler"). A command missing here is refused to a
+# read-only operator, so a new read command is refused until it is added: the safe default.
+READ_COMMANDS = frozenset(
+    {
+        "console.commands.connections._list",
+        "console.commands.sources._list",
+        "console.commands.channels._list",
+        "console.commands.integrations._list",
+        "console.commands.mappings._list",
+        "console.commands.listings._list",
+        "console.commands.orders._list",
+        "console.commands.notifications._show",
+        "console.commands.sandbox._run",  # the sandbox peers; the store is not opened
+        "console.cli._open_console",  # opened read-only for such an operator
+    }
+)
 
 
 class Parser(argparse.ArgumentParser):
@@ -67,7 +89,31 @@ def build_parser() -> argparse.ArgumentParser:
 def _open_console(args: argparse.Namespace) -> int:
     from .commands.tui import open_console
 
-    return open_console(readonly=args.readonly)
+    return open_console(readonly=args.readonly or operator_role()[0] == "readonly")
+
+
+def refuse_changes_of_readonly_operator(handler: Handler, argv: Sequence[str]) -> None:
+    """A read-only operator runs read commands only; anything else is one line, exit 1."""
+    role, where = operator_role()
+    if role != "readonly" or f"{handler.__module__}.{handler.__name__}" in READ_COMMANDS:
+        return
+    words = [w for w in argv if not w.startswith("-")][:2]
+    raise CliError(
+        f"'dropdeck {' '.join(words)}' changes the store and this operator is read-only "
+        f"({where}); ask an operator who may write"
+    )
+
+
+def _database_trouble(exc: Exception) -> str | None:
+    """One line for a database error (locked, full, damaged, refused), else None."""
+    from store.errors import explain
+    from store.settings import load_settings
+
+    try:
+        settings = load_settings()
+    except Exception:
+        return None
+    return explain(exc, settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         handler: Handler = args.handler
+        refuse_changes_of_readonly_operator(handler, sys.argv[1:] if argv is None else list(argv))
         return handler(args)
     except CliError as exc:
         print(f"dropdeck: error: {exc}", file=sys.stderr)
@@ -89,7 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             raise
-        print(f"dropdeck: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        trouble = _database_trouble(exc)
+        text = trouble if trouble is not None else f"{type(exc).__name__}: {exc}"
+        print(f"dropdeck: error: {text}", file=sys.stderr)
         return 1
 
 

@@ -1,8 +1,12 @@
-"""Engines and sessions. SQLite: WAL, busy timeout, 0600 file, `BEGIN IMMEDIATE` for writes.
+"""Engines and sessions. SQLite: WAL, busy timeout, `BEGIN IMMEDIATE` for writes.
 
 Two engines share one database: `read()` sessions use a plain `BEGIN` so the console never
 waits on a worker; `write()` sessions take SQLite's write lock up front, which avoids the
 SQLITE_BUSY_SNAPSHOT failure of a deferred transaction that read before another commit.
+
+A read-only `Database` (read-only operators, `dropdeck --readonly`) never creates a file and
+is refused every write by the database itself: SQLite's `query_only`, PostgreSQL's
+`default_transaction_read_only`.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
+from .errors import StoreError
 from .settings import StoreSettings, load_settings
 
 # SQLite keeps NUMERIC as REAL; two-decimal money survives that round trip.
@@ -27,29 +32,43 @@ warnings.filterwarnings(
 
 
 def _create_private_file(path: Path) -> None:
+    """Create the database file 0600 (secrets live in it); an existing file keeps the mode
+    its owner gave it."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    os.chmod(path, 0o600)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
-def _sqlite_engine(url: str, *, immediate: bool) -> sa.Engine:
-    engine = sa.create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
+def _sqlite_engine(url: str, *, immediate: bool, readonly: bool, busy_seconds: float) -> sa.Engine:
+    engine = sa.create_engine(
+        url, connect_args={"timeout": busy_seconds, "check_same_thread": False}
+    )
+    pragmas = [f"busy_timeout={int(busy_seconds * 1000)}", "foreign_keys=ON"]
+    # journal_mode=WAL is a write the first time; a read-only handle leaves the file as it is.
+    pragmas += ["query_only=ON"] if readonly else ["journal_mode=WAL", "synchronous=NORMAL"]
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # SQLAlchemy, not pysqlite, issues BEGIN
-        for pragma in (
-            "journal_mode=WAL",
-            "synchronous=NORMAL",
-            "foreign_keys=ON",
-            "busy_timeout=10000",
-        ):
+        for pragma in pragmas:
             dbapi_conn.execute(f"PRAGMA {pragma}")
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate and not readonly else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(url: str, *, readonly: bool) -> sa.Engine:
+    engine = sa.create_engine(url, pool_pre_ping=True, insertmanyvalues_page_size=5000)
+    if readonly:
+
+        @sa.event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            with dbapi_conn.cursor() as cursor:
+                cursor.execute("SET default_transaction_read_only = on")
+            dbapi_conn.commit()
 
     return engine
 
@@ -57,17 +76,27 @@ def _sqlite_engine(url: str, *, immediate: bool) -> sa.Engine:
 class Database:
     """The store's handle: owns the engines; hands out short-lived sessions."""
 
-    def __init__(self, settings: StoreSettings | None = None) -> None:
+    def __init__(self, settings: StoreSettings | None = None, *, readonly: bool = False) -> None:
         self.settings = settings or load_settings()
+        self.readonly = readonly
         url = self.settings.database_url
         if self.settings.is_sqlite:
             path = self.settings.sqlite_path
             assert path is not None
-            _create_private_file(path)
-            self.engine = _sqlite_engine(url, immediate=True)
-            self.read_engine = _sqlite_engine(url, immediate=False)
+            if readonly and not path.exists():
+                raise StoreError(
+                    f"there is no Dropdeck database at {path} yet; an operator who may write "
+                    "creates it with 'dropdeck db upgrade' (or 'dropdeck demo' to try one)"
+                )
+            if not readonly:
+                _create_private_file(path)
+            busy = self.settings.busy_timeout_seconds
+            self.engine = _sqlite_engine(url, immediate=True, readonly=readonly, busy_seconds=busy)
+            self.read_engine = _sqlite_engine(
+                url, immediate=False, readonly=readonly, busy_seconds=busy
+            )
         else:
-            self.engine = sa.create_engine(url, pool_pre_ping=True, insertmanyvalues_page_size=5000)
+            self.engine = _postgres_engine(url, readonly=readonly)
             self.read_engine = self.engine
 
     @property
@@ -92,11 +121,19 @@ class Database:
             self.read_engine.dispose()
 
 
-def open_database(settings: StoreSettings | None = None, *, upgrade: bool = True) -> Database:
-    """Open the store, bringing a new or old database up to the latest schema."""
-    db = Database(settings)
+def open_database(
+    settings: StoreSettings | None = None, *, upgrade: bool = True, readonly: bool = False
+) -> Database:
+    """Open the store. Unless `upgrade` is False, a new or old database is brought to the
+    latest schema in its own short transaction; one already there is only read. Raises
+    `StoreError` for a schema newer than this Dropdeck (or behind, when read-only)."""
+    db = Database(settings, readonly=readonly)
     if upgrade:
-        from .migrate import upgrade_to_head
+        from .migrate import ensure_latest_schema
 
-        upgrade_to_head(db)
+        try:
+            ensure_latest_schema(db)
+        except BaseException:
+            db.dispose()
+            raise
     return db

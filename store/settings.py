@@ -1,4 +1,8 @@
-"""Where Dropdeck keeps its data: `DROPDECK_HOME` and `DROPDECK_DATABASE_URL`, read once."""
+"""Where Dropdeck keeps its data: `DROPDECK_HOME` and `DROPDECK_DATABASE_URL`, read once.
+
+`DROPDECK_BUSY_TIMEOUT_SECONDS` (default 10): how long a SQLite write waits for another
+process's write lock before it gives up with "the database is busy".
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import platformdirs
 class StoreSettings:
     home: Path
     database_url: str
+    busy_timeout_seconds: float = 10.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -31,4 +36,15 @@ def load_settings(environ: dict[str, str] | None = None) -> StoreSettings:
     url = env.get("DROPDECK_DATABASE_URL") or f"sqlite:///{home / 'dropdeck.db'}"
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return StoreSettings(home=home, database_url=url)
+    busy = env.get("DROPDECK_BUSY_TIMEOUT_SECONDS") or "10"
+    try:
+        busy_seconds = float(busy)
+    except ValueError:
+        busy_seconds = -1.0
+    if not 0 <= busy_seconds <= 3600:
+        from .errors import StoreError
+
+        raise StoreError(
+            f"DROPDECK_BUSY_TIMEOUT_SECONDS={busy!r}: give a number of seconds from 0 to 3600"
+        )
+    return StoreSettings(home=home, database_url=url, busy_timeout_seconds=busy_seconds)

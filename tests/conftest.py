@@ -28,6 +28,8 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("DROPDECK_HOME", str(home))
     monkeypatch.delenv("DROPDECK_DATABASE_URL", raising=False)
+    monkeypatch.delenv("DROPDECK_ROLE", raising=False)
+    monkeypatch.setenv("DROPDECK_CONFIG", str(tmp_path / "config.toml"))  # none: an operator
     monkeypatch.setenv("DROPDECK_SECRET_KEY", "ZmFrZS1rZXktZm9yLXRlc3RzLW9ubHktMzJieXRlcyE=")
     return home
 

@@ -6,7 +6,7 @@ app-wide keys, and starts/stops the embedded job worker.
 
 from __future__ import annotations
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
@@ -17,7 +17,7 @@ from store.db import Database
 from .background import WorkerHandle, start_embedded_worker
 from .commands import DropdeckCommands
 from .messages import StoreChanged
-from .panes.base import Pane
+from .panes.base import MUTATING, Pane
 from .panes.channels import ChannelsPane
 from .panes.jobs import JobsPane
 from .panes.listings import ListingsPane
@@ -83,7 +83,7 @@ class DropdeckApp(App[int]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        if self.start_worker:
+        if self.start_worker and not self.readonly:  # read-only runs no jobs
             self._start_worker()
 
     @work(group="embedded-worker", exit_on_error=False)
@@ -107,6 +107,25 @@ class DropdeckApp(App[int]):
         # Under a dialog, app keys must not change what is behind it; tab still moves
         # between the dialog's fields.
         return not isinstance(self.screen, ModalScreen) or action in MODAL_ACTIONS
+
+    def on_key(self, event: events.Key) -> None:
+        # A read-only console hides its actions; a key pressed anyway says why nothing happens.
+        if not self.readonly or isinstance(self.screen, ModalScreen):
+            return
+        for binding in self.current_pane.BINDINGS:
+            if (
+                isinstance(binding, Binding)
+                and event.key in binding.key.split(",")
+                and binding.action in MUTATING
+            ):
+                event.stop()
+                self.notify(
+                    f"{binding.description or binding.action}: not allowed, this console is "
+                    "read-only (--readonly or DROPDECK_ROLE=readonly)",
+                    title="Read-only",
+                    severity="warning",
+                )
+                return
 
     def on_store_changed(self, message: StoreChanged) -> None:
         for pane in self.query(Pane):

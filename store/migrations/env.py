@@ -31,6 +31,12 @@ def run_online() -> None:
             connection=connection, target_metadata=target_metadata, render_as_batch=True
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Two processes opening a database that is behind: one upgrades, the other
+                # waits here and then finds nothing left to do (SQLite: BEGIN IMMEDIATE).
+                connection.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(hashtext('dropdeck-migrate'))")
+                )
             context.run_migrations()
         connection.commit()
 

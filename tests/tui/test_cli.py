@@ -41,7 +41,7 @@ def test_default_handler_opens_the_console(
 ) -> None:
     assert cli.main(["--readonly"]) == 0
     [app] = headless_run
-    assert app.readonly and app.start_worker
+    assert app.readonly and not app.start_worker  # read-only runs no jobs
     assert str(app.db.engine.url) == str(sqlite_db.engine.url)
 
 
