@@ -52,6 +52,7 @@ READ_COMMANDS = frozenset(
         "console.commands.orders._list",
         "console.commands.notifications._show",
         "console.commands.sandbox._run",  # the sandbox peers; the store is not opened
+        "console.commands.db._export",  # reads the store, writes only the export file
         "console.cli._open_console",  # opened read-only for such an operator
     }
 )
