@@ -150,12 +150,15 @@ def test_cli_run_wait_prints_summary_and_exit_status(
 def test_killed_workers_neither_pause_the_integration_nor_stay_listed(
     db: Database, tmp_path: Path
 ) -> None:
-    """A run abandoned by a kill -9 is failed, but the streak limit (here 1, set through the
-    CLI) counts only failures of the work itself; the dead workers' rows are deleted."""
+    """A run abandoned by a kill -9 is failed, but the streak limit (here 1) counts only
+    failures of the work itself; the dead workers' rows are deleted."""
     home = db.settings.home
     out = tmp_path / "executions.txt"
-    iid = seed(db, "fake/slow", settings={"out": str(out), "sleep": 60, "items": 60})
-    assert main(["integrations", "set", "fake/slow", "--set", "max_consecutive_failures=1"]) == 0
+    iid = seed(
+        db,
+        "fake/slow",
+        settings={"out": str(out), "sleep": 60, "items": 60, "max_consecutive_failures": 1},
+    )
     killed: list[int] = []
     for n in range(2):
         with db.write() as session:
