@@ -165,6 +165,15 @@ async def run_probe(
     body = _decoded(response)
     status = response.status_code
     words = _scrub(api_message(body, response.text), secrets)
+    location = response.headers.get("location")
+    if 300 <= status < 400 and location:
+        # Runs never follow redirects (a POST must not be re-sent elsewhere): name the target.
+        target = safe_url(url.join(location))
+        return failed(
+            Problem.NOT_THE_API,
+            f"{safe_url(url)} redirects (HTTP {status}) to {one_line(target)}; "
+            "give the URL it redirects to",
+        )
     if status in (401, 403):
         return failed(
             Problem.KEY_REFUSED, f"{display_name} refused the credentials (HTTP {status}: {words})"

@@ -7,8 +7,10 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
+from connectors.check import Probe, run_probe
 from connectors.registry import SYSTEMS, check_connection
 from connectors.sandboxing.serve import RunningSandboxes, serve_all
 
@@ -114,3 +116,35 @@ async def test_https_to_a_plain_http_port_is_a_tls_failure(
 async def test_a_missing_secret_is_named_without_sending_anything() -> None:
     result = await check_connection("wps", "http://127.0.0.1:9", {"api_token": "  "})
     assert result.problem == "key_refused" and result.detail == "the connection has no api_token"
+
+
+async def test_a_redirect_names_where_it_goes() -> None:
+    """A shop on http that redirects to https: runs never follow redirects, so say where."""
+
+    def redirect(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(301, headers={"location": "https://shop.example/wp-json/wc/v3/"})
+
+    probe = Probe(path="/wp-json/wc/v3/products", not_the_api=lambda r, b: None)
+    result = await run_probe(
+        "woocommerce",
+        "WooCommerce",
+        "http://shop.example",
+        probe,
+        transport=httpx.MockTransport(redirect),
+    )
+    assert result.problem == "not_the_api"
+    assert result.detail == (
+        "http://shop.example/wp-json/wc/v3/products redirects (HTTP 301) to "
+        "https://shop.example/wp-json/wc/v3/; give the URL it redirects to"
+    )
+
+
+async def test_the_apis_words_reach_the_operator_on_one_line_without_control_characters() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"message": "Bad\nkey \x1b[31mred\x1b[0m\tplease"})
+
+    probe = Probe(path="/items", not_the_api=lambda r, b: None)
+    result = await run_probe(
+        "wps", "WPS", "http://wps.example", probe, transport=httpx.MockTransport(refuse)
+    )
+    assert result.detail == "WPS refused the credentials (HTTP 401: Bad key [31mred[0m please)"
