@@ -28,8 +28,15 @@ class EmbeddedWorker:
     stop_event: asyncio.Event
 
     async def stop(self) -> None:
-        """Stop claiming, let running runs finish (grace period), and wait for the worker."""
+        """Stop claiming, stop running runs at their next page, and wait for the worker.
+
+        The console quitting must not wait for whole runs (the grace period is for a
+        `dropdeck worker` being stopped): each run ends `cancelled` with whole pages written,
+        and the next worker runs it again on schedule."""
         self.stop_event.set()
+        for active in list(self.worker.active.values()):
+            if active.ctx is not None:
+                active.ctx.cancel_requested_by = "the console quitting"
         with contextlib.suppress(asyncio.CancelledError):
             await self.task
 

@@ -45,7 +45,7 @@ class DropdeckApp(App[int]):
             for n, pane in enumerate(PANES, start=1)
         ),
         Binding("f", "follow", "Follow"),
-        Binding("l", "notification_level", "Level", show=False),
+        Binding("l", "notification_level", "Level"),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]

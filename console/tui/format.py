@@ -49,6 +49,11 @@ def count(value: int | None) -> str:
     return "…" if value is None else f"{value:,}"
 
 
+def plural(n: int, noun: str, plural_form: str | None = None) -> str:
+    """`1 order`, `2 orders`, `1,000 orders`."""
+    return f"{n:,} {noun if n == 1 else plural_form or noun + 's'}"
+
+
 def status(value: str) -> Text:
     return Text(value.replace("_", " "), style=STATUS_STYLES.get(value, ""))
 

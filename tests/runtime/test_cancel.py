@@ -82,3 +82,28 @@ async def test_a_queued_run_is_cancelled_at_once_and_never_starts(
         assert request_cancel(session, run_id, actor="bob@cli") == "succeeded"
         other = queue_run(session, iid, RunTrigger.MANUAL).id
     assert other is not None and _run(db, other).started_by.split("@")[-1] == "manual"
+
+
+async def test_the_console_quitting_stops_its_workers_runs_at_the_next_page(
+    db: Database, fast: RuntimeSettings
+) -> None:
+    from dataclasses import replace
+
+    from console.runtime.embedded import maybe_start_embedded_worker
+
+    iid = seed(db, "fake/long", settings={"items": 200, "sleep": 20.0})
+    # A grace period longer than the run: stop() must not wait for it.
+    handle = await maybe_start_embedded_worker(
+        db, settings=replace(fast, shutdown_grace_seconds=60.0)
+    )
+    assert handle is not None
+    with db.write() as session:
+        run_id = queue_run(session, iid, RunTrigger.MANUAL).id
+    assert run_id is not None
+    await _wait(db, run_id, lambda r: r.status == "running" and r.progress_done > 0)
+    await handle.stop()
+    run = _run(db, run_id)
+    assert run.status == RunStatus.CANCELLED
+    assert run.error == "cancelled by the console quitting"
+    assert 0 < run.progress_done < 200
+    assert run.counters["updated"] == run.progress_done

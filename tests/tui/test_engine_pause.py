@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from textual.widgets import DataTable, RichLog, Static
+from textual.widgets import DataTable, OptionList, Static
 
 from console.tui.app import DropdeckApp
 from console.tui.panes.sources import SourcesPane
@@ -53,8 +53,14 @@ async def test_engine_pause_shows_with_its_reason_and_p_unpauses(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         integration_id = _pause_as_the_engine_does(demo_db)
-        feed = app.query_one("#notifications RichLog", RichLog)
-        await wait_until(pilot, lambda: any(f"{NAME} paused" in s.text for s in feed.lines))
+        feed = app.query_one("#notifications #feed", OptionList)
+        await wait_until(
+            pilot,
+            lambda: any(
+                f"{NAME} paused" in str(feed.get_option_at_index(i).prompt)
+                for i in range(feed.option_count)
+            ),
+        )
         await pilot.press("1")
         await settle(pilot)
         pane = app.query_one(SourcesPane)

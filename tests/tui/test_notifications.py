@@ -7,7 +7,8 @@ import sys
 import time
 from collections.abc import Callable
 
-from textual.widgets import RichLog
+from textual import events
+from textual.widgets import OptionList
 
 from console.tui.app import DropdeckApp
 from console.tui.panes.notifications import NotificationsPane
@@ -25,7 +26,9 @@ with db.write() as session:
 
 
 def _lines(app: DropdeckApp) -> list[str]:
-    return [strip.text for strip in app.query_one("#notifications RichLog", RichLog).lines]
+    """The feed's notifications as shown (one entry each, however many lines it wraps to)."""
+    feed = app.query_one("#notifications #feed", OptionList)
+    return [str(feed.get_option_at_index(i).prompt) for i in range(feed.option_count)]
 
 
 async def test_notification_from_another_process_appears_within_a_second(
@@ -61,3 +64,53 @@ async def test_follow_off_holds_new_rows_and_level_filters(
         assert len(_lines(app)) == 8
         await pilot.press("f")
         assert len(_lines(app)) == 9 and not pane.waiting
+
+
+async def test_scrolling_up_pauses_following_and_end_resumes(
+    make_app: Callable[..., DropdeckApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pane = app.query_one(NotificationsPane)
+        feed = app.query_one("#notifications #feed", OptionList)
+        await pilot.press("tab")  # from the table into the feed
+        assert feed.has_focus and feed.highlighted == feed.option_count - 1
+        await pilot.press("up", "up")
+        assert not pane.following
+        top = feed.scroll_offset.y
+        subprocess.run([sys.executable, "-c", WRITER], check=True, timeout=30)
+        await wait_until(pilot, lambda: len(pane.waiting) == 1)
+        await pilot.pause(0.6)  # a poll later, the view has not moved
+        assert feed.scroll_offset.y == top and not any("another process" in x for x in _lines(app))
+        assert "paused, 1 new" in str(pane.border_title)
+        await pilot.press("end")
+        await settle(pilot)
+        assert pane.following and not pane.waiting
+        assert "written by another process" in _lines(app)[-1]
+        assert feed.highlighted == feed.option_count - 1
+        assert feed.scroll_offset.y == feed.max_scroll_y  # the newest is in view
+
+
+async def test_mouse_wheel_up_pauses_and_enter_opens_a_notification_whole(
+    make_app: Callable[..., DropdeckApp],
+) -> None:
+    from textual.widgets import Static
+
+    from console.tui.screens.details import DetailsScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pane = app.query_one(NotificationsPane)
+        feed = app.query_one("#notifications #feed", OptionList)
+        feed.post_message(events.MouseScrollUp(feed, 1, 1, 0, -1, 0, False, False, False))
+        await wait_until(pilot, lambda: not pane.following)
+        await pilot.press("f")
+        assert pane.following
+        await pilot.press("tab", "up", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailsScreen))
+        text = str(app.screen.query_one("#details-text", Static).render())
+        chosen = pane.rows[-2]
+        assert chosen.message in text.replace("\n", " ") or chosen.message[:60] in text
+        assert "event" in text and chosen.event in text

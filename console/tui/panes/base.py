@@ -83,9 +83,11 @@ class Pane(Vertical):
     def on_show(self) -> None:
         if not self._started:
             self._started = True
-            self.load()
             if self.dropdeck.live:
                 self.set_interval(self.REFRESH_SECONDS, self._tick)
+        # Every switch re-reads: a pane shows what the store holds now, not what it held
+        # when its timer last fired (up to REFRESH_SECONDS ago).
+        self.load()
         self.call_after_refresh(self.focus_main)
 
     def _tick(self) -> None:

@@ -10,6 +10,7 @@ from store.models import Integration
 from store.models.runtime import RunTrigger
 from store.queries.runs import integration_by_name
 
+from .. import format as fmt
 from .base import Pane
 
 
@@ -30,12 +31,23 @@ def toggle_pause(session: Session, ref: int | str, actor: str) -> tuple[str, boo
     return integration.name, reason is not None
 
 
-def queue_manual_run(session: Session, ref: int | str) -> tuple[str, int]:
-    """Queue a manual run (or find the one already queued); returns (name, run id)."""
+def queue_manual_run(session: Session, ref: int | str, actor: str) -> tuple[str, int]:
+    """Queue a manual run started by `actor` (or find the one already queued); returns
+    (name, run id)."""
     integration = _integration(session, ref)
     assert integration.id is not None
-    run = queue_run(session, integration.id, RunTrigger.MANUAL)
+    run = queue_run(session, integration.id, RunTrigger.MANUAL, started_by=actor)
     return integration.name, run.id or 0
+
+
+def queue_manual_runs(session: Session, refs: list[int], actor: str) -> list[tuple[str, int]]:
+    """`queue_manual_run` for several integrations, in one transaction."""
+    return [queue_manual_run(session, ref, actor) for ref in refs]
+
+
+def toggle_pauses(session: Session, refs: list[int], actor: str) -> list[tuple[str, bool]]:
+    """`toggle_pause` for several integrations, in one transaction."""
+    return [toggle_pause(session, ref, actor) for ref in refs]
 
 
 async def pause_integration(pane: Pane, ref: int | str | None) -> None:
@@ -52,7 +64,26 @@ async def run_integration(pane: Pane, ref: int | str | None) -> None:
     if ref is None:
         pane.app.notify("No integration selected", severity="warning")
         return
-    result = await pane.change("run", queue_manual_run, ref)
+    result = await pane.change("run", queue_manual_run, ref, operator_name("console"))
     if result is not None:
         name, run_id = result
         pane.app.notify(f"{name} queued (run {run_id})")
+
+
+async def run_integrations(pane: Pane, refs: list[int]) -> None:
+    """Queue a manual run of each (the caller has asked the operator first)."""
+    done = await pane.change("run", queue_manual_runs, refs, operator_name("console"))
+    if done:
+        runs = ", ".join(str(run_id) for _, run_id in done)
+        pane.app.notify(f"{fmt.plural(len(done), 'integration')} queued (runs {runs})")
+
+
+async def pause_integrations(pane: Pane, refs: list[int]) -> None:
+    """Pause or unpause each (the caller has asked the operator first)."""
+    done = await pane.change("integration", toggle_pauses, refs, operator_name("console"))
+    if done:
+        paused = sum(1 for _, now in done if now)
+        parts = [f"{paused} paused"] if paused else []
+        if len(done) - paused:
+            parts.append(f"{len(done) - paused} unpaused")
+        pane.app.notify(", ".join(parts))

@@ -9,7 +9,7 @@ system's connector is not built yet), so the operator sees it exists.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -28,10 +28,16 @@ from store.queries.runs import IntegrationRow, list_integrations, owner_names
 
 from .. import format as fmt
 from .. import store_access
+from ..screens.confirm import ConfirmScreen
 from ..screens.details import DetailsScreen
 from .base import Pane
 from .connection_check import test_owner_connection
-from .integration_actions import pause_integration, run_integration
+from .integration_actions import (
+    pause_integration,
+    pause_integrations,
+    run_integration,
+    run_integrations,
+)
 
 # Fixed widths: 79 columns fit 80 beside the one-column scrollbar, and a reload never
 # re-measures. Cells have no padding, so a width holds its longest value plus a space.
@@ -109,10 +115,36 @@ def _shown(r: PaneRow) -> str:
     return f"{r.owner} {r.name} {r.kind} {r.schedule} {_state(r).plain} {last}".lower()
 
 
+def _owner_cell(r: IntegrationRow, marked: bool) -> str | Text:
+    """The owner, with ● in front on a marked row (as in the paged tables)."""
+    return Text(f"● {r.owner}", style="bold yellow") if marked else r.owner
+
+
 def _state(r: IntegrationRow) -> Text:
     if r.paused_reason:
         return Text("paused", style="yellow")  # the reason: the line under the table
     return Text("active", style="green") if r.enabled else Text("disabled", style="dim")
+
+
+class IntegrationsTable(DataTable[str | Text]):
+    """Rows of integrations: `home`/`end` go to the first/last row, `space` marks one."""
+
+    BINDINGS = [
+        Binding("home", "first_row", "First", show=False),
+        Binding("end", "last_row", "Last", show=False),
+        Binding("space", "mark", "Mark", show=False),
+    ]
+
+    def action_first_row(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_last_row(self) -> None:
+        self.move_cursor(row=max(0, self.row_count - 1))
+
+    def action_mark(self) -> None:
+        pane = self.parent
+        assert isinstance(pane, IntegrationsPane)
+        pane.toggle_mark()
 
 
 class IntegrationsPane(Pane):
@@ -132,14 +164,15 @@ class IntegrationsPane(Pane):
     def __init__(self) -> None:
         super().__init__(id=f"{self.OWNER}s")
         self.rows: list[PaneRow] = []
+        self.marks: set[int] = set()  # integration ids
 
     def compose_body(self) -> Iterable[Widget]:
-        table: DataTable[str | Text] = DataTable(cursor_type="row", cell_padding=0)
+        table = IntegrationsTable(cursor_type="row", cell_padding=0)
         for label, width in HEADERS:
             table.add_column(label, width=width)
         yield table
         yield Static("", classes="paused-reason")
-        yield Static(self.EMPTY, classes="empty")
+        yield Static("loading…", classes="empty")  # EMPTY only once the store said so
 
     def focus_main(self) -> None:
         self.query_one(DataTable).focus()
@@ -157,7 +190,7 @@ class IntegrationsPane(Pane):
                 table.add_row(r.owner, *_spread(r.text), key=f"owner:{r.owner}")
                 continue
             table.add_row(
-                r.owner,
+                _owner_cell(r, r.id in self.marks),
                 r.kind,
                 r.schedule,
                 _state(r),
@@ -174,11 +207,35 @@ class IntegrationsPane(Pane):
         elif not self.rows:
             empty.update("No integration matches the filter — esc clears it")
         integrations = [r for r in self.rows if isinstance(r, IntegrationRow)]
-        paused = sum(1 for r in integrations if r.paused_reason)
-        self.set_status(
-            f"{len(integrations)} integrations" + (f", {paused} paused" if paused else "")
-        )
+        self.marks &= {r.id for r in integrations}
+        self._update_status()
         self._show_reason()
+
+    def _update_status(self) -> None:
+        integrations = [r for r in self.rows if isinstance(r, IntegrationRow)]
+        paused = sum(1 for r in integrations if r.paused_reason)
+        parts = [fmt.plural(len(integrations), "integration")]
+        if paused:
+            parts.append(f"{paused} paused")
+        if self.marks:
+            parts.append(f"{len(self.marks)} marked")
+        self.set_status(", ".join(parts))
+
+    def toggle_mark(self) -> None:
+        """`space`: mark or unmark the integration under the cursor, then move down."""
+        r = self.selected
+        table = self.query_one(DataTable)
+        if r is not None:
+            self.marks ^= {r.id}
+            table.update_cell_at((table.cursor_row, 0), _owner_cell(r, r.id in self.marks))
+            self._update_status()
+        table.action_cursor_down()
+
+    def targets(self) -> list[IntegrationRow]:
+        """Marked integrations, else the one under the cursor."""
+        if self.marks:
+            return [r for r in self.rows if isinstance(r, IntegrationRow) and r.id in self.marks]
+        return [self.selected] if self.selected else []
 
     @property
     def _cursor(self) -> PaneRow | None:
@@ -225,16 +282,39 @@ class IntegrationsPane(Pane):
         self.app.push_screen(DetailsScreen(f"Integration {r.name}", fields))
 
     async def action_pause(self) -> None:
-        if self._on_owner_without_integrations():
+        if not self.marks and self._on_owner_without_integrations():
             return
-        r = self.selected
-        await pause_integration(self, r.id if r else None)
+        rows = self.targets()
+        if len(rows) > 1:
+            self._ask(f"Pause or unpause {len(rows)} integrations?", pause_integrations, rows)
+            return
+        await pause_integration(self, rows[0].id if rows else None)
 
     async def action_run_now(self) -> None:
-        if self._on_owner_without_integrations():
+        if not self.marks and self._on_owner_without_integrations():
             return
-        r = self.selected
-        await run_integration(self, r.id if r else None)
+        rows = self.targets()
+        if len(rows) > 1:
+            names = ", ".join(r.name for r in rows[:3]) + (" …" if len(rows) > 3 else "")
+            self._ask(f"Run {len(rows)} integrations now? ({names})", run_integrations, rows)
+            return
+        await run_integration(self, rows[0].id if rows else None)
+
+    def _ask(
+        self,
+        question: str,
+        act: Callable[[Pane, list[int]], Awaitable[None]],
+        rows: list[IntegrationRow],
+    ) -> None:
+        """y/N first: an action on several integrations at once."""
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await act(self, [r.id for r in rows])
+                self.marks.clear()
+                self.load()
+
+        self.app.push_screen(ConfirmScreen(question), answered)
 
     async def action_test_connection(self) -> None:
         r = self._cursor

@@ -1,9 +1,13 @@
 """Recent Notifications: always visible, tails the `notification` table by id.
 
 A timer asks for rows newer than the last id every half second, in a thread, so rows
-written by any process (a worker, the CLI) appear within a second. New rows are written
-in one batch per poll. `f` stops following (new rows wait, counted in the title);
-`l` steps the minimum level.
+written by any process (a worker, the CLI) appear within a second. New rows are added in
+one batch per poll. Messages wrap (never cut mid-message); `tab` moves into the feed, where
+`enter` opens a notification whole.
+
+Following: new rows are added at the bottom and shown. Scrolling up (wheel, ↑, PgUp, home)
+pauses it: new rows wait, counted in the title ("paused, 3 new"), so what the operator reads
+stays put; `end` or `f` resumes. `l` steps the minimum level.
 """
 
 from __future__ import annotations
@@ -11,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import reactive
-from textual.widgets import RichLog
+from textual.widgets import OptionList
 
 from store.db import Database
 from store.models import Notification
@@ -23,6 +27,7 @@ from store.queries.notifications import notifications_after, recent_notification
 
 from .. import format as fmt
 from .. import store_access
+from ..screens.details import DetailsScreen
 
 POLL_SECONDS = 0.5
 BACKLOG = 200
@@ -31,13 +36,50 @@ LEVEL_STEPS = (None, "info", "warning", "error")
 
 def as_text(n: Notification) -> Text:
     level = n.level.lower()
-    text = Text(no_wrap=True, overflow="ellipsis")
+    text = Text()
     text.append(f"{fmt.when(n.at)} ", style="dim")
     text.append(f"{level.upper():<7}", style=fmt.LEVEL_STYLES.get(level, ""))
     if n.integration:
         text.append(f" {n.integration}", style="bold")
     text.append(f" {n.message}")
     return text
+
+
+class FeedList(OptionList):
+    """The feed's rows; moving or scrolling up pauses following, `end` resumes it."""
+
+    @property
+    def feed(self) -> NotificationsPane:
+        assert isinstance(self.parent, NotificationsPane)
+        return self.parent
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        super()._on_mouse_scroll_up(event)
+        self.feed.following = False
+
+    def action_cursor_up(self) -> None:
+        super().action_cursor_up()
+        self.feed.following = False
+
+    def action_page_up(self) -> None:
+        super().action_page_up()
+        self.feed.following = False
+
+    def action_first(self) -> None:
+        super().action_first()
+        self.feed.following = False
+
+    def action_last(self) -> None:
+        self.feed.following = True
+        super().action_last()
+
+    def on_focus(self) -> None:
+        if self.highlighted is None and self.option_count:
+            self.highlighted = self.option_count - 1
+
+    def on_blur(self) -> None:
+        if self.feed.following:
+            self.highlighted = None  # no bar on the newest row while it just tails
 
 
 class NotificationsPane(Vertical, can_focus=False):
@@ -54,12 +96,17 @@ class NotificationsPane(Vertical, can_focus=False):
         self.db = db
         self.poll = poll
         self.last_id = 0
+        self.rows: list[Notification] = []  # what the feed shows, oldest first
         self.waiting: list[Notification] = []
         self.shown = 0
         self._polling = False
 
     def compose(self) -> ComposeResult:
-        yield RichLog(max_lines=BACKLOG, wrap=False, markup=False, highlight=False)
+        yield FeedList(id="feed")
+
+    @property
+    def feed(self) -> FeedList:
+        return self.query_one(FeedList)
 
     def on_mount(self) -> None:
         self._update_title()
@@ -71,28 +118,32 @@ class NotificationsPane(Vertical, can_focus=False):
         if following and self.waiting:
             self._write(self.waiting)
             self.waiting = []
+        if following:
+            self._show_newest()
         self._update_title()
 
     def watch_min_level(self) -> None:
         self.reload()
 
     def _update_title(self) -> None:
-        state = "following" if self.following else f"paused, {len(self.waiting)} new"
+        state = "following" if self.following else f"paused, {len(self.waiting)} new (end resumes)"
         level = f"level ≥ {self.min_level}" if self.min_level else "all levels"
         self.border_title = f"Recent notifications · {state} · {level}"
-        self.border_subtitle = "f follow · l level"
+        keys = "f follow" if self.following else "end/f resume"
+        self.border_subtitle = f"{keys} · l level · tab, enter open"
 
     @work(exclusive=True, group="notifications-reload", exit_on_error=False)
     async def reload(self) -> None:
         rows = await store_access.read(
             self.db, recent_notifications, limit=BACKLOG, min_level=self.min_level
         )
-        log = self.query_one(RichLog)
-        log.clear()
+        self.feed.clear_options()
+        self.rows = []
         self.shown = 0
         self.waiting = []
         self.last_id = max((n.id or 0 for n in rows), default=self.last_id)
         self._write(rows)
+        self._show_newest()
 
     def _poll(self) -> None:
         # One poll at a time: a slow database must not pile up threads.
@@ -113,15 +164,46 @@ class NotificationsPane(Vertical, can_focus=False):
         self.last_id = max(n.id or 0 for n in rows)
         if self.following:
             self._write(rows)
+            self._show_newest()
         else:
             self.waiting.extend(rows)
             self._update_title()
 
     def _write(self, rows: Sequence[Notification]) -> None:
-        log = self.query_one(RichLog)
-        for n in rows:
-            log.write(as_text(n), scroll_end=self.following)
+        feed = self.feed
+        self.rows.extend(rows)
         self.shown += len(rows)
+        if len(self.rows) > BACKLOG:
+            # Past the backlog the oldest go: one rebuild per batch, not one per row.
+            self.rows = self.rows[-BACKLOG:]
+            feed.clear_options()
+            feed.add_options(as_text(n) for n in self.rows)
+        else:
+            feed.add_options(as_text(n) for n in rows)
+
+    def _show_newest(self) -> None:
+        feed = self.feed
+        if feed.has_focus and feed.option_count:
+            feed.highlighted = feed.option_count - 1
+        # After the refresh: new options are measured (wrapped) only then, so scrolling
+        # now would stop short of the newest.
+        feed.call_after_refresh(feed.scroll_end, animate=False, immediate=True)
+
+    @on(OptionList.OptionSelected, "#feed")
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        if not 0 <= event.option_index < len(self.rows):
+            return
+        n = self.rows[event.option_index]
+        fields: list[tuple[str, object]] = [
+            ("at", fmt.when_long(n.at)),
+            ("level", n.level.lower()),
+            ("integration", n.integration),
+            ("run", n.run_id),
+            ("event", n.event),
+            ("message", n.message),
+            *((key, value) for key, value in (n.data or {}).items()),
+        ]
+        self.app.push_screen(DetailsScreen("Notification", fields))
 
     def action_follow(self) -> None:
         self.following = not self.following

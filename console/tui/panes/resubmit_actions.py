@@ -150,6 +150,6 @@ def resubmit_and_queue(session: Session, edits: list[RequestEdit], actor: str) -
             source = session.get(Source, request.source_id)
             name = source.name if source else f"source {request.source_id}"
             raise LookupError(f"{name} has no send_orders integration; add one, then resubmit")
-        run = queue_run(session, send.id, RunTrigger.MANUAL)
+        run = queue_run(session, send.id, RunTrigger.MANUAL, started_by=actor)
         done.append(Resubmitted(request.po_number, run.id or 0, send.name, send.paused_reason))
     return done
