@@ -161,3 +161,19 @@ async def test_a_select_only_postgresql_role_reads_and_its_writes_are_refused(
         assert "READ-ONLY" in text and "Listings  ·  1 of 40" in text
     finally:
         db.dispose()
+    # An operator console on the same user: the database refuses, the console says why.
+    db = open_store(readonly=False)
+    try:
+        app = DropdeckApp(db, live=False, pane="listings", start_worker=False)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            for _ in range(3):
+                await pilot.app.workers.wait_for_complete()
+                await pilot.pause()
+            await pilot.press("p")
+            for _ in range(3):
+                await pilot.app.workers.wait_for_complete()
+                await pilot.pause()
+            messages = [n.message for n in app._notifications]
+        assert any("may not make this change (permission denied" in m for m in messages), messages
+    finally:
+        db.dispose()

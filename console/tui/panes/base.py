@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from store.db import Database
+from store.errors import explain
 
 from .. import store_access
 from ..messages import StoreChanged
@@ -161,7 +162,9 @@ class Pane(Vertical):
         try:
             result = await store_access.write(self.db, fn, *args, **kwargs)
         except Exception as exc:  # an action failing must not close the console
-            self.app.notify(f"{type(exc).__name__}: {exc}", title="Action failed", severity="error")
+            # Database trouble (busy, full, a user that may only read) in the CLI's words.
+            why = explain(exc, self.db.settings) or f"{type(exc).__name__}: {exc}"
+            self.app.notify(why, title="Action failed", severity="error")
             return None
         self.post_message(StoreChanged(kind))
         return result
