@@ -65,6 +65,10 @@ def export_database(db: Database, path: Path) -> dict[str, int]:
     revision = current_revision(db)
     tables = _tables()
     with db.read_engine.connect() as conn:
+        # One snapshot for the whole file while workers keep writing: SQLite's read
+        # transaction is one already; PostgreSQL's READ COMMITTED would not be.
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
         counts = {
             t.name: conn.scalar(sa.select(sa.func.count()).select_from(t)) or 0 for t in tables
         }

@@ -96,6 +96,10 @@ def test_a_read_only_operator_reads_and_every_change_is_refused(
         assert err.count("\n") == 1 and "Traceback" not in err, (argv, err)
         assert f"changes the store and this operator is read-only ({where})" in err, (argv, err)
     assert footprint(sqlite_db) == before
+    # A backup is a read: the export file is written, the store is not.
+    status, out, err = cli("db", "export", str(tmp_path / "backup.jsonl"))
+    assert status == 0 and "exported" in out, err
+    assert footprint(sqlite_db) == before
 
 
 def test_an_unknown_role_is_a_usage_error(
