@@ -15,7 +15,8 @@ on real time against the sandbox served on a socket (slow: `--minutes` real minu
         [--concurrency 1] [--prespent] [--wall]
 
 Prints requests made, minutes elapsed, requests per minute (and its share of 40), the
-share of the allowance of every window the run touched, and 429s seen.
+share of the allowance of every window the run touched and of the full windows (the first
+and last are partial), and 429s seen.
 """
 
 from __future__ import annotations
@@ -41,16 +42,23 @@ class CountingTransport(httpx.AsyncBaseTransport):
     """Counts answers by status; in accelerated mode each request costs `latency` seconds."""
 
     def __init__(
-        self, inner: httpx.AsyncBaseTransport, clock: Clock | None, latency: float
+        self,
+        inner: httpx.AsyncBaseTransport,
+        clock: Clock | None,
+        latency: float,
+        sandbox_clock: Clock,
     ) -> None:
         self.inner, self.clock, self.latency = inner, clock, latency
+        self.sandbox_clock = sandbox_clock
         self.statuses: list[int] = []
+        self.windows: list[int] = []  # the sandbox's 60 s window of each answer
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self.clock is not None:
             self.clock.advance(self.latency)
         response = await self.inner.handle_async_request(request)
         self.statuses.append(response.status_code)
+        self.windows.append(math.floor(self.sandbox_clock.timestamp() / 60))
         return response
 
 
@@ -65,7 +73,7 @@ async def run(args: argparse.Namespace) -> None:
     else:
         server = serve(sandbox.app)
         inner, base_url = httpx.AsyncHTTPTransport(), server.base_url
-    transport = CountingTransport(inner, clock if accelerated else None, args.latency)
+    transport = CountingTransport(inner, clock if accelerated else None, args.latency, clock)
 
     async def sleep(seconds: float) -> None:
         if accelerated:
@@ -127,6 +135,14 @@ async def run(args: argparse.Namespace) -> None:
     print(f"requests/minute achieved: {per_minute:.2f} of {LIMIT} ({per_minute / LIMIT:.1%})")
     allowance = windows * LIMIT
     print(f"share of the allowance of the {windows} windows touched: {ok / allowance:.1%}")
+    answered = [
+        w for w, status in zip(transport.windows, transport.statuses, strict=True) if status == 200
+    ]
+    full = sorted(set(answered))[1:-1]  # the run starts and ends part-way through a window
+    if full:
+        used = sum(1 for w in answered if w in set(full))
+        share = used / (len(full) * LIMIT)
+        print(f"share of the allowance of the {len(full)} full windows: {share:.1%}")
     print(f"429s seen: {limited} (after the first request: {after_first})")
 
 

@@ -106,14 +106,21 @@ class HeaderPacer:
     change nothing, so every connection can carry a pacer.
 
     Requests still in flight when an answer arrives are counted against the remaining
-    budget, so concurrent pages (a prefetching paginator) never overshoot.
+    budget, so concurrent pages (a prefetching paginator) never overshoot. A reset further
+    away than `max_wait` is not waited for: the request goes, and the retry loop decides on
+    the server's 429 (a run never sleeps an hour inside the pacer).
     """
 
     def __init__(
-        self, *, clock: Callable[[], float] = time.monotonic, sleep: Sleep = asyncio.sleep
+        self,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        max_wait: float = 300.0,
     ) -> None:
         self._clock = clock
         self._sleep = sleep
+        self._max_wait = max_wait
         self._budget: int | None = None  # None: unknown (no header seen in this window)
         self._limit: int | None = None
         self._window_ends: float | None = None
@@ -134,13 +141,14 @@ class HeaderPacer:
                 if self._window_ends is not None and now >= self._window_ends:
                     self._window_ends = None
                     self._budget = self._limit  # a fresh window (unknown without a limit)
-                if self._budget is None or self._budget > 0 or self._window_ends is None:
-                    # Known room, or nothing known: send, and let the answer say.
+                wait = 0.0 if self._window_ends is None else self._window_ends - now
+                if self._budget is None or self._budget > 0 or not 0 < wait <= self._max_wait:
+                    # Known room, nothing known, or a reset too far off: send, and let the
+                    # answer say.
                     if self._budget:
                         self._budget -= 1
                     self._in_flight += 1
                     return
-                wait = self._window_ends - now
                 self.waited += wait
                 await self._sleep(wait)
 

@@ -124,3 +124,12 @@ async def test_other_header_spellings_are_read() -> None:
     await pacer.acquire()
     assert t.now == 1_012.0
     assert pacer.waited == 12.0
+
+
+async def test_a_reset_too_far_off_is_left_to_the_servers_answer() -> None:
+    t = FakeTime()
+    pacer = HeaderPacer(clock=t.clock, sleep=t.sleep, max_wait=300)
+    await pacer.acquire()
+    pacer.observe(httpx.Headers({"X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "3600"}))
+    await pacer.acquire()  # not an hour's sleep: the 429 path decides
+    assert t.now == 1_000.0
