@@ -61,9 +61,10 @@ class Counting(httpx.AsyncBaseTransport):
 
 async def fetch_only(info: dict[str, str]) -> tuple[float, int, int]:
     """Walk what import_listings reads; (seconds, requests, variants)."""
+    from connectors.flows.catalogue import catalogue_pages
     from connectors.http import build_client
     from connectors.woocommerce.client import HTTP_SETTINGS, WooClient, woocommerce_auth
-    from connectors.woocommerce.common import catalog_pages
+    from connectors.woocommerce.operations_channel import WooCatalogue
 
     transport = Counting()
     auth = woocommerce_auth(info["base_url"], info["consumer_key"], info["consumer_secret"])
@@ -72,7 +73,7 @@ async def fetch_only(info: dict[str, str]) -> tuple[float, int, int]:
     )
     started = time.perf_counter()
     variants = 0
-    async for page in catalog_pages(WooClient(http)):
+    async for page in catalogue_pages(WooCatalogue(WooClient(http))):
         variants += sum(len(v) for v in page.variants.values())
     elapsed = time.perf_counter() - started
     await http.aclose()

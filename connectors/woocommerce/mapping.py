@@ -13,7 +13,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..errors import MappingError
-from ..shipping import shipping_key as shipping_key  # orders_store looks keys up with it
 
 UPC_META_KEYS = ("_upc", "upc", "_wpm_gtin_code", "hwp_product_gtin")
 

@@ -13,21 +13,15 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+from store.commands.listing_publish import PublishParent, PublishVariant, publish_work
+from store.commands.listing_sync import Outcomes, SyncItem, prepare_sync, record_outcomes
+
 from ..context import RunContext
 from ..errors import FatalError
 from . import mapping
 from .client import BATCH_LIMIT, BatchResult, WooClient, is_not_found
-from .common import woo_client
+from .operations_channel import woo_client
 from .settings import listing_rule
-from .sync_store import (
-    Outcomes,
-    PublishParent,
-    PublishVariant,
-    SyncItem,
-    prepare_sync,
-    publish_work,
-    record_outcomes,
-)
 
 # Batches in flight at once; a WooCommerce host has a handful of PHP workers.
 CONCURRENCY = 4
@@ -49,19 +43,19 @@ def _gone_request(exc: FatalError) -> bool:
 
 
 async def _sync_batch(
-    client: WooClient, parent: int | None, items: Sequence[SyncItem], out: Outcomes
+    client: WooClient, parent: str | None, items: Sequence[SyncItem], out: Outcomes
 ) -> None:
     updates = [
-        mapping.stock_update(str(i.external_id), i.price, i.quantity, hidden=False)
+        mapping.stock_update(i.external_id, i.price, i.quantity, hidden=False)
         for i in items
         if not i.delist
     ]
-    deletes = [i.external_id for i in items if i.delist]
+    deletes = [int(i.external_id) for i in items if i.delist]
     try:
         if parent is None:
             result = await client.batch_products(update=updates, delete=deletes)
         else:
-            result = await client.batch_variations(parent, update=updates, delete=deletes)
+            result = await client.batch_variations(int(parent), update=updates, delete=deletes)
     except FatalError as exc:
         if parent is None or not _gone_request(exc):
             raise
@@ -78,8 +72,9 @@ async def _sync_batch(
 
 def _apply(result: BatchResult, items: Sequence[SyncItem], out: Outcomes) -> None:
     for item in items:
-        error = result.errors.get(item.external_id)
-        if item.external_id in result.ok:
+        external_id = int(item.external_id)
+        error = result.errors.get(external_id)
+        if external_id in result.ok:
             if item.delist:
                 out.delisted.append(item.id)
             else:
@@ -140,19 +135,18 @@ async def sync_listings(ctx: RunContext) -> None:
     the store last accepted are sent; a product the store no longer has -> broken link."""
     rule = listing_rule(ctx.settings, ctx.integration.name)
     client = woo_client(ctx)
-    channel = ctx.owner_id
-    items = await ctx.write(prepare_sync, channel, rule)
-    simple = [i for i in items if i.parent_id is None]
-    by_parent: dict[int, list[SyncItem]] = {}
+    items = await ctx.write(prepare_sync, ctx.owner_id, rule)
+    simple = [i for i in items if i.parent_external_id is None]
+    by_parent: dict[str, list[SyncItem]] = {}
     for item in items:
-        if item.parent_id is not None:
-            by_parent.setdefault(item.parent_id, []).append(item)
-    jobs: list[tuple[int | None, Sequence[SyncItem]]] = [(None, c) for c in _chunks(simple)]
+        if item.parent_external_id is not None:
+            by_parent.setdefault(item.parent_external_id, []).append(item)
+    jobs: list[tuple[str | None, Sequence[SyncItem]]] = [(None, c) for c in _chunks(simple)]
     for parent, group in by_parent.items():
         jobs.extend((parent, c) for c in _chunks(group))
     skus = {i.id: i.sku for i in items}
 
-    async def run(job: tuple[int | None, Sequence[SyncItem]], out: Outcomes) -> None:
+    async def run(job: tuple[str | None, Sequence[SyncItem]], out: Outcomes) -> None:
         await _sync_batch(client, job[0], job[1], out)
 
     await _in_waves(ctx, jobs, skus, run)
@@ -200,7 +194,11 @@ async def _publish_simple(
         for v in p.variants
     ]
     update_items = [
-        {"id": p.variants[0].external_id, **_content(p, p.variants[0]), **_stock(p.variants[0])}
+        {
+            "id": int(p.variants[0].external_id or 0),
+            **_content(p, p.variants[0]),
+            **_stock(p.variants[0]),
+        }
         for p in updates
     ]
     try:
@@ -219,8 +217,9 @@ async def _publish_simple(
 def _updated(result: BatchResult, variants: Sequence[PublishVariant], out: Outcomes) -> None:
     """What became of each overwritten variant: synced, gone from the store, or failed."""
     for v in variants:
-        error = result.errors.get(v.external_id or 0)
-        if v.external_id in result.ok:
+        external_id = int(v.external_id or 0)
+        error = result.errors.get(external_id)
+        if external_id in result.ok:
             out.synced[v.id] = (v.price, v.quantity)
         elif error is not None and is_not_found(error):
             out.broken[v.id] = GONE
@@ -252,7 +251,7 @@ def _created(
 
 async def _publish_variable(client: WooClient, parent: PublishParent, out: Outcomes) -> None:
     """Create the parent if needed, then create/overwrite its variations in batches."""
-    parent_id = parent.external_id
+    parent_id = int(parent.external_id) if parent.external_id else None
     try:
         if parent_id is None:
             body = {
@@ -289,7 +288,10 @@ async def _publish_variable(client: WooClient, parent: PublishParent, out: Outco
                     }
                     for v in creates
                 ],
-                update=[{"id": v.external_id, **_content(parent, v), **_stock(v)} for v in updates],
+                update=[
+                    {"id": int(v.external_id or 0), **_content(parent, v), **_stock(v)}
+                    for v in updates
+                ],
             )
             for v, made in zip(creates, result.created, strict=False):
                 _created(parent, v, made, out)
@@ -316,8 +318,7 @@ async def publish_listings(ctx: RunContext) -> None:
             f"{ctx.integration.name}: invalid setting: overwrite must be true or false"
         )
     client = woo_client(ctx)
-    channel = ctx.owner_id
-    parents = await ctx.write(publish_work, channel, rule, overwrite_all)
+    parents = await ctx.write(publish_work, ctx.owner_id, rule, overwrite_all)
     skus = {v.id: v.sku for p in parents for v in p.variants}
     simple = [p for p in parents if p.simple]
     variable = [p for p in parents if not p.simple]

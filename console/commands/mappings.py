@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from connectors.registry import descriptor, descriptors
-from connectors.shipping import shipping_key
 from store.commands.setup import remove_shipping_mapping, set_shipping_mapping
+from store.commands.shipping import shipping_key
 from store.models import Channel, ShippingMapping, Source
 
 from ..context import open_store

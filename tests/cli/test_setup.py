@@ -9,8 +9,8 @@ from collections.abc import Callable
 import pytest
 import sqlalchemy as sa
 
-from connectors.shipping import shipping_key
 from console.runtime.scheduler import trigger_for
+from store.commands.shipping import shipping_key
 from store.crypto import SecretBox
 from store.db import Database
 from store.models import AuditEvent, Connection, Integration

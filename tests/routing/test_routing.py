@@ -5,7 +5,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from connectors.routing import plan_routing, route_order
+from store.commands.routing import plan_routing, route_order
 from store.db import Database
 from store.models import (
     Channel,

@@ -13,6 +13,7 @@ import pytest
 
 from connectors.errors import MappingError
 from connectors.woocommerce import mapping
+from store.commands.shipping import shipping_key
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "woocommerce"
 
@@ -81,8 +82,8 @@ def test_order_maps_to_rows_and_shipping_key() -> None:
     assert [(li["sku"], li["quantity"], li["price"]) for li in lines] == [
         ("WC-009-000005", 3, Decimal("40.61"))
     ]
-    assert mapping.shipping_key(row["shipping_text"]) == "free_shipping"
-    assert mapping.shipping_key("  Flat   Rate ") == "flat_rate"
+    assert shipping_key(row["shipping_text"]) == "free_shipping"
+    assert shipping_key("  Flat   Rate ") == "flat_rate"
 
 
 def test_malformed_orders_name_the_order() -> None:

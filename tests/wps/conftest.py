@@ -15,7 +15,6 @@ import sqlalchemy as sa
 import connectors.wps.operations  # noqa: F401  (registers the wps operations)
 from connectors.context import ClientPool
 from connectors.registry import get_operation
-from connectors.routing import po_number
 from connectors.sandboxing import BuiltSandbox
 from connectors.sandboxing.serve import RunningServer, serve
 from connectors.wps.sandbox import build
@@ -23,6 +22,7 @@ from connectors.wps.sandbox.state import UNORDERABLE
 from console.runtime.runs import load_context
 from console.runtime.settings import RuntimeSettings
 from console.runtime.worker import Worker
+from store.commands.routing import po_number
 from store.commands.runs import queue_run
 from store.commands.setup import ensure_channel, ensure_integration, ensure_source, save_connection
 from store.crypto import SecretBox

@@ -1,7 +1,8 @@
-"""Store writes for importing and linking WooCommerce listings: set-based, one page at a time.
+"""Store writes for importing and linking a channel's listings: set-based, a page at a time.
 
-Each function takes a session and a page of mapped rows and issues a handful of statements
-(existence lookups and upserts), never one round trip per row.
+Each function takes a session, the channel's id and a page of mapped rows (listing rows,
+and variant rows by master SKU; external ids are strings) and issues a handful of
+statements (existence lookups and upserts), never one round trip per row.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from store.commands.bulk import upsert
-from store.models import InventoryItem, Listing, ListingVariant
-from store.models._types import utcnow
-from store.models.catalog import LinkState
+from ..models import InventoryItem, Listing, ListingVariant
+from ..models._types import utcnow
+from ..models.catalog import LinkState
+from .bulk import upsert
 
 # Columns of an existing variant that an import in create_and_overwrite mode refreshes.
 # Never `paused` (the operator's) or `master_sku` (the inventory link).
@@ -49,6 +50,8 @@ OVERWRITE_LISTING = (
 
 @dataclass
 class PageCounts:
+    """What one imported page did, by counter name."""
+
     parents_created: int = 0
     parents_updated: int = 0
     variants_created: int = 0
@@ -56,6 +59,7 @@ class PageCounts:
     skipped: int = 0
 
     def items(self) -> Iterable[tuple[str, int]]:
+        """(counter, n) pairs, like a dict's."""
         return vars(self).items()
 
 
@@ -158,11 +162,11 @@ def link_inventory_on_sku(session: Session, channel: int) -> int:
 
 
 def inventory_matches(
-    session: Session, store_rows: list[dict[str, Any]], match_on: str
+    session: Session, channel_rows: list[dict[str, Any]], match_on: str
 ) -> dict[str, str]:
-    """Store variant SKU -> inventory master SKU, matched on SKU or on UPC."""
+    """Channel variant SKU -> inventory master SKU, matched on SKU or on UPC."""
     if match_on == "upc":
-        upcs = {r["upc"]: r["sku"] for r in store_rows if r.get("upc")}
+        upcs = {r["upc"]: r["sku"] for r in channel_rows if r.get("upc")}
         if not upcs:
             return {}
         rows = session.execute(
@@ -171,7 +175,7 @@ def inventory_matches(
             .group_by(InventoryItem.upc)
         )
         return {upcs[upc]: master for upc, master in rows}
-    skus = [r["sku"] for r in store_rows]
+    skus = [r["sku"] for r in channel_rows]
     out: dict[str, str] = {}
     for column in (InventoryItem.master_sku, InventoryItem.sku):
         rows = session.execute(
@@ -191,7 +195,7 @@ def write_link_page(
     variants: dict[str, list[dict[str, Any]]],
     match_on: str,
 ) -> dict[str, int]:
-    """Link this page's store variants that match inventory; returns counters."""
+    """Link this page's channel variants that match inventory; returns counters."""
     counts = {"linked": 0, "unmatched": 0, "skipped": 0, "parents_created": 0}
     flat = [row for rows in variants.values() for row in rows]
     matches = inventory_matches(session, flat, match_on)

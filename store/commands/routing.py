@@ -14,7 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from store.models import (
+from ..models import (
     FulfillmentLine,
     FulfillmentRequest,
     InventoryItem,
@@ -24,12 +24,14 @@ from store.models import (
     ShippingMapping,
     Source,
 )
-from store.models._types import utcnow
-from store.models.orders import OrderStatus, RequestStatus
+from ..models._types import utcnow
+from ..models.orders import OrderStatus, RequestStatus
 
 
 @dataclass(frozen=True)
 class Candidate:
+    """A source that has stock for an order line, with what ranks it."""
+
     source_id: int
     source_name: str
     priority: int

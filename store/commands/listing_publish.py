@@ -1,0 +1,123 @@
+"""Listing publish for a channel: which parents and variants to create or overwrite.
+
+The outcomes are recorded with `listing_sync.record_outcomes`, as a sync's are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from ..models import Listing, ListingVariant
+from ..models.catalog import LinkState, Pending
+from .listing_sync import effective_quantity
+from .pricing import ListingRule, apply_listing_rule
+
+
+@dataclass
+class PublishVariant:
+    """A variant to create on the channel, or to overwrite there."""
+
+    id: int
+    sku: str
+    title: str
+    external_id: str | None
+    price: Decimal | None
+    quantity: int
+    upc: str | None
+    mpn: str | None
+    gtin: str | None
+    images: list[str]
+    create: bool  # not on the channel yet
+
+
+@dataclass
+class PublishParent:
+    """A listing with the variants of it to publish."""
+
+    listing_id: int
+    master_sku: str
+    external_id: str | None
+    title: str
+    description: str
+    images: list[str]
+    categories: list[str | None]
+    variants: list[PublishVariant]
+
+    @property
+    def simple(self) -> bool:
+        """One variant with the parent's SKU: a simple product, not a variable one."""
+        return len(self.variants) == 1 and self.variants[0].sku == self.master_sku
+
+
+def publish_work(
+    session: Session, channel: int, rule: ListingRule, overwrite_all: bool
+) -> list[PublishParent]:
+    """Parents with variants to create (unlinked with linked inventory, delisted or unlinked
+    with a pending publish) or to overwrite (pending overwrite/publish, or every linked
+    variant when `overwrite_all`). Paused variants are left alone."""
+    apply_listing_rule(session, channel, rule)
+    v = ListingVariant.__table__.c  # type: ignore[attr-defined]
+    create = sa.or_(
+        sa.and_(v.link_state == LinkState.UNLINKED.value, v.master_sku.is_not(None)),
+        sa.and_(
+            v.link_state.in_([LinkState.UNLINKED.value, LinkState.DELISTED.value]),
+            v.pending == Pending.PUBLISH.value,
+        ),
+    )
+    update = sa.and_(
+        v.link_state == LinkState.LINKED.value,
+        v.external_id.is_not(None),
+        sa.true()
+        if overwrite_all
+        else v.pending.in_([Pending.OVERWRITE.value, Pending.PUBLISH.value]),
+    )
+    variants = session.execute(
+        sa.select(ListingVariant, effective_quantity())
+        .where(v.channel_id == channel, v.paused.is_(False), sa.or_(create, update))
+        .order_by(v.listing_id, v.id)
+    ).all()
+    if not variants:
+        return []
+    listing_ids = sorted({row[0].listing_id for row in variants})
+    listings = {
+        lst.id: lst
+        for lst in session.scalars(
+            sa.select(Listing).where(Listing.id.in_(listing_ids))  # type: ignore[union-attr]
+        )
+    }
+    parents: dict[int, PublishParent] = {}
+    for variant, quantity in variants:
+        lst = listings[variant.listing_id]
+        parent = parents.get(lst.id)
+        if parent is None:
+            parent = parents[lst.id] = PublishParent(
+                listing_id=lst.id,
+                master_sku=lst.master_sku,
+                external_id=lst.external_id or None,
+                title=lst.title,
+                description=lst.description,
+                images=list(lst.images or []),
+                categories=[lst.category_one, lst.category_two],
+                variants=[],
+            )
+        linked = variant.link_state == LinkState.LINKED.value and variant.external_id
+        parent.variants.append(
+            PublishVariant(
+                id=variant.id,
+                sku=variant.sku,
+                title=variant.title or lst.title,
+                external_id=variant.external_id if linked else None,
+                price=variant.price,
+                quantity=int(quantity),
+                upc=variant.upc,
+                mpn=variant.mpn,
+                gtin=variant.gtin,
+                images=list(variant.images or []),
+                create=not linked,
+            )
+        )
+    return list(parents.values())

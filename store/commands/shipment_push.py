@@ -1,0 +1,122 @@
+"""Shipment push bookkeeping for a channel: what to push, what happened, when an order is done.
+
+A push is recorded before the next one starts; a push that failed in a way that may have
+reached the channel is marked `uncertain`, so the flow looks at the channel before
+pushing it again (every channel write lands exactly once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from ..models import Order, OrderLine, Shipment, ShipmentLine
+from ..models._types import utcnow
+from ..models.orders import OrderStatus
+
+
+@dataclass(frozen=True)
+class PushLine:
+    """One shipped line: the SKU, how many, and the channel's id of the order line (None
+    when the source's shipment named a SKU no order line has)."""
+
+    sku: str
+    quantity: int
+    line_external_id: str | None
+
+
+@dataclass(frozen=True)
+class ShipmentPush:
+    """One shipment to push to its order on the channel."""
+
+    id: int
+    order_id: int
+    order_external_id: str
+    order_number: str
+    carrier: str
+    service: str
+    tracking_number: str
+    shipped_at: datetime
+    lines: list[PushLine]
+    uncertain: bool  # an earlier push failed in a way that may have reached the channel
+
+
+def shipments_to_push(session: Session, channel_id: int) -> list[ShipmentPush]:
+    """Shipments of this channel's orders that were never synced, oldest first."""
+    rows = session.execute(
+        sa.select(Shipment, Order.external_id, Order.number)
+        .join(Order, Order.id == Shipment.order_id)  # type: ignore[arg-type]
+        .where(Order.channel_id == channel_id, Shipment.synced_at.is_(None))  # type: ignore[union-attr]
+        .order_by(Shipment.id)  # type: ignore[arg-type]
+    ).all()
+    ids = [s.id for s, _, _ in rows]
+    lines: dict[int, list[PushLine]] = {}
+    for sid, sku, qty, line_ext in session.execute(
+        sa.select(
+            ShipmentLine.shipment_id, ShipmentLine.sku, ShipmentLine.quantity, OrderLine.external_id
+        )
+        .outerjoin(OrderLine, OrderLine.id == ShipmentLine.order_line_id)  # type: ignore[arg-type]
+        .where(ShipmentLine.shipment_id.in_(ids))  # type: ignore[attr-defined]
+        .order_by(ShipmentLine.id)  # type: ignore[arg-type]
+    ):
+        lines.setdefault(sid, []).append(PushLine(sku, qty, line_ext))
+    return [
+        ShipmentPush(
+            id=s.id or 0,
+            order_id=s.order_id,
+            order_external_id=str(ext),
+            order_number=number,
+            carrier=s.carrier,
+            service=s.service,
+            tracking_number=s.tracking_number,
+            shipped_at=s.shipped_at,
+            lines=lines.get(s.id or 0, []),
+            uncertain=s.sync_error is not None,
+        )
+        for s, ext, number in rows
+    ]
+
+
+def record_push(session: Session, shipment_id: int, error: str | None) -> None:
+    """Mark a shipment synced, or keep it unsynced with the error."""
+    values: dict[str, Any] = {"sync_error": error}
+    if error is None:
+        values["synced_at"] = utcnow()
+    session.execute(sa.update(Shipment).where(Shipment.id == shipment_id).values(**values))
+
+
+def fully_shipped_and_synced(session: Session, order_id: int) -> bool:
+    """Every line of the order shipped, and every shipment of it synced to the channel."""
+    pending = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Shipment)
+        .where(Shipment.order_id == order_id, Shipment.synced_at.is_(None))  # type: ignore[union-attr]
+    )
+    if pending:
+        return False
+    shipped = dict(
+        session.execute(
+            sa.select(ShipmentLine.order_line_id, sa.func.sum(ShipmentLine.quantity))
+            .join(Shipment, Shipment.id == ShipmentLine.shipment_id)  # type: ignore[arg-type]
+            .where(Shipment.order_id == order_id)
+            .group_by(ShipmentLine.order_line_id)
+        ).all()
+    )
+    lines = session.scalars(sa.select(OrderLine).where(OrderLine.order_id == order_id)).all()
+    return bool(lines) and all(
+        max(line.quantity_shipped, int(shipped.get(line.id, 0) or 0)) >= line.quantity
+        for line in lines
+    )
+
+
+def mark_completed(session: Session, order_id: int) -> None:
+    """Our copy of the order follows the channel: completed."""
+    session.execute(
+        sa.update(Order)
+        .where(Order.id == order_id)  # type: ignore[arg-type]
+        .values(status=OrderStatus.COMPLETED.value, updated_at=utcnow())
+    )
