@@ -16,9 +16,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from store.safe_text import visible
+
 from .errors import CliError, UsageError
 from .role import operator_role
 from .runtime.process import tune_for_jobs
+from .visible_output import visible_stdout
 
 # Order is the order of `dropdeck --help`.
 COMMANDS = (
@@ -124,9 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         handler: Handler = args.handler
         refuse_changes_of_readonly_operator(handler, sys.argv[1:] if argv is None else list(argv))
-        return handler(args)
+        with visible_stdout():  # store data reaches stdout; its control characters never act
+            return handler(args)
     except CliError as exc:
-        print(f"dropdeck: error: {exc}", file=sys.stderr)
+        print(f"dropdeck: error: {visible(str(exc))}", file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
         return 130
@@ -139,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         trouble = _database_trouble(exc)
         text = trouble if trouble is not None else f"{type(exc).__name__}: {exc}"
-        print(f"dropdeck: error: {text}", file=sys.stderr)
+        print(f"dropdeck: error: {visible(text)}", file=sys.stderr)
         return 1
 
 

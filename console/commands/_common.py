@@ -18,6 +18,7 @@ from sqlmodel import Session
 from store.commands.audit import operator_name, record_audit
 from store.models import Channel, Connection, Source
 from store.models.config import IntegrationKind, ScheduleType
+from store.safe_text import visible
 
 from ..errors import CliError, UsageError
 from ..runtime.scheduler import MAX_INTERVAL_SECONDS
@@ -34,7 +35,8 @@ def print_json(rows: Iterable[dict[str, Any]]) -> None:
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """A plain, aligned text table (for humans; scripts use --json)."""
-    text_rows = [["" if v is None else str(v) for v in row] for row in rows]
+    # One line per row: a newline or tab in a value is shown, not obeyed (store.safe_text).
+    text_rows = [["" if v is None else visible(v) for v in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in text_rows:
         widths = [max(w, len(v)) for w, v in zip(widths, row, strict=True)]

@@ -9,10 +9,12 @@ from __future__ import annotations
 from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher, Footer
 
 from store.db import Database
+from store.safe_text import visible
 
 from .background import WorkerHandle, start_embedded_worker
 from .commands import DropdeckCommands
@@ -49,6 +51,24 @@ class DropdeckApp(App[int]):
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Toasts carry store data (names, errors): shown literally, controls made visible."""
+        super().notify(
+            visible(message, multiline=True),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     def __init__(
         self,

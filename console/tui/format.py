@@ -1,4 +1,9 @@
-"""How values look in tables: times in UTC, money, counts, progress bars, log events."""
+"""How values look in tables: times in UTC, money, counts, progress bars, log events.
+
+Every string from a store, a supplier or an operator goes through `visible` (or `plain`)
+before it reaches the screen: control characters are shown, never acted on, and as a Text
+it is never read as markup (`[bold red]x[/]` stays literal).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from rich.text import Text
+
+from store.safe_text import visible
+
+__all__ = ["visible"]
 
 LEVEL_STYLES = {
     "debug": "dim",
@@ -54,8 +63,13 @@ def plural(n: int, noun: str, plural_form: str | None = None) -> str:
     return f"{n:,} {noun if n == 1 else plural_form or noun + 's'}"
 
 
+def plain(value: object) -> Text:
+    """Outside text as a Text: control characters made visible, no markup."""
+    return Text(visible(value))
+
+
 def status(value: str) -> Text:
-    return Text(value.replace("_", " "), style=STATUS_STYLES.get(value, ""))
+    return Text(visible(value.replace("_", " ")), style=STATUS_STYLES.get(value, ""))
 
 
 def progress(done: int, total: int | None, width: int = 10) -> str:
@@ -85,4 +99,4 @@ def log_event(event: dict[str, Any]) -> str:
         f"{k}={v}" for k, v in event.items() if k not in LOG_CONTEXT_KEYS
     )
     level = str(event.get("level", "")).lower()
-    return f"{clock} {level:<7} {event.get('event', '')} {detail}".rstrip()
+    return visible(f"{clock} {level:<7} {event.get('event', '')} {detail}".rstrip())

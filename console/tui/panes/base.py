@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +21,7 @@ from textual.widgets import Input, Static
 
 from store.db import Database
 from store.errors import explain
+from store.safe_text import visible
 
 from .. import store_access
 from ..messages import StoreChanged
@@ -107,7 +109,7 @@ class Pane(Vertical):
             parts.append(f"filter: {self.filter_text}")
         if status:
             parts.append(status)
-        self.query_one(".pane-title", Static).update("  ·  ".join(parts))
+        self.query_one(".pane-title", Static).update(Text(visible("  ·  ".join(parts))))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in MUTATING and self.dropdeck.readonly)

@@ -98,6 +98,7 @@ def _pane_rows(session: Session, owner: str) -> list[PaneRow]:
 def _spread(text: str) -> list[Text]:
     """`text` cut at the column edges after Owner: cells have no padding, so it reads as one
     line across the row (a DataTable cell cannot span columns)."""
+    text = fmt.visible(text)
     cells = []
     start = 0
     for _, width in HEADERS[1:]:
@@ -117,7 +118,8 @@ def _shown(r: PaneRow) -> str:
 
 def _owner_cell(r: IntegrationRow, marked: bool) -> str | Text:
     """The owner, with ● in front on a marked row (as in the paged tables)."""
-    return Text(f"● {r.owner}", style="bold yellow") if marked else r.owner
+    owner = fmt.visible(r.owner)
+    return Text(f"● {owner}", style="bold yellow") if marked else fmt.plain(owner)
 
 
 def _state(r: IntegrationRow) -> Text:
@@ -187,12 +189,12 @@ class IntegrationsPane(Pane):
         table.clear()
         for r in self.rows:
             if isinstance(r, NoIntegrations):
-                table.add_row(r.owner, *_spread(r.text), key=f"owner:{r.owner}")
+                table.add_row(fmt.plain(r.owner), *_spread(r.text), key=f"owner:{r.owner}")
                 continue
             table.add_row(
                 _owner_cell(r, r.id in self.marks),
-                r.kind,
-                r.schedule,
+                fmt.plain(r.kind),
+                fmt.plain(r.schedule),
                 _state(r),
                 fmt.status(r.last_status) if r.last_status else Text("never", style="dim"),
                 fmt.when(r.last_finished_at),
@@ -263,7 +265,7 @@ class IntegrationsPane(Pane):
         line.display = bool(r and r.paused_reason)
         if r and r.paused_reason:
             how = "" if self.dropdeck.readonly else " — p unpauses"
-            line.update(Text(f"{r.name} paused: {r.paused_reason}{how}"))
+            line.update(fmt.plain(f"{r.name} paused: {r.paused_reason}{how}"))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         r = self.selected

@@ -40,8 +40,8 @@ def as_text(n: Notification) -> Text:
     text.append(f"{fmt.when(n.at)} ", style="dim")
     text.append(f"{level.upper():<7}", style=fmt.LEVEL_STYLES.get(level, ""))
     if n.integration:
-        text.append(f" {n.integration}", style="bold")
-    text.append(f" {n.message}")
+        text.append(f" {fmt.visible(n.integration)}", style="bold")
+    text.append(f" {fmt.visible(n.message)}")
     return text
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from store.safe_text import visible
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -23,7 +26,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.question, id="question")
+            yield Static(Text(visible(self.question)), id="question")  # may name store data
             yield Static("[b]y[/b] yes   [b]N[/b] no", id="answer-keys")
 
     def action_answer(self, yes: bool) -> None:

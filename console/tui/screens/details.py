@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
-from rich.markup import escape
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from store.safe_text import visible
 
 Field = tuple[str, object]
 Section = tuple[str, Sequence[str]]
@@ -53,18 +55,22 @@ class DetailsScreen(ModalScreen[None]):
         if self.live is not None:
             self.set_interval(LIVE_SECONDS, self._reread)
 
-    def _title(self) -> str:
-        return f"[b]{escape(self.title_text)}[/b]"
+    def _title(self) -> Text:
+        return Text(visible(self.title_text), style="bold")
 
-    def _body(self) -> str:
+    def _body(self) -> Text:
+        # Built as Text, never markup: values are store data ("[red]x[/red]" stays literal).
         width = max((len(label) for label, _ in self.fields), default=0)
-        lines = [
-            f"[b]{escape(label.ljust(width))}[/b]  {escape(_text(value))}"
-            for label, value in self.fields
-        ]
-        for heading, body in self.sections:
-            lines += ["", f"[b]{escape(heading)}[/b]", *(escape(line) for line in body)]
-        return "\n".join(lines)
+        body = Text()
+        for label, value in self.fields:
+            body.append(visible(label.ljust(width)), style="bold")
+            body.append(f"  {visible(_text(value))}\n")
+        for heading, lines in self.sections:
+            body.append(f"\n{visible(heading)}\n", style="bold")
+            for line in lines:
+                body.append(f"{visible(line)}\n")
+        body.rstrip()
+        return body
 
     @work(exclusive=True, group="details-live", exit_on_error=False)
     async def _reread(self) -> None:

@@ -16,6 +16,8 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
+from store.safe_text import visible
+
 from ..panes.resubmit_actions import FailedRequest, RequestEdit, ResubmitPlan
 
 LABEL_WIDTH = 12  # as in app.tcss; keys are cut to leave a space
@@ -35,7 +37,7 @@ class ResubmitScreen(ModalScreen[list[RequestEdit] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="resubmit"):
-            yield Static(f"[b]Resubmit order {escape(self.plan.order_number)}[/b]")
+            yield Static(f"[b]Resubmit order {_shown(self.plan.order_number)}[/b]")
             with VerticalScroll(id="resubmit-body", can_focus=False):
                 for i, request in enumerate(self.plan.failed):
                     yield from self._request_form(i, request)
@@ -48,26 +50,26 @@ class ResubmitScreen(ModalScreen[list[RequestEdit] | None]):
     def _request_form(self, i: int, request: FailedRequest) -> ComposeResult:
         tries = f"{request.attempts} attempt{'s' if request.attempts != 1 else ''}"
         yield Static(
-            f"PO {escape(request.po_number)} · {escape(request.source)} · failed after {tries}",
+            f"PO {_shown(request.po_number)} · {_shown(request.source)} · failed after {tries}",
             classes="request-head",
         )
-        yield Static(escape(request.error or "no error recorded"), classes="request-error")
+        yield Static(_shown(request.error or "no error recorded"), classes="request-error")
         suggester = SuggestFromList(request.methods, case_sensitive=False)
         with Horizontal(classes="field"):
             yield Label("ship via")
             yield Input(
-                request.shipping_method or "",
+                visible(request.shipping_method or ""),
                 id=f"method-{i}",
                 compact=True,
                 suggester=suggester if request.methods else None,
             )
         if request.methods:
-            yield Static("one of " + " ".join(request.methods), classes="codes")
+            yield Static(_shown("one of " + " ".join(request.methods)), classes="codes")
         if request.address_inherited and any(request.address.values()):
             yield Static("address from the order", classes="codes")
-        for j, (key, value) in enumerate(request.address.items()):
+        for j, (key, value) in enumerate(_shown_address(request).items()):
             with Horizontal(classes="field"):
-                yield Label(escape(key[: LABEL_WIDTH - 1]))
+                yield Label(_shown(key[: LABEL_WIDTH - 1]))
                 yield Input(value, id=f"address-{i}-{j}", compact=True)
 
     @on(Input.Submitted)
@@ -93,8 +95,8 @@ class ResubmitScreen(ModalScreen[list[RequestEdit] | None]):
                 shown = f"'{method}'" if method else "an empty shipping method"
                 problem = self.query_one("#resubmit-problem", Static)
                 problem.update(
-                    f"PO {escape(request.po_number)}: {escape(shown)} is not accepted by "
-                    f"{escape(request.source)}; use one of {', '.join(request.methods)}"
+                    f"PO {_shown(request.po_number)}: {_shown(shown)} is not accepted by "
+                    f"{_shown(request.source)}; use one of {_shown(', '.join(request.methods))}"
                 )
                 problem.display = True
                 method_input.focus()
@@ -104,19 +106,31 @@ class ResubmitScreen(ModalScreen[list[RequestEdit] | None]):
             for j, key in enumerate(request.address)
         }
         address: dict[str, str] | None = None
-        if values != request.address:
+        before = _shown_address(request)  # what the fields were filled with
+        if values != before:
             # A request without an address of its own takes the whole edited one, so the send
             # never sees only the changed fields.
             address = (
                 {k: v for k, v in values.items() if v}
                 if request.address_inherited
-                else {k: v for k, v in values.items() if v != request.address[k]}
+                else {k: v for k, v in values.items() if v != before[k]}
             )
         return RequestEdit(
             request.id,
-            shipping_method=None if method == (request.shipping_method or "") else method,
+            shipping_method=None if method == visible(request.shipping_method or "") else method,
             shipping_address=address,
         )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _shown(text: str) -> str:
+    """Store text inside markup: control characters made visible, brackets literal."""
+    return escape(visible(text))
+
+
+def _shown_address(request: FailedRequest) -> dict[str, str]:
+    """The address as its fields show it. Control characters become their visible form, so
+    resubmitting with such a field edited stores that form, never the raw control."""
+    return {key: visible(value) for key, value in request.address.items()}

@@ -18,6 +18,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
+from store.safe_text import visible
+
 if TYPE_CHECKING:
     from .paged_table import PagedTable
 
@@ -171,12 +173,21 @@ class RowStrips(Generic[R]):
         cells = [Text("●" if self.markable and marked else " ")]
         for col, width in self.shown:
             value = col.title if row is None else col.value(row)
-            text = value.copy() if isinstance(value, Text) else Text(str(value))
+            text = _safe_cell(value)
             if col.right and text.cell_len < width:
                 text = Text(" " * (width - text.cell_len)) + text
             text.truncate(width, overflow="ellipsis", pad=True)
             cells.append(text)
         return cells
+
+
+def _safe_cell(value: str | Text) -> Text:
+    """A cell from store data: control characters made visible (a styled Text whose text
+    holds any is rebuilt plain, in its base style); strings are never read as markup."""
+    if not isinstance(value, Text):
+        return Text(visible(value))
+    shown = visible(value.plain)
+    return value.copy() if shown == value.plain else Text(shown, style=value.style)
 
 
 def _strip(console: Console, cells: list[Text], style: Style, scroll_x: int, width: int) -> Strip:
