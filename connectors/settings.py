@@ -45,6 +45,8 @@ from store.models import MappingTemplate
 from .errors import FatalError
 from .mapping import RuleKind, Template
 
+MAX_DAYS = 3650  # "within N days" look-backs: ten years is already everything
+
 
 class SettingsError(FatalError):
     """An integration setting is missing or invalid; the message names it and says what to fix."""
@@ -170,12 +172,14 @@ class SettingsReader:
         return str(value)
 
     def days(self, name: str, default: int | None) -> int | None:
-        """A whole number of days >= 1, or null (no limit)."""
+        """A whole number of days from 1 to MAX_DAYS, or null (no limit)."""
         value = self.raw.get(name, default)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise self.error(name, f" must be a whole number of days >= 1 (or null), not {value!r}")
+        if value > MAX_DAYS:
+            raise self.error(name, f" must be at most {MAX_DAYS} days (or null), not {value!r}")
         return value
 
     def codes(self, name: str, allowed: Sequence[str], default: Sequence[str]) -> tuple[str, ...]:

@@ -40,8 +40,3 @@ def visible(text: object, *, multiline: bool = False) -> str:
     if _UNSAFE.search(value) is None:  # the common case: no copy
         return value
     return value.translate(_MULTILINE if multiline else _SINGLE_LINE)
-
-
-def is_safe(text: str, *, multiline: bool = False) -> bool:
-    """True if `visible(text)` would return it unchanged."""
-    return visible(text, multiline=multiline) == text

@@ -269,6 +269,11 @@ BAD_SET_UP: list[tuple[tuple[str, ...], int, str]] = [
     (("integrations", "add", "woo-shop", "get_orders", "--set", "days"), 2, "KEY=VALUE"),
     (("integrations", "add", "woo-shop", "get_orders", "--settings-json", "[1]"), 2, "object"),
     (
+        ("integrations", "add", "wps", "get_invoice", "--set", "within_days=3651"),
+        2,
+        "get_invoice setting 'within_days' must be at most 3650 days (or null), not 3651",
+    ),
+    (
         ("integrations", "add", "wps", "get_invoice", "--set", "within_days=0"),
         2,
         "get_invoice setting 'within_days' must be a whole number of days",
