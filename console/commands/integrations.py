@@ -25,6 +25,7 @@ from store.queries.runs import (
     integration_by_name,
     integrations_with_owner,
     last_runs,
+    schedule_words,
 )
 
 from ..context import open_store
@@ -127,23 +128,24 @@ def _list(args: argparse.Namespace) -> int:
     if not items:
         print("no integrations yet")
         return 0
+    # The schedule in the console's words; a pause reason goes last, so one long reason
+    # does not pad every row.
     print_table(
-        ["name", "system", "kind", "owner", "schedule", "state", "last run"],
+        ["name", "system", "kind", "owner", "schedule", "state", "last run", "paused because"],
         [
             [
                 it["name"],
                 it["system"],
                 it["kind"],
                 it["owner"],
-                it["schedule"],
-                f"paused: {it['paused_reason']}"
-                if it["paused"]
-                else ("enabled" if it["enabled"] else "disabled"),
+                schedule_words(row.integration.schedule_type, row.integration.schedule_value),
+                "paused" if it["paused"] else ("enabled" if it["enabled"] else "disabled"),
                 ""
                 if it["last_run"] is None
-                else f"{it['last_run']['status']} {(it['last_run']['finished_at'] or '')[:19]}",
+                else f"{it['last_run']['status']} {(it['last_run']['finished_at'] or '')[:16]}",
+                it["paused_reason"] or "",
             ]
-            for it in items
+            for row, it in zip(rows, items, strict=True)
         ],
     )
     return 0

@@ -133,13 +133,13 @@ def _list(args: argparse.Namespace) -> int:
         print("no orders; they arrive with each channel's get_orders run")
     else:
         print_table(
-            ["id", "number", "channel", "status", "created", "requests"],
+            ["id", "number", "channel", "status", "placed", "requests"],
             (
                 (
                     r.id,
                     r.number,
                     r.channel,
-                    r.status,
+                    r.status.replace("_", " "),  # `on hold` as the console says; --json: on_hold
                     r.created_at.strftime("%Y-%m-%d %H:%M"),
                     " ".join(f"{q.po_number}:{q.status}" for q in r.fulfillment_requests),
                 )

@@ -149,14 +149,26 @@ def load_context(
     return ctx, None
 
 
+def counted(n: int, name: str) -> str:
+    """`1 order created`, `2 orders created`, `1,200 variants updated` from a counter name:
+    with one, its plural nouns (words ending in a single s) lose the s."""
+    words = name.split("_")
+    if n == 1:
+        words = [w[:-1] if w.endswith("s") and not w.endswith("ss") else w for w in words]
+    return f"{n:,} {' '.join(words)}"
+
+
 def summarize(kind: str, status: RunStatus, counters: dict[str, int]) -> str:
-    """`import_listings partial: 120 parents created, 340 variants created, 2 failed`."""
-    parts = [
-        f"{n} {name.replace('_', ' ')}" for name, n in counters.items() if name != "failed" and n
-    ]
+    """`import_listings partial: 120 parents created, 340 variants created, 2 failed`; a run
+    that failed or was cancelled before counting anything is just `get_pqs failed` (its
+    error follows), one that succeeded with nothing to count says `nothing to do`."""
+    parts = [counted(n, name) for name, n in counters.items() if name != "failed" and n]
     if counters.get("failed"):
-        parts.append(f"{counters['failed']} failed")
-    return f"{kind} {status.value}: " + (", ".join(parts) if parts else "nothing to do")
+        parts.append(f"{counters['failed']:,} failed")
+    head = f"{kind} {status.value}"
+    if parts:
+        return f"{head}: " + ", ".join(parts)
+    return head if status in (RunStatus.FAILED, RunStatus.CANCELLED) else f"{head}: nothing to do"
 
 
 async def execute(
@@ -218,11 +230,16 @@ async def execute(
             status, error = RunStatus.FAILED, scrub_text(str(exc))
             if exc.pauses_integration:
                 pause = error
-            log.error("run.error", error_type=type(exc).__name__, error=error)
+            log.error(
+                "run.error",
+                error_type=type(exc).__name__,
+                error=error,
+                message=f"{name}: {ctx.kind} failed: {error}",
+            )
         except Exception as exc:
             status = RunStatus.FAILED
             error = scrub_text(f"unexpected {type(exc).__name__}: {exc}")
-            log.exception("run.crashed", error=error)
+            log.exception("run.crashed", error=error, message=f"{name}: {ctx.kind} failed: {error}")
         active.finishing = True
         await asyncio.to_thread(_finish, db, active, ctx, worker_id, status, error, pause, settings)
 

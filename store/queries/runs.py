@@ -123,12 +123,20 @@ class IntegrationRow:
 
     @property
     def schedule(self) -> str:
-        if self.schedule_type == "interval" and self.schedule_value.isdigit():
-            seconds = int(self.schedule_value)
-            return f"every {seconds // 60}m" if seconds % 60 == 0 else f"every {seconds}s"
-        if self.schedule_type == "cron":
-            return f"cron {self.schedule_value}"
-        return self.schedule_type
+        return schedule_words(self.schedule_type, self.schedule_value)
+
+
+def schedule_words(schedule_type: str, value: str) -> str:
+    """A schedule as the console and the CLI table both say it: `every 5m`, `every 90s`,
+    `every 6h`, `cron 0 * * * *`, `manual`."""
+    if schedule_type == "interval" and value.isdigit():
+        seconds = int(value)
+        if seconds and seconds % 3600 == 0:
+            return f"every {seconds // 3600}h"
+        return f"every {seconds // 60}m" if seconds % 60 == 0 else f"every {seconds}s"
+    if schedule_type == "cron":
+        return f"cron {value}"
+    return schedule_type
 
 
 def list_integrations(session: Session, owner: str) -> list[IntegrationRow]:

@@ -125,7 +125,8 @@ def _owner_cell(r: IntegrationRow, marked: bool) -> str | Text:
 def _state(r: IntegrationRow) -> Text:
     if r.paused_reason:
         return Text("paused", style="yellow")  # the reason: the line under the table
-    return Text("active", style="green") if r.enabled else Text("disabled", style="dim")
+    # The CLI's words (`integrations change --enable/--disable`, its table's state column).
+    return Text("enabled", style="green") if r.enabled else Text("disabled", style="dim")
 
 
 class IntegrationsTable(DataTable[str | Text]):

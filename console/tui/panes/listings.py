@@ -49,22 +49,34 @@ STATE = {
 def _flags(r: ListingRow) -> Text:
     text = Text()
     if r.paused:
-        text.append("paused ", style="yellow")
+        text.append("paused" if not r.hidden else "p", style="yellow")
+    if r.paused and r.hidden:
+        text.append("+")
     if r.hidden:
-        text.append("hidden", style="magenta")
+        text.append("hidden" if not r.paused else "h", style="magenta")
     return text
 
 
+def _pending(r: ListingRow) -> Text:
+    """What the next sync or publish will do (`hide`, `overwrite`, ...), whole."""
+    return Text(r.pending or "", style="cyan")
+
+
+# At 80 columns: SKU, state, flags, price, pending and a readable title; from 100 the
+# quantity, from 110 the channel. The title takes the rest of the width.
 COLUMNS: list[Column[ListingRow]] = [
     Column("SKU", 15, lambda r: r.sku),
-    Column("Channel", 12, lambda r: r.channel),
+    Column("Channel", 12, lambda r: r.channel, min_table_width=110),
     Column("State", 8, lambda r: fmt.status(STATE.get(r.link_state, r.link_state))),
-    Column("Flags", 13, _flags),
+    Column("Flags", 6, _flags),
     Column("Price", 8, lambda r: fmt.money(r.price), right=True),
-    Column("Qty", 4, lambda r: str(r.quantity), right=True),
-    Column("Pending", 9, lambda r: f"{r.pending}…" if r.pending else ""),
+    Column("Qty", 4, lambda r: str(r.quantity), right=True, min_table_width=100),
+    Column("Pending", 9, _pending),
     Column(
-        "Title", 30, lambda r: Text(f"! {r.title}", style="red") if r.needs_attention else r.title
+        "Title",
+        16,
+        lambda r: Text(f"! {r.title}", style="red") if r.needs_attention else r.title,
+        flex=True,
     ),
 ]
 

@@ -23,9 +23,11 @@ from .resubmit_actions import load_plan, resubmit_and_queue
 
 def _requests(r: OrderRow) -> Text:
     text = Text()
-    for req in r.fulfillment_requests:
-        text.append_text(fmt.status(req.status))
-        text.append(f" · {req.source}  ")
+    for n, req in enumerate(r.fulfillment_requests):
+        if n:
+            text.append(" │ ", style="dim")
+        text.append_text(_status(req.status))
+        text.append(f" {req.source}")
     return text
 
 
@@ -33,14 +35,16 @@ def _status(value: str) -> Text:
     return fmt.status("part shipped" if value == "partially_shipped" else value)
 
 
+# At 80 columns: number, status, when placed, total and every request whole; from 100 the
+# customer, from 110 the channel. Requests take the rest of the width.
 COLUMNS: list[Column[OrderRow]] = [
     Column("Order", 7, lambda r: r.number),
-    Column("Channel", 11, lambda r: r.channel),
+    Column("Channel", 11, lambda r: r.channel, min_table_width=110, flex=True, max_width=16),
     Column("Status", 12, lambda r: _status(r.status)),
     Column("Placed UTC", 11, lambda r: fmt.when(r.created_at)),
-    Column("Customer", 14, lambda r: r.customer_name),
+    Column("Customer", 14, lambda r: r.customer_name, min_table_width=100),
     Column("Total", 8, lambda r: fmt.money(r.total), right=True),
-    Column("Requests", 30, _requests),
+    Column("Requests", 24, _requests, flex=True),
 ]
 
 

@@ -20,14 +20,16 @@ def _synced(r: ShipmentRow) -> Text:
     return Text(fmt.when(r.synced_at)) if r.synced_at else Text("waiting", style="yellow")
 
 
+# At 80 columns: order, PO, tracking, when shipped and whether the channel has it; from
+# 100 the carrier, from 110 the source (the PO names it too).
 COLUMNS: list[Column[ShipmentRow]] = [
     Column("Order", 7, lambda r: r.order_number),
     Column("PO", 18, lambda r: r.po_number),
-    Column("Carrier", 7, lambda r: r.carrier),
-    Column("Tracking", 18, lambda r: r.tracking_number),
+    Column("Carrier", 7, lambda r: r.carrier, min_table_width=100),
+    Column("Tracking", 18, lambda r: r.tracking_number, flex=True, max_width=30),
     Column("Shipped UTC", 11, lambda r: fmt.when(r.shipped_at)),
     Column("Synced", 11, _synced),
-    Column("Source", 20, lambda r: r.source),
+    Column("Source", 20, lambda r: r.source, min_table_width=110, flex=True),
 ]
 
 

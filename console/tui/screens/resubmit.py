@@ -48,9 +48,13 @@ class ResubmitScreen(ModalScreen[list[RequestEdit] | None]):
             )
 
     def _request_form(self, i: int, request: FailedRequest) -> ComposeResult:
-        tries = f"{request.attempts} attempt{'s' if request.attempts != 1 else ''}"
+        tries = (
+            f"failed after {request.attempts} attempt{'s' if request.attempts != 1 else ''}"
+            if request.attempts
+            else "failed before it was sent"
+        )
         yield Static(
-            f"PO {_shown(request.po_number)} · {_shown(request.source)} · failed after {tries}",
+            f"PO {_shown(request.po_number)} · {_shown(request.source)} · {tries}",
             classes="request-head",
         )
         yield Static(_shown(request.error or "no error recorded"), classes="request-error")
