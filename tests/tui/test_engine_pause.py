@@ -76,7 +76,9 @@ async def test_engine_pause_shows_with_its_reason_and_p_unpauses(
         assert str(reason.render()) == f"{NAME} paused: {REASON} — p unpauses"
         await pilot.press("p")
         await settle(pilot)
-        assert not reason.display and str(table.get_row_at(rows.index(NAME))[3]) == "active"
+        assert (
+            not reason.display and str(table.get_row_at(rows.index(NAME))[3]) == "enabled"
+        )  # the CLI's word
     with demo_db.read() as session:
         assert session.get(Integration, integration_id).paused_reason is None
         audit = session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
