@@ -146,6 +146,7 @@ class RunContext:
         self.clients = clients or ClientPool()
         self.counters: dict[str, int] = {}
         self.record_errors: list[dict[str, str]] = []
+        self.notes: list[str] = []
         self.progress_done = 0
         self.progress_total: int | None = None
         self.dirty = False
@@ -233,6 +234,12 @@ class RunContext:
         """Add `n` to a counter (created, updated, skipped, parents_created, ...)."""
         self.counters[name] = self.counters.get(name, 0) + n
         self.dirty = True
+
+    def note(self, text: str) -> None:
+        """A sentence for the run's summary: why a run did nothing, what waits for what."""
+        if text not in self.notes:
+            self.notes.append(text)
+            self.log.info("run.note", message=text)
 
     def record_error(self, record_ref: str, message: str) -> None:
         """One record failed: count it as `failed`, report it, and let the run go on."""

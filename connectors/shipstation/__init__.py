@@ -1,14 +1,20 @@
-"""ShipStation API v1 connector: a channel (not built yet: descriptor and sandbox only)."""
+"""ShipStation API v1 connector: a channel. This module is its descriptor; importing it is
+cheap (settings, client and operations load when used). docs/shipstation.md has the
+settings and errors in the integration guide's words."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ..registry import Descriptor, register
+from ..registry import Descriptor, Kind, register, settings_type
 
 if TYPE_CHECKING:
     from ..check import Probe
+
+
+def _kind(name: str, settings: str) -> Kind:
+    return Kind(name=name, load_settings=settings_type(f"{__name__}.settings", settings))
 
 
 def _probe(base_url: str, secrets: Mapping[str, str]) -> Probe:
@@ -44,6 +50,11 @@ DESCRIPTOR = register(
         secrets=("api_key", "api_secret"),
         url_example="https://ssapi.shipstation.com",
         probe=_probe,
+        kinds=(
+            _kind("sync_listings", "SyncListingsSettings"),
+            _kind("get_orders", "GetOrdersSettings"),
+            _kind("sync_orders", "SyncOrdersSettings"),
+        ),
         unsupported={
             "publish": PUBLISH_NOT_SUPPORTED,
             "overwrite": UPDATE_NOT_SUPPORTED,

@@ -257,6 +257,8 @@ def _finish(
     kind = ctx.kind if ctx else "run"
     counters = dict(ctx.counters) if ctx else {}
     summary = summarize(kind, status, counters)
+    if ctx is not None and ctx.notes:
+        summary += ". " + " ".join(ctx.notes)
     if ctx is not None and ctx.record_errors:
         first = ctx.record_errors[0]
         summary += f" (first failure: {first['record']}: {first['error']})"
