@@ -38,6 +38,8 @@ from .settings import GetOrdersSettings
 ASSIGN = "shipstation.assign_user"
 ASSIGN_BATCH = 100  # assignuser documents no maximum; createorders stops at 100
 DIAGNOSIS_PAGE = 500  # one page of skipped orders is enough to name the reasons
+# Orders already done in ShipStation are not ones an operator misses when not imported.
+DONE_STATUSES = frozenset({"shipped", "cancelled"})
 
 
 class ShipStationOrders:
@@ -210,6 +212,8 @@ async def explain_nothing_imported(
             continue
         tagged = settings.tag_id is None or settings.tag_id in (order.get("tagIds") or [])
         status = str(order.get("orderStatus"))
+        if status in DONE_STATUSES and status not in settings.statuses:
+            continue
         if status not in settings.statuses and tagged:
             wrong_status[status] += 1
         elif status in settings.statuses and not tagged:
@@ -220,7 +224,8 @@ async def explain_nothing_imported(
         listed = ", ".join(f"{s}: {n}" for s, n in wrong_status.most_common())
         ctx.note(
             f"My orders are not importing: {_orders(sum(wrong_status.values()))} created within "
-            f"the last {days} days have an order status this operation does not import "
+            f"the last {days} days {_have(sum(wrong_status.values()))} an order status this "
+            "operation does not import "
             f"({listed}). Double check the status of the order, and ensure it matches your "
             f"configurations for this operation (statuses: {', '.join(settings.statuses)})."
         )
@@ -229,16 +234,22 @@ async def explain_nothing_imported(
         when = f", the newest created {newest.date().isoformat()}" if newest else ""
         ctx.note(
             f"My orders are not importing: {_orders(len(old))} with status "
-            f"{', '.join(settings.statuses)} are 'too old' for us to import{when}. Consider "
+            f"{', '.join(settings.statuses)} {'is' if len(old) == 1 else 'are'} 'too old' for "
+            f"us to import{when}. Consider "
             "checking the non-imported orders creation date and increasing the number under "
             f'the "Get Orders Created within the last X Days" configuration (now {days}).'
         )
     if untagged:
         ctx.note(
             f"My orders are not importing: {_orders(untagged)} created within the last {days} "
-            f"days do not carry Tag ID {settings.tag_id}; only orders with the specified tag "
+            f"days {'does' if untagged == 1 else 'do'} not carry Tag ID {settings.tag_id}; only "
+            "orders with the specified tag "
             "ID are imported."
         )
+
+
+def _have(n: int) -> str:
+    return "has" if n == 1 else "have"
 
 
 def _orders(n: int) -> str:

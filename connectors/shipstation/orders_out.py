@@ -59,7 +59,7 @@ async def sync_orders(ctx: RunContext, client: ShipStationClient) -> None:
         if settings.partial_shipments == "wait" and partial and states.get(order_id) is None:
             waiting += 1
             continue
-        await marker.mark(order_id, group, states.get(order_id))
+        await marker.mark(order_id, group, states.get(order_id), complete=not partial)
         ctx.progress(n, len(by_order))
     if waiting:
         ctx.count("orders_waiting", waiting)
@@ -101,14 +101,19 @@ class OrderMarker:
         self.codes = list(carrier_codes)
         self.covered = 0
 
-    async def mark(self, order_id: int, group: list[ShipmentPush], state: str | None) -> None:
-        """Mark the order of `group` (its unsynced shipments, oldest first) shipped once."""
+    async def mark(
+        self, order_id: int, group: list[ShipmentPush], state: str | None, *, complete: bool
+    ) -> None:
+        """Mark the order of `group` (its unsynced shipments, oldest first) shipped once;
+        an order every line of which has shipped is then complete in Dropdeck too."""
         first = group[0]
         ref = f"order {first.order_number}"
         if state == "done":  # marked shipped before: these shipments ride along
             await self._confirm(order_id, group, {"covered": True})
             self.covered += len(group)
             self.ctx.count("shipments_covered", len(group))
+            if complete:
+                await self._complete(order_id)
             return
         looks = state == "requested" or any(p.uncertain for p in group)
         if looks and await self._already_shipped(order_id, group, ref):
@@ -154,6 +159,12 @@ class OrderMarker:
         await self._confirm(order_id, group, sent)
         self.ctx.count("orders_marked_shipped")
         self.ctx.count("shipments_synced", len(group))
+        if complete:
+            await self._complete(order_id)
+
+    async def _complete(self, order_id: int) -> None:
+        await self.ctx.write(shipment_push.mark_completed, order_id)
+        self.ctx.count("orders_completed")
 
     async def _already_shipped(self, order_id: int, group: list[ShipmentPush], ref: str) -> bool:
         """Look at the order: True (and recorded) when ShipStation shows it shipped."""

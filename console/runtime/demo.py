@@ -5,6 +5,8 @@ The WooCommerce sandbox is stocked with products whose SKUs are WPS items (with 
 SKU prefix), as a dropship store's would be; then the runs go in the order an operator's
 first day would: WPS inventory and the Woo import, link, sync, customer orders placed on
 the store, get orders (routing), send to WPS, WPS ships, shipments back, tracking to Woo.
+The business also sells through ShipStation: its products (the same WPS SKUs) are linked
+by sync_listings, its orders come in through get_orders and go back marked shipped.
 After that the scheduler keeps the business moving on short intervals.
 """
 
@@ -56,7 +58,12 @@ INTEGRATIONS: tuple[tuple[str, str, int, dict[str, Any]], ...] = (
     ("woo-demo", "publish_listings", 0, {}),
     ("woo-demo", "get_orders", 30, {"statuses": ["processing"], "days": 30}),
     ("woo-demo", "sync_orders", 60, {}),
+    ("shipstation-demo", "sync_listings", 300, {}),
+    ("shipstation-demo", "get_orders", 30, {"statuses": ["awaiting_shipment"], "days": 30}),
+    # WPS names its "best way" method BEST; the operator maps it to the account's UPS.
+    ("shipstation-demo", "sync_orders", 60, {"carrier_codes": {"BEST": "ups"}}),
 )
+SHIPSTATION_PRODUCTS = 40  # of the stocked SKUs, also in the ShipStation account
 
 
 def configure_demo_business(db: Database, described: dict[str, dict[str, str]]) -> None:
@@ -101,6 +108,7 @@ def configure_demo_business(db: Database, described: dict[str, dict[str, str]]) 
                 name="shipstation-demo",
                 kind="shipstation",
                 connection=conns.get("shipstation"),
+                auto_process=True,
             ),
         }
         for owner, kind, seconds, settings in INTEGRATIONS:
@@ -113,12 +121,18 @@ def configure_demo_business(db: Database, described: dict[str, dict[str, str]]) 
                 schedule_value=str(seconds) if seconds else "",
             )
         woo, wps = owners["woo-demo"].id or 0, owners["wps-demo"].id or 0
+        ship = owners["shipstation-demo"].id or 0
         # "Local pickup" stays unmapped on purpose: that order is held with the reason.
         session.add_all(
             [
                 ShippingMapping(scope="channel", owner_id=woo, key="flat_rate", value="ground"),
                 ShippingMapping(scope="channel", owner_id=woo, key="free_shipping", value="ground"),
                 ShippingMapping(scope="channel", owner_id=woo, key="express", value="express"),
+                # ShipStation's "Will Call" stays unmapped: held with the reason.
+                ShippingMapping(scope="channel", owner_id=ship, key="standard", value="ground"),
+                ShippingMapping(
+                    scope="channel", owner_id=ship, key="next_day_air", value="express"
+                ),
                 ShippingMapping(scope="source", owner_id=wps, key="ground", value="BEST"),
                 ShippingMapping(scope="source", owner_id=wps, key="express", value="FE2D"),
             ]
@@ -214,6 +228,41 @@ def place_customer_orders(running: RunningSandboxes, skus: list[str], count: int
             ).raise_for_status()
 
 
+def stock_shipstation(running: RunningSandboxes, skus: list[str]) -> None:
+    """The ShipStation account lists the first of the store's SKUs as products."""
+    if "shipstation" not in running.servers:
+        return
+    url = running.describe()["shipstation"]["base_url"]
+    with httpx.Client(base_url=url) as client:
+        for sku in skus[:SHIPSTATION_PRODUCTS]:
+            client.post("/_sandbox/products", json={"sku": sku}).raise_for_status()
+
+
+def place_shipstation_orders(running: RunningSandboxes, skus: list[str], count: int = 6) -> None:
+    """Orders a store put into ShipStation; one asks for "Will Call" (no mapping: held)."""
+    if "shipstation" not in running.servers:
+        return
+    wps = running.sandboxes["wps"].state
+    in_stock = [
+        sku
+        for sku in skus[:SHIPSTATION_PRODUCTS]
+        if (item_id := wps.sku_index.get(sku.removeprefix(WPS_PREFIX))) is not None
+        and wps.inventory(item_id)["total"] >= 2
+    ]
+    url = running.describe()["shipstation"]["base_url"]
+    services = ["Standard", "Standard", "Next Day Air", "Standard", "Will Call", "Standard"]
+    with httpx.Client(base_url=url) as client:
+        for n in range(min(count, len(in_stock))):
+            client.post(
+                "/_sandbox/orders",
+                json={
+                    "items": [{"sku": in_stock[-1 - n], "quantity": 1}],
+                    "requestedShippingService": services[n % len(services)],
+                    "customerEmail": f"shipper{n}@example.com",
+                },
+            ).raise_for_status()
+
+
 def ship_sent_orders(db: Database, running: RunningSandboxes) -> None:
     """The supplier ships what was sent: every PO in full, but one unit short on the first
     PO that has more than one (a partial shipment; the rest is backordered)."""
@@ -264,13 +313,15 @@ def bootstrap_demo(db: Database, running: RunningSandboxes) -> None:
         skus = stock_demo_store(running)
         run_and_wait(db, ["wps-demo/get_inventory", "woo-demo/import_listings"])
         run_and_wait(db, ["woo-demo/link_listings"])
-        run_and_wait(db, ["woo-demo/sync_listings"])
+        stock_shipstation(running, skus)
+        run_and_wait(db, ["woo-demo/sync_listings", "shipstation-demo/sync_listings"])
         place_customer_orders(running, skus)
-        run_and_wait(db, ["woo-demo/get_orders"])
+        place_shipstation_orders(running, skus)
+        run_and_wait(db, ["woo-demo/get_orders", "shipstation-demo/get_orders"])
         run_and_wait(db, ["wps-demo/send_orders"])
         ship_sent_orders(db, running)
         run_and_wait(db, ["wps-demo/get_shipments"])
-        run_and_wait(db, ["woo-demo/sync_orders"])
+        run_and_wait(db, ["woo-demo/sync_orders", "shipstation-demo/sync_orders"])
         log.info("demo.ready", notify=True, message="demo business ready: every pane has data")
     except Exception as exc:  # the demo goes on; the operator sees why in the feed
         log.error("demo.bootstrap_failed", message=f"demo set-up stopped: {exc}")

@@ -348,3 +348,11 @@ def test_served_over_real_http_with_basic_auth(sandbox: BuiltSandbox) -> None:
                 client.get("/orders")
     finally:
         running.stop()
+
+
+def test_control_adds_a_product_by_sku(api: httpx.Client, control: httpx.Client) -> None:
+    added = control.post("/_sandbox/products", json={"sku": "WPS-123", "name": "Grips"})
+    assert added.status_code == 201
+    found = api.get("/products", params={"sku": "wps-123"}).json()["products"]
+    assert [(p["sku"], p["name"], p["active"]) for p in found] == [("WPS-123", "Grips", True)]
+    assert control.post("/_sandbox/products", json={"sku": "WPS-123"}).status_code == 409

@@ -67,6 +67,7 @@ async def test_nothing_imported_says_why_in_the_guides_words(
     channel.place(["SS-000001"], orderStatus="awaiting_payment")
     channel.place(["SS-000002"], orderStatus="on_hold")
     channel.place(["SS-000003"], createDate=days_ago(12))
+    channel.place(["SS-000004"], orderStatus="shipped")  # done in ShipStation: not missed
     run = await channel.run("get_orders", days=7)
     assert run.status == RunStatus.SUCCEEDED.value
     summary = run.summary or ""
@@ -76,7 +77,7 @@ async def test_nothing_imported_says_why_in_the_guides_words(
         or "(on_hold: 1, awaiting_payment: 1)" in summary
     )
     assert "ensure it matches your configurations for this operation" in summary
-    assert "1 order with status awaiting_shipment are 'too old' for us to import" in summary
+    assert "1 order with status awaiting_shipment is 'too old' for us to import" in summary
     assert '"Get Orders Created within the last X Days" configuration (now 7)' in summary
 
 

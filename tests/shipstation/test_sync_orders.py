@@ -34,7 +34,12 @@ async def test_a_shipped_order_is_marked_shipped_once_with_the_accounts_carrier(
     channel.ship(order["orderId"], [("SS-000001", 1)], carrier="USPS", shipped_at=SHIPPED_AT)
     run = await channel.run("sync_orders")
     assert run.status == RunStatus.SUCCEEDED.value, run.summary
-    assert run.counters == {"orders_marked_shipped": 1, "shipments_synced": 1}
+    assert run.counters == {
+        "orders_marked_shipped": 1,
+        "shipments_synced": 1,
+        "orders_completed": 1,
+    }
+    assert channel.orders()[str(order["orderId"])].status == "completed"
     [body] = channel.state.mark_calls
     assert body["orderId"] == order["orderId"]
     assert body["carrierCode"] == "stamps_com"  # USPS, as this account buys it
@@ -75,7 +80,11 @@ async def test_partial_shipments_wait_for_the_whole_order_by_default(
     channel.ship(order["orderId"], [("SS-000002", 1)], tracking="1ZSECOND")
     run = await channel.run("sync_orders")
     assert [b["trackingNumber"] for b in channel.state.mark_calls] == ["1ZFIRST"]
-    assert run.counters == {"orders_marked_shipped": 1, "shipments_synced": 2}
+    assert run.counters == {
+        "orders_marked_shipped": 1,
+        "shipments_synced": 2,
+        "orders_completed": 1,
+    }
 
 
 async def test_partial_shipments_first_marks_with_the_first_then_covers_the_rest(
@@ -83,12 +92,13 @@ async def test_partial_shipments_first_marks_with_the_first_then_covers_the_rest
 ) -> None:
     order = await imported(channel, "SS-000001", "SS-000002")
     channel.ship(order["orderId"], [("SS-000001", 1)], tracking="1ZFIRST")
-    await channel.run("sync_orders", partial_shipments="first")
+    first = await channel.run("sync_orders", partial_shipments="first")
     assert [b["trackingNumber"] for b in channel.state.mark_calls] == ["1ZFIRST"]
+    assert "orders_completed" not in first.counters  # a line has not shipped yet
     channel.ship(order["orderId"], [("SS-000002", 1)], tracking="1ZSECOND")
     run = await channel.run("sync_orders", partial_shipments="first")
     assert len(channel.state.mark_calls) == 1
-    assert run.counters == {"shipments_covered": 1}
+    assert run.counters == {"shipments_covered": 1, "orders_completed": 1}
     assert "1 later shipment was not sent" in (run.summary or "")
 
 

@@ -62,6 +62,18 @@ def control_routes(state: ShipStationState) -> list[BaseRoute]:
         return JSONResponse(public(order), status_code=201)
 
     @control_endpoint
+    async def add_product(request: Request) -> Response:
+        body = await json_object(request)
+        sku, name = body.get("sku"), body.get("name", body.get("sku"))
+        if not isinstance(sku, str) or not sku.strip() or not isinstance(name, str):
+            raise ControlError("a product needs a sku (and may have a name)")
+        if sku.strip().lower() in state.product_skus:
+            raise ControlError(f"a product with SKU {sku!r} exists", 409)
+        number = max(state.product_ids, default=0) + 1
+        product = state.add_product(number, state.clock.now(), sku=sku, name=name)
+        return JSONResponse(public(product), status_code=201)
+
+    @control_endpoint
     async def set_carriers(request: Request) -> Response:
         codes = (await json_object(request)).get("codes")
         if not isinstance(codes, list) or not all(isinstance(c, str) and c for c in codes):
@@ -119,6 +131,7 @@ def control_routes(state: ShipStationState) -> list[BaseRoute]:
     return [
         Route("/orders", place, methods=["POST"]),
         Route("/carriers", set_carriers, methods=["PUT"]),
+        Route("/products", add_product, methods=["POST"]),
         Route("/orders/{id:int}/status", set_status, methods=["PUT"]),
         Route("/orders/{id:int}/shipments", add_label, methods=["POST"]),
         Route("/shipments/{id:int}/void", void, methods=["POST"]),

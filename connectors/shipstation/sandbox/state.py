@@ -130,18 +130,24 @@ class ShipStationState:
 
     # -- products ------------------------------------------------------------------------
 
-    def add_product(self, n: int, created: datetime) -> None:
-        """Seed product `n`; a few are inactive and a few SKUs carry stray spaces."""
-        sku = f"SS-{n:06d}"
-        if n % 97 == 0:
-            sku = f" {sku}"  # real data has SKUs that need trimming
-        active = n % 23 != 0
+    def add_product(
+        self, n: int, created: datetime, sku: str | None = None, name: str | None = None
+    ) -> dict[str, Any]:
+        """Product `n` (seeded: a few inactive, a few SKUs with stray spaces; or as given)."""
+        if sku is None:
+            sku = f"SS-{n:06d}"
+            if n % 97 == 0:
+                sku = f" {sku}"  # real data has SKUs that need trimming
+        active = n % 23 != 0 or name is not None
         product = product_record(n, sku, active, created)
+        if name is not None:
+            product["name"] = name
         self.products[n] = product
         self.product_ids.append(n)
         if active:
             self.active_product_ids.append(n)
         self.product_skus[sku.strip().lower()] = n
+        return product
 
     def delete_product(self, product_id: int) -> None:
         """Remove a product from every index."""
