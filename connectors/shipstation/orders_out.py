@@ -116,7 +116,7 @@ class OrderMarker:
                 await self._complete(order_id)
             return
         looks = state == "requested" or any(p.uncertain for p in group)
-        if looks and await self._already_shipped(order_id, group, ref):
+        if looks and await self._already_shipped(order_id, group, ref, complete):
             return
         code = mapping.carrier_code(first.carrier, self.codes, self.settings.carrier_codes)
         if code is None:
@@ -147,7 +147,7 @@ class OrderMarker:
                 notify_sales_channel=self.settings.notify_sales_channel,
             )
         except ShipStationRejected as exc:
-            if not await self._already_shipped(order_id, group, ref):
+            if not await self._already_shipped(order_id, group, ref, complete):
                 self.ctx.record_error(ref, f"ShipStation refused markasshipped: {exc.reason}")
             return
         except FatalError as exc:
@@ -166,7 +166,9 @@ class OrderMarker:
         await self.ctx.write(shipment_push.mark_completed, order_id)
         self.ctx.count("orders_completed")
 
-    async def _already_shipped(self, order_id: int, group: list[ShipmentPush], ref: str) -> bool:
+    async def _already_shipped(
+        self, order_id: int, group: list[ShipmentPush], ref: str, complete: bool
+    ) -> bool:
         """Look at the order: True (and recorded) when ShipStation shows it shipped."""
         order = await self.client.order(group[0].order_external_id)
         if order is None:
@@ -176,6 +178,8 @@ class OrderMarker:
         if status == "shipped":
             await self._confirm(order_id, group, {"found": "shipped in ShipStation"})
             self.ctx.count("already_shipped_in_shipstation")
+            if complete:
+                await self._complete(order_id)
             return True
         if status == "cancelled":
             self.ctx.record_error(ref, "the order is cancelled in ShipStation; not marked shipped")

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from connectors.errors import AuthError
+from connectors.errors import AuthError, RetryBudgetExhausted
 from connectors.paging import paginate
 from connectors.shipstation import mapping
 from connectors.shipstation.client import ShipStationClient, ShipStationRejected, api_reason
@@ -94,3 +94,21 @@ def test_api_reason_reads_every_error_style() -> None:
     assert api_reason(legacy) == "An error has occurred. Invalid packageCode"
     assert api_reason("") == "no detail given"
     assert api_reason("<html>oops</html>") == "<html>oops</html>"
+
+
+async def test_a_429_burst_waits_for_the_reset_then_goes_on(peer: Peer) -> None:
+    peer.sandbox.faults.update({"burst_429": 2})
+    start = peer.clock.now()
+    page = await peer.api.orders_page(1, status=None, size=5)
+    waited = (peer.clock.now() - start).total_seconds()
+    assert page.items
+    assert 0 < waited <= 121  # the reset ShipStation named, twice at most, never a guess
+
+
+async def test_5xx_on_a_read_is_retried_with_shipstations_legacy_body(peer: Peer) -> None:
+    peer.sandbox.faults.update({"error_rate": 1.0})
+    with pytest.raises(RetryBudgetExhausted) as info:
+        await peer.api.users()
+    assert "gave up after 5 attempts" in str(info.value)
+    peer.sandbox.faults.update({"error_rate": 0.0})
+    assert await peer.api.users()

@@ -126,7 +126,7 @@ async def test_a_worker_that_died_after_shipstation_accepted_never_marks_twice(
     )
     run = await channel.run("sync_orders")
     assert channel.state.mark_calls == []  # nothing sent again
-    assert run.counters == {"already_shipped_in_shipstation": 1}
+    assert run.counters == {"already_shipped_in_shipstation": 1, "orders_completed": 1}
     assert len(fulfillments(channel, order)) == 1
     assert (await channel.run("sync_orders")).counters == {}
 
@@ -152,7 +152,7 @@ async def test_a_lost_answer_is_looked_for_before_sending_again(
     assert calls == [order["orderId"]]
     assert run.status in (RunStatus.PARTIAL.value, RunStatus.FAILED.value)
     run = await channel.run("sync_orders")
-    assert run.counters == {"already_shipped_in_shipstation": 1}, run.summary
+    assert run.counters == {"already_shipped_in_shipstation": 1, "orders_completed": 1}, run.summary
     assert len(fulfillments(channel, order)) == 1
 
 
@@ -163,7 +163,7 @@ async def test_an_order_shipped_in_shipstation_meanwhile_is_not_marked_again(
     channel.ship(order["orderId"], [("SS-000001", 1)])
     channel.control("POST", f"orders/{order['orderId']}/shipments", json={})  # a label there
     run = await channel.run("sync_orders")
-    assert run.counters == {"already_shipped_in_shipstation": 1}
+    assert run.counters == {"already_shipped_in_shipstation": 1, "orders_completed": 1}
     assert channel.state.mark_calls == []
 
 
