@@ -22,16 +22,24 @@ _CODE = re.compile(r"^[a-z0-9_]+$")
 
 @dataclass(frozen=True)
 class SyncListingsSettings:
-    """sync_listings links listings on SKU only and takes no settings: it never writes
-    product data ("Updating product data is not currently supported")."""
+    """sync_listings links listings and never writes product data ("Updating product data
+    is not currently supported"); "Linking listings is supported on the SKU field"."""
 
-    KEYS: ClassVar[tuple[str, ...]] = ()
+    KEYS: ClassVar[tuple[str, ...]] = ("match_on",)
+    match_on: Literal["sku"] = "sku"
 
     @classmethod
     def parse(
         cls, raw: Mapping[str, Any], *, integration: str, kind: str, templates: TemplateLookup
     ) -> Self:
-        """No settings to read."""
+        """`match_on`: sku, the only field ShipStation links on."""
+        value = raw.get("match_on", "sku")
+        if value != "sku":
+            r = SettingsReader(raw, integration_style(integration))
+            raise r.error(
+                "match_on",
+                f" must be 'sku', not {value!r}: Linking listings is supported on the SKU field",
+            )
         return cls()
 
 

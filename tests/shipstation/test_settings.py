@@ -6,7 +6,12 @@ import pytest
 
 from connectors.registry import descriptor
 from connectors.settings import SettingsError, no_templates
-from connectors.shipstation.settings import SETTINGS, GetOrdersSettings, SyncOrdersSettings
+from connectors.shipstation.settings import (
+    SETTINGS,
+    GetOrdersSettings,
+    SyncListingsSettings,
+    SyncOrdersSettings,
+)
 
 
 def parse(cls: type, raw: dict[str, object]) -> object:
@@ -45,6 +50,11 @@ def test_values_are_normalised() -> None:
         (GetOrdersSettings, {"tag_id": "Backorder"}, "tag_id (Tag ID) must be the tag's number"),
         (GetOrdersSettings, {"assign_user_id": "sam"}, "(Assign User ID after order Import)"),
         (SyncOrdersSettings, {"partial_shipments": "all"}, "partial_shipments must be 'wait'"),
+        (
+            SyncListingsSettings,
+            {"match_on": "upc"},
+            "match_on must be 'sku', not 'upc': Linking listings is supported on the SKU field",
+        ),
         (SyncOrdersSettings, {"carrier_codes": {"UPS": "U P S"}}, "carrier_codes must map"),
         (SyncOrdersSettings, {"notify_customer": "yes"}, "notify_customer must be true or false"),
     ],
