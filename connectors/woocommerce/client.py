@@ -107,6 +107,26 @@ class WooClient:
         params = {"orderby": "id", "order": "asc", "status": "any", **filters}
         return await self._page(f"{self.api}/products", page, params)
 
+    async def products_by_id(self, ids: Sequence[int]) -> list[dict[str, Any]]:
+        """The products among `ids` (at most 100) that exist and are not trashed, with only
+        `id`, `type` and `variations` (their variation ids): one request."""
+        if len(ids) > PAGE_SIZE:
+            raise ValueError(f"at most {PAGE_SIZE} ids a request")
+        if not ids:
+            return []
+        params = {
+            "include": ",".join(str(i) for i in ids),
+            "status": "any",
+            "orderby": "id",
+            "order": "asc",
+            "per_page": PAGE_SIZE,
+            "_fields": "id,type,variations",
+        }
+        body, _ = await self._send("GET", f"{self.api}/products", params=params)
+        if not isinstance(body, list):
+            raise FatalError(f"{self.http.name} GET {self.api}/products: expected a JSON list")
+        return [p for p in body if isinstance(p, dict)]
+
     async def variations_page(self, product_id: int, page: int) -> Page[dict[str, Any]]:
         """One page (100) of a variable product's variations."""
         params = {"orderby": "id", "order": "asc"}

@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from store.commands.listing_publish import PublishParent, PublishVariant, publish_work
-from store.commands.listing_sync import Outcomes, SyncItem, prepare_sync, record_outcomes
+from store.commands.listing_sync import (
+    LinkedVariant,
+    Outcomes,
+    SyncItem,
+    linked_variants,
+    prepare_sync,
+    record_outcomes,
+)
 
 from ..context import RunContext
 from ..errors import FatalError
@@ -27,7 +34,10 @@ from .settings import listing_rule
 CONCURRENCY = 4
 # Batches whose outcomes are written to the store together.
 WAVE = 16
-GONE = "the product no longer exists on the store; unlink and relink it, or publish it again"
+GONE = (
+    "the product no longer exists on the store; unlink it and run link_listings to relink "
+    "it, or publish it to create it anew"
+)
 
 
 def _chunks(items: Sequence[Any], size: int = BATCH_LIMIT) -> list[Sequence[Any]]:
@@ -40,6 +50,78 @@ def _error_text(error: dict[str, Any]) -> str:
 
 def _gone_request(exc: FatalError) -> bool:
     return exc.status in (400, 404) and "invalid_id" in exc.message
+
+
+# --- the existence check --------------------------------------------------------------------
+
+
+def _product_id(v: LinkedVariant) -> int:
+    return int(v.parent_external_id or v.external_id)
+
+
+async def _check_chunk(
+    client: WooClient, group: Sequence[tuple[int, list[LinkedVariant]]], out: Outcomes
+) -> None:
+    """One `include=` request for up to 100 products: a product that is not there (deleted
+    or trashed) breaks every variant of it; a variation missing from its parent's
+    `variations` breaks that variant alone."""
+    found = {
+        int(p["id"]): {int(x) for x in p.get("variations") or []}
+        for p in await client.products_by_id([pid for pid, _ in group])
+        if str(p.get("id", "")).isdigit()
+    }
+    for pid, variants in group:
+        children = found.get(pid)
+        for v in variants:
+            if children is None:
+                out.broken[v.id] = GONE
+                out.parents_gone.add(v.listing_id)
+            elif v.parent_external_id is not None and int(v.external_id) not in children:
+                out.broken[v.id] = GONE
+
+
+async def check_linked_products(ctx: RunContext, client: WooClient) -> None:
+    """Every linked product still on the store? One request per 100 products (variations
+    come with their parent's `variations` list), never a catalogue walk; the missing ones
+    become broken links before anything is sent to them."""
+    linked = await ctx.write(linked_variants, ctx.owner_id)
+    by_product: dict[int, list[LinkedVariant]] = {}
+    for v in linked:
+        by_product.setdefault(_product_id(v), []).append(v)
+    jobs = _chunks(sorted(by_product.items()))
+    skus = {v.id: v.sku for v in linked}
+    before = client.requests
+
+    async def run(job: Sequence[tuple[int, list[LinkedVariant]]], out: Outcomes) -> None:
+        await _check_chunk(client, job, out)
+
+    await _in_waves(ctx, jobs, skus, run, progress=False)
+    # Logged, not counted: a sync that finds nothing to do still says "nothing to do".
+    ctx.log.info(
+        "sync.linked_checked",
+        products=len(by_product),
+        variants=len(linked),
+        requests=client.requests - before,
+    )
+
+
+# --- sync ------------------------------------------------------------------------------------
+
+
+async def _delete_parent(
+    client: WooClient, parent: str, items: Sequence[SyncItem], out: Outcomes
+) -> None:
+    """Delist a whole variable product: delete the parent (WooCommerce deletes its
+    variations with it), one request."""
+    result = await client.batch_products(delete=[int(parent)])
+    error = result.errors.get(int(parent))
+    if int(parent) in result.ok or (error is not None and is_not_found(error)):
+        out.delisted.extend(i.id for i in items)
+        out.parents_gone.update(i.listing_id for i in items)
+        return
+    why = _error_text(error or {"message": "the store's batch answer did not mention it"})
+    for item in items:
+        out.failed[item.id] = why
 
 
 async def _sync_batch(
@@ -107,7 +189,9 @@ def _report(ctx: RunContext, out: Outcomes, skus: dict[int, str]) -> None:
         ctx.count("broken_links", len(out.broken))
 
 
-async def _in_waves(ctx: RunContext, jobs: list[Any], skus: dict[int, str], run: Any) -> None:
+async def _in_waves(
+    ctx: RunContext, jobs: list[Any], skus: dict[int, str], run: Any, *, progress: bool = True
+) -> None:
     """Run `run(job, outcomes)` for every job, CONCURRENCY at a time, recording per wave."""
     sem = asyncio.Semaphore(CONCURRENCY)
     done = 0
@@ -126,28 +210,41 @@ async def _in_waves(ctx: RunContext, jobs: list[Any], skus: dict[int, str], run:
             await ctx.write(record_outcomes, out)
             _report(ctx, out, skus)
         done += len(wave)
-        ctx.progress(done, len(jobs))
+        if progress:
+            ctx.progress(done, len(jobs))
 
 
 async def sync_listings(ctx: RunContext) -> None:
     """Push changed price and quantity of linked, unpaused listings, and pending
-    hide/unhide/delist. Only variants whose (price, effective quantity) differ from what
-    the store last accepted are sent; a product the store no longer has -> broken link."""
+    hide/unhide/delist. First every linked product is checked to still exist (a deleted
+    one becomes a broken link, whatever else changed); then only variants whose (price,
+    effective quantity) differ from what the store last accepted are sent. Delisting every
+    variation of a variable product deletes the parent product too."""
     rule = listing_rule(ctx.settings, ctx.integration.name)
     client = woo_client(ctx)
+    await check_linked_products(ctx, client)
     items = await ctx.write(prepare_sync, ctx.owner_id, rule)
     simple = [i for i in items if i.parent_external_id is None]
     by_parent: dict[str, list[SyncItem]] = {}
     for item in items:
         if item.parent_external_id is not None:
             by_parent.setdefault(item.parent_external_id, []).append(item)
-    jobs: list[tuple[str | None, Sequence[SyncItem]]] = [(None, c) for c in _chunks(simple)]
+    jobs: list[tuple[str, str | None, Sequence[SyncItem]]] = [
+        ("sync", None, c) for c in _chunks(simple)
+    ]
     for parent, group in by_parent.items():
-        jobs.extend((parent, c) for c in _chunks(group))
+        if all(i.delist_parent for i in group):
+            jobs.append(("delete_parent", parent, group))
+        else:
+            jobs.extend(("sync", parent, c) for c in _chunks(group))
     skus = {i.id: i.sku for i in items}
 
-    async def run(job: tuple[str | None, Sequence[SyncItem]], out: Outcomes) -> None:
-        await _sync_batch(client, job[0], job[1], out)
+    async def run(job: tuple[str, str | None, Sequence[SyncItem]], out: Outcomes) -> None:
+        kind, parent, group = job
+        if kind == "delete_parent" and parent is not None:
+            await _delete_parent(client, parent, group, out)
+        else:
+            await _sync_batch(client, parent, group, out)
 
     await _in_waves(ctx, jobs, skus, run)
     ctx.count("write_requests", client.writes)

@@ -33,6 +33,21 @@ class SyncItem:
     price: Decimal | None
     quantity: int  # effective: 0 while hidden
     delist: bool = False
+    # A delist that leaves nothing of its listing on the channel: the parent product goes
+    # too (a variable product is removed whole, not left empty).
+    delist_parent: bool = False
+    listing_id: int = 0
+
+
+@dataclass(frozen=True)
+class LinkedVariant:
+    """A linked variant whose channel product should exist (the existence check)."""
+
+    id: int
+    sku: str
+    external_id: str
+    parent_external_id: str | None  # as in `SyncItem`
+    listing_id: int
 
 
 @dataclass
@@ -45,12 +60,42 @@ class Outcomes:
     failed: dict[int, str] = field(default_factory=dict)
     linked: dict[int, str] = field(default_factory=dict)  # variant id -> new external id
     parents: dict[int, str] = field(default_factory=dict)  # listing id -> new external id
+    # Listings whose parent product is no longer on the channel (deleted there, or delisted
+    # whole): their external id is cleared so a publish creates the parent anew.
+    parents_gone: set[int] = field(default_factory=set)
 
 
 def effective_quantity() -> sa.ColumnElement[int]:
     """The quantity a channel should show: 0 while the variant is hidden."""
     v = ListingVariant.__table__.c  # type: ignore[attr-defined]
     return sa.case((v.hidden.is_(True), 0), else_=v.quantity)
+
+
+def linked_variants(session: Session, channel: int) -> list[LinkedVariant]:
+    """Every linked variant of the channel with an external id (paused ones too: a product
+    deleted on the channel is a broken link whatever our flags), by id."""
+    v = ListingVariant.__table__.c  # type: ignore[attr-defined]
+    lst = Listing.__table__.c  # type: ignore[attr-defined]
+    stmt = (
+        sa.select(v.id, v.sku, v.external_id, lst.external_id, v.listing_id)
+        .join(Listing.__table__, lst.id == v.listing_id)  # type: ignore[attr-defined]
+        .where(
+            v.channel_id == channel,
+            v.link_state == LinkState.LINKED.value,
+            v.external_id.is_not(None),
+        )
+        .order_by(v.id)
+    )
+    return [
+        LinkedVariant(
+            id=vid,
+            sku=sku,
+            external_id=str(ext),
+            parent_external_id=parent if parent and parent != ext else None,
+            listing_id=lid,
+        )
+        for vid, sku, ext, parent, lid in session.execute(stmt)
+    ]
 
 
 def prepare_sync(session: Session, channel: int, rule: ListingRule) -> list[SyncItem]:
@@ -76,8 +121,32 @@ def prepare_sync(session: Session, channel: int, rule: ListingRule) -> list[Sync
     )
     qty = effective_quantity()
     lst = Listing.__table__.c  # type: ignore[attr-defined]
+    delisting = sa.and_(v.pending == Pending.DELIST.value, v.paused.is_(False))
+    other = ListingVariant.__table__.alias("other")  # type: ignore[attr-defined]
+    # Nothing else of the listing stays on the channel once this sync's delists are done.
+    last_of_listing = ~sa.exists().where(
+        other.c.listing_id == v.listing_id,
+        other.c.id != v.id,
+        other.c.link_state == LinkState.LINKED.value,
+        # (pending is NULL for most rows: spelled out so NULL counts as "stays")
+        sa.or_(
+            other.c.pending.is_(None),
+            other.c.pending != Pending.DELIST.value,
+            other.c.paused.is_(True),
+        ),
+    )
     stmt = (
-        sa.select(v.id, v.sku, v.external_id, lst.external_id, v.price, qty, v.pending)
+        sa.select(
+            v.id,
+            v.sku,
+            v.external_id,
+            lst.external_id,
+            v.price,
+            qty,
+            v.pending,
+            sa.and_(delisting, last_of_listing),
+            v.listing_id,
+        )
         .join(Listing.__table__, lst.id == v.listing_id)  # type: ignore[attr-defined]
         .where(
             v.channel_id == channel,
@@ -93,7 +162,8 @@ def prepare_sync(session: Session, channel: int, rule: ListingRule) -> list[Sync
         .order_by(v.id)
     )
     items = []
-    for vid, sku, ext, parent_ext, price, quantity, pending in session.execute(stmt):
+    for row in session.execute(stmt):
+        vid, sku, ext, parent_ext, price, quantity, pending, whole, listing_id = row
         parent = parent_ext if parent_ext and parent_ext != ext else None
         items.append(
             SyncItem(
@@ -104,6 +174,8 @@ def prepare_sync(session: Session, channel: int, rule: ListingRule) -> list[Sync
                 price=price,
                 quantity=int(quantity),
                 delist=pending == Pending.DELIST.value,
+                delist_parent=bool(whole) and parent is not None,
+                listing_id=listing_id,
             )
         )
     return items
@@ -158,6 +230,11 @@ def record_outcomes(session: Session, outcomes: Outcomes) -> None:
     )
     _bulk(session, [{"id": vid, "needs_attention": why} for vid, why in outcomes.failed.items()])
     parents = [{"id": lid, "external_id": ext} for lid, ext in outcomes.parents.items()]
+    parents += [
+        {"id": lid, "external_id": None}
+        for lid in outcomes.parents_gone
+        if lid not in outcomes.parents
+    ]
     _bulk_listing(session, parents)
 
 
