@@ -365,9 +365,15 @@ async def _publish_variable(client: WooClient, parent: PublishParent, out: Outco
                 ],
             }
             created = (await client.batch_products(create=[body])).created[0]
-            if created.get("error"):
+            error = created.get("error")
+            data = (error or {}).get("data") or {}
+            if error and error.get("code") == "product_invalid_sku" and data.get("resource_id"):
+                # The parent's SKU is on the store already (an unlinked listing, or an
+                # earlier publish whose answer was lost): create the variations under it.
+                created = {"id": data["resource_id"]}
+            elif error:
                 for v in parent.variants:
-                    out.failed[v.id] = _error_text(created["error"])
+                    out.failed[v.id] = _error_text(error)
                 return
             parent_id = int(created["id"])
             out.parents[parent.listing_id] = str(parent_id)

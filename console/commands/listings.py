@@ -1,5 +1,5 @@
-"""`dropdeck listings`: list listings; pause/unpause/hide/unhide them by SKU; request a
-delist/publish/overwrite (carried out by the channel's next sync or publish)."""
+"""`dropdeck listings`: list listings; pause/unpause/hide/unhide/unlink them by SKU; request
+a delist/publish/overwrite (carried out by the channel's next sync or publish)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from store.commands.listings import (
     ListingAction,
     apply_listing_action,
     request_listing_transition,
+    unlink_listings,
 )
 from store.models.catalog import Pending
 from store.queries.listings import ListingTab, page_listings
@@ -41,6 +42,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         a = actions.add_parser(action.value, help=f"{action.value} listings by SKU")
         a.add_argument("skus", nargs="+", metavar="SKU")
         a.set_defaults(handler=_act, action=action)
+    u = actions.add_parser(
+        "unlink",
+        help="unlink listings by SKU (fixes a broken link: the next link_listings relinks "
+        "on SKU/UPC, or publish creates the product anew)",
+    )
+    u.add_argument("skus", nargs="+", metavar="SKU")
+    u.set_defaults(handler=_unlink)
     for transition in TRANSITIONS:
         t = actions.add_parser(
             transition.value,
@@ -102,6 +110,19 @@ def _act(args: argparse.Namespace) -> int:
         )
     verb = {"pause": "paused", "unpause": "unpaused", "hide": "hidden", "unhide": "unhidden"}
     print(f"{verb[action.value]}: {len(result.changed)}, already so: {len(result.unchanged)}")
+    return _refusals(result)
+
+
+def _unlink(args: argparse.Namespace) -> int:
+    db = open_store()
+    with db.write() as session:
+        result = unlink_listings(
+            session, skus=list(dict.fromkeys(args.skus)), actor=operator_name("cli")
+        )
+    print(
+        f"unlinked: {len(result.changed)}, already so: {len(result.unchanged)} "
+        "(run link_listings to relink on SKU/UPC, or publish to create the products anew)"
+    )
     return _refusals(result)
 
 

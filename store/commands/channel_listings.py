@@ -37,6 +37,18 @@ OVERWRITE_VARIANT = (
     "synced_at",
     "updated_at",
 )
+# What Create Only sets on an existing variant it links to the channel's product: the link
+# and what the channel shows, never the listing's own data.
+LINK_VARIANT = (
+    "listing_id",
+    "external_id",
+    "link_state",
+    "needs_attention",
+    "synced_price",
+    "synced_quantity",
+    "synced_at",
+    "updated_at",
+)
 OVERWRITE_LISTING = (
     "external_id",
     "title",
@@ -56,6 +68,7 @@ class PageCounts:
     parents_updated: int = 0
     variants_created: int = 0
     variants_updated: int = 0
+    variants_linked: int = 0
     skipped: int = 0
 
     def items(self) -> Iterable[tuple[str, int]]:
@@ -105,7 +118,8 @@ def write_import_page(
         Listing,
         parent_rows,
         keys=("channel_id", "master_sku"),
-        update=OVERWRITE_LISTING if overwrite else (),
+        # Create Only still links an existing listing to the channel's product.
+        update=OVERWRITE_LISTING if overwrite else ("external_id",),
         # Not only_if_changed: PostgreSQL has no `json = json` for its IS DISTINCT FROM.
         only_if_changed=False,
     )
@@ -122,6 +136,7 @@ def write_import_page(
                     "channel_id": channel,
                     "listing_id": ids[master],
                     "link_state": LinkState.LINKED.value,
+                    "needs_attention": None,
                     "paused": new_paused,
                     "synced_at": now,
                     "updated_at": now,
@@ -129,21 +144,49 @@ def write_import_page(
             )
     # Two products sharing a SKU would clash in one statement; the later one wins.
     by_sku = {row["sku"]: row for row in variant_rows}
-    known = _existing(session, ListingVariant, "sku", channel, list(by_sku))
-    upsert(
-        session,
-        ListingVariant,
-        list(by_sku.values()),
-        keys=("channel_id", "sku"),
-        update=OVERWRITE_VARIANT if overwrite else (),
-        only_if_changed=False,
-    )
-    counts.variants_created = len(by_sku) - len(known)
     if overwrite:
+        known = _existing(session, ListingVariant, "sku", channel, list(by_sku))
+        upsert(
+            session,
+            ListingVariant,
+            list(by_sku.values()),
+            keys=("channel_id", "sku"),
+            update=OVERWRITE_VARIANT,
+            only_if_changed=False,
+        )
+        counts.variants_created = len(by_sku) - len(known)
         counts.variants_updated = len(known)
-    else:
-        counts.skipped = len(known)
+        return counts
+    # Create Only: existing listings keep their data but are linked to the channel's
+    # product on SKU; those already linked to it are skipped, delisted ones stay delisted
+    # (only publish brings them back).
+    known_links = _link_states(session, channel, list(by_sku))
+    rows = []
+    for sku, row in by_sku.items():
+        state = known_links.get(sku)
+        if state is None:
+            rows.append(row)
+        elif state == (LinkState.LINKED.value, row["external_id"]) or (
+            state[0] == LinkState.DELISTED.value
+        ):
+            counts.skipped += 1
+        else:
+            rows.append(row)
+            counts.variants_linked += 1
+    upsert(session, ListingVariant, rows, keys=("channel_id", "sku"), update=LINK_VARIANT)
+    counts.variants_created = len(rows) - counts.variants_linked
     return counts
+
+
+def _link_states(session: Session, channel: int, skus: list[str]) -> dict[str, tuple[str, Any]]:
+    """sku -> (link_state, external_id) of the channel's existing variants among `skus`."""
+    rows = session.execute(
+        sa.select(ListingVariant.sku, ListingVariant.link_state, ListingVariant.external_id).where(
+            ListingVariant.channel_id == channel,
+            ListingVariant.sku.in_(skus),  # type: ignore[attr-defined]
+        )
+    )
+    return {sku: (state, ext) for sku, state, ext in rows}
 
 
 def link_inventory_on_sku(session: Session, channel: int) -> int:

@@ -56,15 +56,22 @@ class PublishParent:
 def publish_work(
     session: Session, channel: int, rule: ListingRule, overwrite_all: bool
 ) -> list[PublishParent]:
-    """Parents with variants to create (unlinked with linked inventory, delisted or unlinked
-    with a pending publish) or to overwrite (pending overwrite/publish, or every linked
+    """Parents with variants to create (unlinked with linked inventory; delisted, unlinked
+    or broken with a pending publish) or to overwrite (pending overwrite/publish, or every linked
     variant when `overwrite_all`). Paused variants are left alone."""
     apply_listing_rule(session, channel, rule)
     v = ListingVariant.__table__.c  # type: ignore[attr-defined]
     create = sa.or_(
         sa.and_(v.link_state == LinkState.UNLINKED.value, v.master_sku.is_not(None)),
+        # A broken link's product is gone from the channel: publish creates it anew.
         sa.and_(
-            v.link_state.in_([LinkState.UNLINKED.value, LinkState.DELISTED.value]),
+            v.link_state.in_(
+                [
+                    LinkState.UNLINKED.value,
+                    LinkState.DELISTED.value,
+                    LinkState.BROKEN_LINK.value,
+                ]
+            ),
             v.pending == Pending.PUBLISH.value,
         ),
     )

@@ -1,6 +1,6 @@
-"""Operator actions on listings: pause/unpause, hide/unhide, and the pending transitions
-delist/publish/overwrite (recorded now, carried out by the channel's next sync or publish).
-Set-based, audited."""
+"""Operator actions on listings: pause/unpause, hide/unhide, unlink, and the pending
+transitions delist/publish/overwrite (recorded now, carried out by the channel's next sync
+or publish). Set-based, audited."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from ..models import Channel, ListingVariant
+from ..models import Channel, Listing, ListingVariant
 from ..models._types import utcnow
 from ..models.catalog import LinkState, Pending
 from .audit import record_audit
@@ -34,6 +34,10 @@ class ActionResult:
 
 def _flags(v: ListingVariant) -> dict[str, object]:
     return {"paused": v.paused, "hidden": v.hidden, "pending": v.pending}
+
+
+def _link(v: ListingVariant) -> dict[str, object]:
+    return {"link_state": v.link_state, "external_id": v.external_id, **_flags(v)}
 
 
 def _target(
@@ -140,6 +144,67 @@ def request_listing_transition(
     )
 
 
+UNLINKED: dict[str, object] = {
+    "link_state": LinkState.UNLINKED.value,
+    "external_id": None,
+    "pending": None,
+    "needs_attention": None,
+    "synced_price": None,
+    "synced_quantity": None,
+}
+
+
+def _unlink_target(v: ListingVariant) -> dict[str, object] | str | None:
+    if v.link_state == LinkState.UNLINKED.value and v.external_id is None:
+        return None
+    if v.link_state == LinkState.DELISTED.value:
+        return f"{v.sku} is delisted; only publish brings it back"
+    return dict(UNLINKED)
+
+
+def unlink_listings(
+    session: Session,
+    *,
+    ids: list[int] | None = None,
+    skus: list[str] | None = None,
+    channel_id: int | None = None,
+    actor: str,
+) -> ActionResult:
+    """Forget which channel product listings are matched to (the fix for a broken link):
+    they become `unlinked`, without external id or pending action; audited. The channel's
+    next link run matches them again on SKU/UPC, or its next publish creates the product
+    (a publish finding the SKU already on the channel links to it instead). A simple
+    product's listing forgets its external id with its variant's; delisted listings are
+    refused (only publish brings them back)."""
+    chosen = sa.select(ListingVariant.listing_id, ListingVariant.external_id).where(
+        ListingVariant.external_id.is_not(None)  # type: ignore[union-attr]
+    )
+    if ids is not None:
+        chosen = chosen.where(ListingVariant.id.in_(ids))  # type: ignore[union-attr]
+    else:
+        chosen = chosen.where(ListingVariant.sku.in_(skus or []))  # type: ignore[attr-defined]
+    if channel_id is not None:
+        chosen = chosen.where(ListingVariant.channel_id == channel_id)
+    pairs = [tuple(row) for row in session.execute(chosen)]
+    result = _apply(
+        session,
+        lambda v, _kind: _unlink_target(v),
+        "listing.unlink",
+        ids=ids,
+        skus=skus,
+        channel_id=channel_id,
+        actor=actor,
+        describe=_link,
+    )
+    if pairs and result.changed:
+        session.execute(
+            sa.update(Listing)
+            .where(sa.tuple_(Listing.id, Listing.external_id).in_(pairs))
+            .values(external_id=None, updated_at=utcnow())
+        )
+    return result
+
+
 def _apply(
     session: Session,
     target: Callable[[ListingVariant, str], dict[str, object] | str | None],
@@ -149,6 +214,7 @@ def _apply(
     skus: list[str] | None,
     channel_id: int | None,
     actor: str,
+    describe: Callable[[ListingVariant], dict[str, object]] = _flags,
 ) -> ActionResult:
     if (ids is None) == (skus is None):
         raise ValueError("choose listings by ids or by skus")
@@ -180,7 +246,7 @@ def _apply(
     audits = []
     for items, group in groups.items():
         values = dict(items)
-        befores = {v.id: _flags(v) for v in group}  # the UPDATE refreshes these objects
+        befores = {v.id: describe(v) for v in group}  # the UPDATE refreshes these objects
         session.execute(
             sa.update(ListingVariant)
             .where(ListingVariant.id.in_([v.id for v in group]))  # type: ignore[union-attr]

@@ -55,3 +55,26 @@ def test_cli_delist_publish_overwrite_record_pending_and_audit(
         ("listing.publish", "A-3", "publish"),
     ]
     assert all(a.actor.endswith("@cli") and a.before["pending"] is None for a in audits)
+
+
+def test_cli_unlink_forgets_the_channel_product_and_is_audited(
+    sqlite_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _seed(sqlite_db)
+    with sqlite_db.write() as session:
+        session.execute(
+            sa.update(ListingVariant)
+            .where(ListingVariant.sku == "A-1")
+            .values(link_state="broken_link", needs_attention="the product no longer exists")
+        )
+    assert main(["listings", "unlink", "A-1", "A-3"]) == 0
+    out = capsys.readouterr().out
+    assert "unlinked: 1, already so: 1" in out and "link_listings" in out
+    with sqlite_db.read() as session:
+        rows = {v.sku: v for v in session.scalars(sa.select(ListingVariant))}
+        audit = session.scalars(sa.select(AuditEvent)).one()
+    assert (rows["A-1"].link_state, rows["A-1"].external_id) == ("unlinked", None)
+    assert rows["A-1"].needs_attention is None and rows["A-2"].link_state == "linked"
+    assert (audit.action, audit.before["external_id"]) == ("listing.unlink", "7")
+    assert main(["listings", "unlink", "NOPE"]) == 1
+    assert "no listing with SKU NOPE" in capsys.readouterr().err
