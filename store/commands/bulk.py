@@ -16,12 +16,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
+
+from ..models._types import TableModel
 
 
 def upsert(
     session: Session,
-    model: type[SQLModel],
+    model: type[TableModel],
     rows: Sequence[dict[str, Any]],
     *,
     keys: Sequence[str],
@@ -36,7 +38,7 @@ def upsert(
     """
     if not rows:
         return
-    table: sa.Table = model.__table__  # type: ignore[attr-defined]
+    table: sa.Table = model.__table__
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(table)
@@ -47,10 +49,10 @@ def upsert(
     where = None
     if only_if_changed:
         compared = [c for c in columns if c not in ("updated_at",)]
-        where = sa.or_(*(_differs(table.c[c], stmt.excluded[c], dialect) for c in compared))  # type: ignore[attr-defined]
+        where = sa.or_(*(_differs(table.c[c], stmt.excluded[c], dialect) for c in compared))
     statement = stmt.on_conflict_do_update(
         index_elements=list(keys),
-        set_={c: stmt.excluded[c] for c in columns},  # type: ignore[attr-defined]
+        set_={c: stmt.excluded[c] for c in columns},
         where=where,
     )
     if dialect == "sqlite" and _executemany_sqlite(session, table, statement, rows):
@@ -83,7 +85,9 @@ def _executemany_sqlite(
         except KeyError:
             return False  # ragged rows: same size, other keys
         column = table.c[name]
-        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        process: Callable[[Any], Any] | None = column.type.dialect_impl(dialect).bind_processor(
+            dialect
+        )
         if process is None:
             pass
         elif not isinstance(process, FunctionType):

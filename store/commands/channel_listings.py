@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import InventoryItem, Listing, ListingVariant
 from ..models._types import utcnow
@@ -78,18 +78,16 @@ class PageCounts:
 
 def _existing(session: Session, model: Any, column: str, channel: int, keys: list[str]) -> set[str]:
     col = getattr(model, column)
-    rows = session.execute(
-        sa.select(col).where(model.channel_id == channel, col.in_(keys))  # type: ignore[attr-defined]
-    )
+    rows = session.execute(sa.select(col).where(model.channel_id == channel, col.in_(keys)))
     return set(rows.scalars())
 
 
 def listing_ids(session: Session, channel: int, master_skus: list[str]) -> dict[str, int]:
     """master_sku -> listing id for these parents."""
     rows = session.execute(
-        sa.select(Listing.master_sku, Listing.id).where(
-            Listing.channel_id == channel,
-            Listing.master_sku.in_(master_skus),  # type: ignore[attr-defined]
+        sa.select(col(Listing.master_sku), col(Listing.id)).where(
+            col(Listing.channel_id) == channel,
+            col(Listing.master_sku).in_(master_skus),
         )
     )
     return {sku: lid for sku, lid in rows}
@@ -191,17 +189,17 @@ def _link_states(session: Session, channel: int, skus: list[str]) -> dict[str, t
 
 def link_inventory_on_sku(session: Session, channel: int) -> int:
     """Give unlinked-to-inventory variants the master SKU of inventory with the same SKU."""
-    inv = InventoryItem.__table__.c  # type: ignore[attr-defined]
-    v = ListingVariant.__table__.c  # type: ignore[attr-defined]
+    inv = InventoryItem.__table__.c
+    v = ListingVariant.__table__.c
     match = sa.or_(inv.sku == v.sku, inv.master_sku == v.sku)
     master = sa.select(sa.func.min(inv.master_sku)).where(match).scalar_subquery()
     stmt = (
-        sa.update(ListingVariant.__table__)  # type: ignore[attr-defined]
+        sa.update(ListingVariant.__table__)
         .where(v.channel_id == channel, v.master_sku.is_(None))
         .where(sa.exists().where(match))
         .values(master_sku=master)
     )
-    return session.execute(stmt).rowcount or 0
+    return session.exec(stmt).rowcount or 0
 
 
 def inventory_matches(
@@ -213,17 +211,17 @@ def inventory_matches(
         if not upcs:
             return {}
         rows = session.execute(
-            sa.select(InventoryItem.upc, sa.func.min(InventoryItem.master_sku))
-            .where(InventoryItem.upc.in_(list(upcs)))  # type: ignore[union-attr]
+            sa.select(col(InventoryItem.upc), sa.func.min(col(InventoryItem.master_sku)))
+            .where(col(InventoryItem.upc).in_(list(upcs)))
             .group_by(InventoryItem.upc)
         )
         return {upcs[upc]: master for upc, master in rows}
     skus = [r["sku"] for r in channel_rows]
     out: dict[str, str] = {}
-    for column in (InventoryItem.master_sku, InventoryItem.sku):
+    for column in (col(InventoryItem.master_sku), col(InventoryItem.sku)):
         rows = session.execute(
-            sa.select(column, sa.func.min(InventoryItem.master_sku))
-            .where(column.in_(skus))  # type: ignore[attr-defined]
+            sa.select(column, sa.func.min(col(InventoryItem.master_sku)))
+            .where(column.in_(skus))
             .group_by(column)
         )
         for sku, master in rows:
@@ -262,9 +260,9 @@ def write_link_page(
     ids = listing_ids(session, channel, masters)
     states = dict(
         session.execute(
-            sa.select(ListingVariant.sku, ListingVariant.link_state).where(
-                ListingVariant.channel_id == channel,
-                ListingVariant.sku.in_(list(matches)),  # type: ignore[attr-defined]
+            sa.select(col(ListingVariant.sku), col(ListingVariant.link_state)).where(
+                col(ListingVariant.channel_id) == channel,
+                col(ListingVariant.sku).in_(list(matches)),
             )
         ).all()
     )

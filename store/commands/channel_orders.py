@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import Channel, Order, OrderLine, ShippingMapping
 from ..models._types import utcnow
@@ -43,9 +43,9 @@ def write_orders_page(
     external = [row["external_id"] for row, _ in orders]
     known = set(
         session.scalars(
-            sa.select(Order.external_id).where(
-                Order.channel_id == channel_id,
-                Order.external_id.in_(external),  # type: ignore[attr-defined]
+            sa.select(col(Order.external_id)).where(
+                col(Order.channel_id) == channel_id,
+                col(Order.external_id).in_(external),
             )
         )
     )
@@ -64,9 +64,9 @@ def write_orders_page(
     )
     ids = dict(
         session.execute(
-            sa.select(Order.external_id, Order.id).where(
-                Order.channel_id == channel_id,
-                Order.external_id.in_(external),  # type: ignore[attr-defined]
+            sa.select(col(Order.external_id), col(Order.id)).where(
+                col(Order.channel_id) == channel_id,
+                col(Order.external_id).in_(external),
             )
         ).all()
     )
@@ -79,16 +79,16 @@ def write_orders_page(
     )
     counts["orders_created"] = len(fresh)
     retry = sa.and_(
-        Order.status == OrderStatus.ON_HOLD.value,
-        Order.hold_reason.startswith(MISSING_MAPPING_PREFIX),  # type: ignore[union-attr]
+        col(Order.status) == OrderStatus.ON_HOLD.value,
+        col(Order.hold_reason).startswith(MISSING_MAPPING_PREFIX),
     )
     fresh_ids = [ids[row["external_id"]] for row, _ in fresh]
     targets = list(
         session.scalars(
             sa.select(Order)
-            .where(Order.channel_id == channel_id, Order.external_id.in_(external))  # type: ignore[attr-defined]
-            .where(sa.or_(Order.id.in_(fresh_ids), retry))  # type: ignore[union-attr]
-            .order_by(Order.id)  # type: ignore[arg-type]
+            .where(col(Order.channel_id) == channel_id, col(Order.external_id).in_(external))
+            .where(sa.or_(col(Order.id).in_(fresh_ids), retry))
+            .order_by(col(Order.id))
         )
     )
     if targets:
@@ -102,8 +102,8 @@ def _map_and_route(session: Session, channel_id: int, orders: list[Order]) -> tu
     channel = session.get(Channel, channel_id)
     policies = dict(
         session.execute(
-            sa.select(ShippingMapping.key, ShippingMapping.value).where(
-                ShippingMapping.scope == "channel", ShippingMapping.owner_id == channel_id
+            sa.select(col(ShippingMapping.key), col(ShippingMapping.value)).where(
+                col(ShippingMapping.scope) == "channel", col(ShippingMapping.owner_id) == channel_id
             )
         ).all()
     )

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import (
     Channel,
@@ -58,19 +58,22 @@ def requests_to_send(session: Session, source_id: int) -> list[int]:
     """
     fr = FulfillmentRequest
     auto = (
-        sa.select(Channel.auto_process)
-        .join(Order, Order.channel_id == Channel.id)  # type: ignore[arg-type]
-        .where(Order.id == fr.order_id)
+        sa.select(col(Channel.auto_process))
+        .join(Order, col(Order.channel_id) == col(Channel.id))
+        .where(col(Order.id) == col(fr.order_id))
         .scalar_subquery()
     )
     pending = sa.and_(
-        fr.status == RequestStatus.PENDING.value,
-        sa.or_(fr.attempts > 0, auto.is_(True)),
+        col(fr.status) == RequestStatus.PENDING.value,
+        sa.or_(col(fr.attempts) > 0, auto.is_(True)),
     )
     stmt = (
-        sa.select(fr.id)
-        .where(fr.source_id == source_id, sa.or_(pending, fr.status == RequestStatus.SENDING.value))
-        .order_by(sa.case((fr.status == RequestStatus.SENDING.value, 0), else_=1), fr.id)
+        sa.select(FulfillmentRequest.__table__.c.id)
+        .where(
+            col(fr.source_id) == source_id,
+            sa.or_(pending, col(fr.status) == RequestStatus.SENDING.value),
+        )
+        .order_by(sa.case((col(fr.status) == RequestStatus.SENDING.value, 0), else_=1), col(fr.id))
     )
     return [int(i) for i in session.scalars(stmt)]
 
@@ -81,16 +84,16 @@ def claim_request(session: Session, request_id: int) -> str | None:
     A compare-and-set on the status, so two runs can never both claim it. Commit the
     session before sending anything.
     """
-    fr = FulfillmentRequest.__table__.c  # type: ignore[attr-defined]
+    fr = FulfillmentRequest.__table__.c
     before = session.execute(sa.select(fr.status).where(fr.id == request_id)).scalar()
     if before not in (RequestStatus.PENDING.value, RequestStatus.SENDING.value):
         return None
-    done = session.execute(
-        sa.update(FulfillmentRequest.__table__)  # type: ignore[arg-type]
+    done = session.exec(
+        sa.update(FulfillmentRequest.__table__)
         .where(fr.id == request_id, fr.status == before)
-        .values(status=RequestStatus.SENDING.value, attempts=fr.attempts + 1, updated_at=utcnow())
+        .values(status=RequestStatus.SENDING.value, attempts=fr.attempts + 1, updated_at=utcnow()),
     )
-    return str(before) if done.rowcount == 1 else None  # type: ignore[attr-defined]
+    return str(before) if done.rowcount == 1 else None
 
 
 @dataclass(frozen=True)
@@ -116,9 +119,13 @@ def request_snapshot(session: Session, request_id: int) -> RequestSnapshot:
     order = session.get(Order, request.order_id)
     assert order is not None
     lines = session.execute(
-        sa.select(FulfillmentLine.sku, FulfillmentLine.quantity, FulfillmentLine.order_line_id)
-        .where(FulfillmentLine.request_id == request_id)
-        .order_by(FulfillmentLine.id)  # type: ignore[arg-type]
+        sa.select(
+            col(FulfillmentLine.sku),
+            col(FulfillmentLine.quantity),
+            col(FulfillmentLine.order_line_id),
+        )
+        .where(col(FulfillmentLine.request_id) == request_id)
+        .order_by(col(FulfillmentLine.id))
     ).all()
     return RequestSnapshot(
         id=request_id,
@@ -174,7 +181,7 @@ def release_claim(session: Session, request_id: int, error: str) -> None:
     """Leave an interrupted send as `sending` with the reason; the next run reconciles it."""
     session.execute(
         sa.update(FulfillmentRequest)
-        .where(FulfillmentRequest.id == request_id)  # type: ignore[arg-type]
+        .where(col(FulfillmentRequest.id) == request_id)
         .values(last_error=error[:2000], updated_at=utcnow())
     )
 
@@ -263,13 +270,13 @@ def requests_to_track(
 ) -> list[tuple[int, str]]:
     """(id, PO number) of this source's requests in `statuses`, sent since `since`."""
     fr = FulfillmentRequest
-    stmt = sa.select(fr.id, fr.po_number).where(
-        fr.source_id == source_id,
-        fr.status.in_(list(statuses)),  # type: ignore[attr-defined]
+    stmt = sa.select(col(fr.id), col(fr.po_number)).where(
+        col(fr.source_id) == source_id,
+        col(fr.status).in_(list(statuses)),
     )
     if since is not None:
-        stmt = stmt.where(sa.func.coalesce(fr.sent_at, fr.created_at) >= since)
-    return [(int(i), str(po)) for i, po in session.execute(stmt.order_by(fr.id))]  # type: ignore[arg-type]
+        stmt = stmt.where(sa.func.coalesce(col(fr.sent_at), col(fr.created_at)) >= since)
+    return [(int(i), str(po)) for i, po in session.execute(stmt.order_by(col(fr.id)))]
 
 
 @dataclass(frozen=True)
@@ -303,9 +310,9 @@ def record_shipments(
     if incoming:
         existing = set(
             session.scalars(
-                sa.select(Shipment.external_id).where(
-                    Shipment.source_id == request.source_id,
-                    Shipment.external_id.in_(list(incoming)),  # type: ignore[attr-defined]
+                sa.select(col(Shipment.external_id)).where(
+                    col(Shipment.source_id) == request.source_id,
+                    col(Shipment.external_id).in_(list(incoming)),
                 )
             )
         )
@@ -334,16 +341,16 @@ def record_shipments(
     if new:
         ids = dict(
             session.execute(
-                sa.select(Shipment.external_id, Shipment.id).where(
-                    Shipment.source_id == request.source_id,
-                    Shipment.external_id.in_([s.external_id for s in new]),  # type: ignore[attr-defined]
+                sa.select(col(Shipment.external_id), col(Shipment.id)).where(
+                    col(Shipment.source_id) == request.source_id,
+                    col(Shipment.external_id).in_([s.external_id for s in new]),
                 )
             ).all()
         )
         line_of = dict(
             session.execute(
-                sa.select(FulfillmentLine.sku, FulfillmentLine.order_line_id).where(
-                    FulfillmentLine.request_id == request_id
+                sa.select(col(FulfillmentLine.sku), col(FulfillmentLine.order_line_id)).where(
+                    col(FulfillmentLine.request_id) == request_id
                 )
             ).all()
         )
@@ -367,28 +374,28 @@ def _refresh_shipped(session: Session, request: FulfillmentRequest, *, cancelled
     """Recount shipped quantities from shipment lines; set request and order statuses."""
     sl, sh = ShipmentLine, Shipment
     shipped_per_line = (
-        sa.select(sa.func.coalesce(sa.func.sum(sl.quantity), 0))
-        .join(sh, sh.id == sl.shipment_id)  # type: ignore[arg-type]
-        .where(sl.order_line_id == OrderLine.id)
+        sa.select(sa.func.coalesce(sa.func.sum(col(sl.quantity)), 0))
+        .join(sh, col(sh.id) == col(sl.shipment_id))
+        .where(col(sl.order_line_id) == col(OrderLine.id))
         .scalar_subquery()
     )
     session.execute(
         sa.update(OrderLine)
-        .where(OrderLine.order_id == request.order_id)  # type: ignore[arg-type]
+        .where(col(OrderLine.order_id) == request.order_id)
         .values(quantity_shipped=shipped_per_line)
     )
     shipped_here = dict(
         session.execute(
-            sa.select(sl.sku, sa.func.sum(sl.quantity))
-            .join(sh, sh.id == sl.shipment_id)  # type: ignore[arg-type]
-            .where(sh.request_id == request.id)
-            .group_by(sl.sku)
+            sa.select(col(sl.sku), sa.func.sum(col(sl.quantity)))
+            .join(sh, col(sh.id) == col(sl.shipment_id))
+            .where(col(sh.request_id) == request.id)
+            .group_by(col(sl.sku))
         ).all()
     )
     wanted: dict[str, int] = {}
     for sku, qty in session.execute(
-        sa.select(FulfillmentLine.sku, FulfillmentLine.quantity).where(
-            FulfillmentLine.request_id == request.id
+        sa.select(col(FulfillmentLine.sku), col(FulfillmentLine.quantity)).where(
+            col(FulfillmentLine.request_id) == request.id
         )
     ):
         wanted[sku] = wanted.get(sku, 0) + int(qty)
@@ -414,7 +421,9 @@ def _refresh_order_status(session: Session, order_id: int) -> None:
         return
     statuses = list(
         session.scalars(
-            sa.select(FulfillmentRequest.status).where(FulfillmentRequest.order_id == order_id)
+            sa.select(col(FulfillmentRequest.status)).where(
+                col(FulfillmentRequest.order_id) == order_id
+            )
         )
     )
     live = [s for s in statuses if s != RequestStatus.CANCELLED.value]

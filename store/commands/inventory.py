@@ -48,7 +48,7 @@ class InventoryWriter:
         self.source_id = source_id
         self.columns = tuple(columns)
         self.create = create
-        self.table = InventoryItem.__table__  # type: ignore[attr-defined]
+        self.table = InventoryItem.__table__
         # Whether the source had no items when this writer wrote its first page (None: not
         # yet known). Then every SKU is new until this run writes it, so a page needs no
         # pre-read but for SKUs an earlier page of the run already wrote (kept in `written`).

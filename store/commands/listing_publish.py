@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import Listing, ListingVariant
 from ..models.catalog import LinkState, Pending
@@ -60,7 +60,7 @@ def publish_work(
     or broken with a pending publish) or to overwrite (pending overwrite/publish, or every linked
     variant when `overwrite_all`). Paused variants are left alone."""
     apply_listing_rule(session, channel, rule)
-    v = ListingVariant.__table__.c  # type: ignore[attr-defined]
+    v = ListingVariant.__table__.c
     create = sa.or_(
         sa.and_(v.link_state == LinkState.UNLINKED.value, v.master_sku.is_not(None)),
         # A broken link's product is gone from the channel: publish creates it anew.
@@ -92,17 +92,15 @@ def publish_work(
     listing_ids = sorted({row[0].listing_id for row in variants})
     listings = {
         lst.id: lst
-        for lst in session.scalars(
-            sa.select(Listing).where(Listing.id.in_(listing_ids))  # type: ignore[union-attr]
-        )
+        for lst in session.scalars(sa.select(Listing).where(col(Listing.id).in_(listing_ids)))
     }
     parents: dict[int, PublishParent] = {}
     for variant, quantity in variants:
         lst = listings[variant.listing_id]
-        parent = parents.get(lst.id)
+        parent = parents.get(variant.listing_id)
         if parent is None:
-            parent = parents[lst.id] = PublishParent(
-                listing_id=lst.id,
+            parent = parents[variant.listing_id] = PublishParent(
+                listing_id=variant.listing_id,
                 master_sku=lst.master_sku,
                 external_id=lst.external_id or None,
                 title=lst.title,

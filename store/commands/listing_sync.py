@@ -67,18 +67,18 @@ class Outcomes:
 
 def effective_quantity() -> sa.ColumnElement[int]:
     """The quantity a channel should show: 0 while the variant is hidden."""
-    v = ListingVariant.__table__.c  # type: ignore[attr-defined]
+    v = ListingVariant.__table__.c
     return sa.case((v.hidden.is_(True), 0), else_=v.quantity)
 
 
 def linked_variants(session: Session, channel: int) -> list[LinkedVariant]:
     """Every linked variant of the channel with an external id (paused ones too: a product
     deleted on the channel is a broken link whatever our flags), by id."""
-    v = ListingVariant.__table__.c  # type: ignore[attr-defined]
-    lst = Listing.__table__.c  # type: ignore[attr-defined]
+    v = ListingVariant.__table__.c
+    lst = Listing.__table__.c
     stmt = (
         sa.select(v.id, v.sku, v.external_id, lst.external_id, v.listing_id)
-        .join(Listing.__table__, lst.id == v.listing_id)  # type: ignore[attr-defined]
+        .join(Listing.__table__, lst.id == v.listing_id)
         .where(
             v.channel_id == channel,
             v.link_state == LinkState.LINKED.value,
@@ -103,26 +103,26 @@ def prepare_sync(session: Session, channel: int, rule: ListingRule) -> list[Sync
     linked, unpaused variants whose price/quantity differ from what the channel last accepted
     or that have a pending hide/unhide/delist."""
     apply_listing_rule(session, channel, rule)
-    v = ListingVariant.__table__.c  # type: ignore[attr-defined]
+    v = ListingVariant.__table__.c
     not_linked = sa.and_(
         v.channel_id == channel, v.paused.is_(False), v.link_state != LinkState.LINKED.value
     )
     # A delist of a listing the channel does not have is already true; hide/unhide of one
     # only changes what we would send, which happens when it is linked again.
     session.execute(
-        sa.update(ListingVariant.__table__)  # type: ignore[attr-defined]
+        sa.update(ListingVariant.__table__)
         .where(not_linked, v.pending == Pending.DELIST.value)
         .values(link_state=LinkState.DELISTED.value, pending=None, updated_at=utcnow())
     )
     session.execute(
-        sa.update(ListingVariant.__table__)  # type: ignore[attr-defined]
+        sa.update(ListingVariant.__table__)
         .where(not_linked, v.pending.in_([Pending.HIDE.value, Pending.UNHIDE.value]))
         .values(pending=None)
     )
     qty = effective_quantity()
-    lst = Listing.__table__.c  # type: ignore[attr-defined]
+    lst = Listing.__table__.c
     delisting = sa.and_(v.pending == Pending.DELIST.value, v.paused.is_(False))
-    other = ListingVariant.__table__.alias("other")  # type: ignore[attr-defined]
+    other = ListingVariant.__table__.alias("other")
     # Nothing else of the listing stays on the channel once this sync's delists are done.
     last_of_listing = ~sa.exists().where(
         other.c.listing_id == v.listing_id,
@@ -147,7 +147,7 @@ def prepare_sync(session: Session, channel: int, rule: ListingRule) -> list[Sync
             sa.and_(delisting, last_of_listing),
             v.listing_id,
         )
-        .join(Listing.__table__, lst.id == v.listing_id)  # type: ignore[attr-defined]
+        .join(Listing.__table__, lst.id == v.listing_id)
         .where(
             v.channel_id == channel,
             v.link_state == LinkState.LINKED.value,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import Channel, Listing, ListingVariant
 from ..models._types import utcnow
@@ -220,13 +220,13 @@ def _apply(
         raise ValueError("choose listings by ids or by skus")
     stmt = sa.select(ListingVariant)
     if ids is not None:
-        stmt = stmt.where(ListingVariant.id.in_(ids))  # type: ignore[union-attr]
+        stmt = stmt.where(col(ListingVariant.id).in_(ids))
     else:
-        stmt = stmt.where(ListingVariant.sku.in_(skus or []))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(ListingVariant.sku).in_(skus or []))
     if channel_id is not None:
-        stmt = stmt.where(ListingVariant.channel_id == channel_id)
+        stmt = stmt.where(col(ListingVariant.channel_id) == channel_id)
     variants = list(session.scalars(stmt.with_for_update()))
-    kinds = dict(session.execute(sa.select(Channel.id, Channel.kind)).all())
+    kinds = dict(session.execute(sa.select(col(Channel.id), col(Channel.kind))).all())
     result = ActionResult()
     if skus is not None:
         found = {v.sku for v in variants}
@@ -249,7 +249,7 @@ def _apply(
         befores = {v.id: describe(v) for v in group}  # the UPDATE refreshes these objects
         session.execute(
             sa.update(ListingVariant)
-            .where(ListingVariant.id.in_([v.id for v in group]))  # type: ignore[union-attr]
+            .where(col(ListingVariant.id).in_([v.id for v in group]))
             .values(**values, updated_at=now)
         )
         for v in group:

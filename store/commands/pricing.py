@@ -69,4 +69,4 @@ def apply_listing_rule(session: Session, channel_id: int, rule: ListingRule) -> 
         .where(changed)
         .values(price=price, quantity=quantity, updated_at=utcnow())
     )
-    return session.execute(stmt).rowcount or 0
+    return session.exec(stmt).rowcount or 0

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import (
     FulfillmentLine,
@@ -61,17 +61,17 @@ def _candidates(
     skus = [line.sku for line in lines]
     master = dict(
         session.execute(
-            sa.select(ListingVariant.sku, ListingVariant.master_sku).where(
-                ListingVariant.channel_id == order.channel_id,
-                ListingVariant.sku.in_(skus),  # type: ignore[attr-defined]
+            sa.select(col(ListingVariant.sku), col(ListingVariant.master_sku)).where(
+                col(ListingVariant.channel_id) == order.channel_id,
+                col(ListingVariant.sku).in_(skus),
             )
         ).all()
     )
     masters = {line.id: master.get(line.sku) or line.sku for line in lines}
     rows = session.execute(
-        sa.select(InventoryItem, Source.name, Source.priority)
-        .join(Source, InventoryItem.source_id == Source.id)  # type: ignore[arg-type]
-        .where(InventoryItem.master_sku.in_(set(masters.values())))  # type: ignore[attr-defined]
+        sa.select(InventoryItem, col(Source.name), col(Source.priority))
+        .join(Source, col(InventoryItem.source_id) == col(Source.id))
+        .where(col(InventoryItem.master_sku).in_(set(masters.values())))
     ).all()
     by_master: dict[str, list[Candidate]] = {}
     for item, name, priority in rows:
@@ -105,7 +105,7 @@ def _whole_order_rank(
 def plan_routing(session: Session, order: Order) -> RoutingPlan:
     """Decide, without writing, where each line of `order` goes and why."""
     assert order.id is not None
-    lines = list(session.scalars(sa.select(OrderLine).where(OrderLine.order_id == order.id)))
+    lines = list(session.scalars(sa.select(OrderLine).where(col(OrderLine.order_id) == order.id)))
     plan = RoutingPlan(order_id=order.id)
     if not lines:
         plan.hold_reason = f"order {order.number} has no lines to route"
@@ -151,14 +151,14 @@ def apply_routing(session: Session, order: Order, plan: RoutingPlan) -> list[Ful
     existing = {
         r.source_id: r
         for r in session.scalars(
-            sa.select(FulfillmentRequest).where(FulfillmentRequest.order_id == order.id)
+            sa.select(FulfillmentRequest).where(col(FulfillmentRequest.order_id) == order.id)
         )
     }
     methods = dict(
         session.execute(
-            sa.select(ShippingMapping.owner_id, ShippingMapping.value).where(
-                ShippingMapping.scope == "source",
-                ShippingMapping.key == (order.shipping_policy or ""),
+            sa.select(col(ShippingMapping.owner_id), col(ShippingMapping.value)).where(
+                col(ShippingMapping.scope) == "source",
+                col(ShippingMapping.key) == (order.shipping_policy or ""),
             )
         ).all()
     )

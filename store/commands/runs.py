@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import Integration, JobRun, Worker
 from ..models._types import utcnow
@@ -24,7 +24,8 @@ def queue_run(
     the OS user otherwise."""
     existing = session.scalars(
         sa.select(JobRun).where(
-            JobRun.integration_id == integration_id, JobRun.status == RunStatus.QUEUED.value
+            col(JobRun.integration_id) == integration_id,
+            col(JobRun.status) == RunStatus.QUEUED.value,
         )
     ).first()
     if existing is not None:
@@ -45,7 +46,8 @@ def queue_run(
         # Another process queued it between our read and our insert.
         return session.scalars(
             sa.select(JobRun).where(
-                JobRun.integration_id == integration_id, JobRun.status == RunStatus.QUEUED.value
+                col(JobRun.integration_id) == integration_id,
+                col(JobRun.status) == RunStatus.QUEUED.value,
             )
         ).one()
     return run
@@ -86,19 +88,21 @@ def claim_next_run(
     break it is abandoned (None) instead of raising.
     """
     now = now or utcnow()
-    busy = sa.select(JobRun.integration_id).where(JobRun.status == RunStatus.RUNNING.value)
-    runnable = sa.select(Integration.id).where(
-        Integration.enabled.is_(True),  # type: ignore[attr-defined]
-        Integration.paused_reason.is_(None),  # type: ignore[union-attr]
+    busy = sa.select(col(JobRun.integration_id)).where(
+        col(JobRun.status) == RunStatus.RUNNING.value
+    )
+    runnable = sa.select(col(Integration.id)).where(
+        col(Integration.enabled).is_(True),
+        col(Integration.paused_reason).is_(None),
     )
     stmt = (
         sa.select(JobRun)
         .where(
-            JobRun.status == RunStatus.QUEUED.value,
-            JobRun.integration_id.not_in(busy),  # type: ignore[attr-defined]
-            JobRun.integration_id.in_(runnable),  # type: ignore[attr-defined]
+            col(JobRun.status) == RunStatus.QUEUED.value,
+            col(JobRun.integration_id).not_in(busy),
+            col(JobRun.integration_id).in_(runnable),
         )
-        .order_by(JobRun.id)  # type: ignore[arg-type]
+        .order_by(col(JobRun.id))
         .limit(1)
     )
     if session.get_bind().dialect.name == "postgresql":
@@ -124,9 +128,9 @@ def claim_next_run(
 def _held(run_id: int, worker_id: str) -> sa.ColumnElement[bool]:
     """The run is still running under `worker_id`: a sweeper has not taken it away."""
     return sa.and_(
-        JobRun.id == run_id,  # type: ignore[arg-type]
-        JobRun.worker_id == worker_id,  # type: ignore[arg-type]
-        JobRun.status == RunStatus.RUNNING.value,  # type: ignore[arg-type]
+        col(JobRun.id) == run_id,
+        col(JobRun.worker_id) == worker_id,
+        col(JobRun.status) == RunStatus.RUNNING.value,
     )
 
 
@@ -146,7 +150,7 @@ def renew_leases(
     now = now or utcnow()
     held: set[int] = set()
     for run_id, (done, total, counters) in progress.items():
-        result = session.execute(
+        result = session.exec(
             sa.update(JobRun)
             .where(_held(run_id, worker_id))
             .values(
@@ -154,9 +158,9 @@ def renew_leases(
                 progress_done=done,
                 progress_total=total,
                 counters=counters,
-            )
+            ),
         )
-        if result.rowcount:  # type: ignore[attr-defined]
+        if result.rowcount:
             held.add(run_id)
     return held
 
@@ -165,8 +169,8 @@ def expire_abandoned_runs(session: Session, *, now: datetime | None = None) -> l
     """Fail running runs whose lease expired (their worker died); returns them."""
     now = now or utcnow()
     stmt = sa.select(JobRun).where(
-        JobRun.status == RunStatus.RUNNING.value,
-        JobRun.lease_expires_at < now,  # type: ignore[operator]
+        col(JobRun.status) == RunStatus.RUNNING.value,
+        col(JobRun.lease_expires_at) < now,
     )
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
@@ -198,7 +202,7 @@ def finish_run(
 ) -> bool:
     """Record how a run ended; False if this worker no longer held it (lease lost)."""
     now = now or utcnow()
-    result = session.execute(
+    result = session.exec(
         sa.update(JobRun)
         .where(_held(run_id, worker_id))
         .values(
@@ -210,9 +214,9 @@ def finish_run(
             progress_total=progress[1],
             summary=summary,
             error=error,
-        )
+        ),
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)
 
 
 def record_run_outcome(
@@ -254,20 +258,20 @@ def cancel_run(session: Session, run_id: int, *, reason: str, worker_id: str | N
     """Cancel a queued run, or a running one held by `worker_id`."""
     if worker_id is None:
         stmt = sa.update(JobRun).where(
-            JobRun.id == run_id,  # type: ignore[arg-type]
-            JobRun.status == RunStatus.QUEUED.value,  # type: ignore[arg-type]
+            col(JobRun.id) == run_id,
+            col(JobRun.status) == RunStatus.QUEUED.value,
         )
     else:
         stmt = sa.update(JobRun).where(_held(run_id, worker_id))
-    result = session.execute(
+    result = session.exec(
         stmt.values(
             status=RunStatus.CANCELLED.value,
             finished_at=utcnow(),
             lease_expires_at=None,
             error=reason,
-        )
+        ),
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)
 
 
 def request_cancel(session: Session, run_id: int, *, actor: str) -> str:
@@ -287,7 +291,7 @@ def request_cancel(session: Session, run_id: int, *, actor: str) -> str:
     elif run.status == RunStatus.RUNNING.value:
         session.execute(
             sa.update(JobRun)
-            .where(JobRun.id == run_id, JobRun.status == RunStatus.RUNNING.value)  # type: ignore[arg-type]
+            .where(col(JobRun.id) == run_id, col(JobRun.status) == RunStatus.RUNNING.value)
             .values(cancel_requested_by=actor)
         )
         outcome = "requested"
@@ -308,9 +312,9 @@ def cancel_requests(session: Session, run_ids: list[int]) -> dict[int, str]:
     """Of these runs, those an operator asked to cancel: run id -> who asked."""
     if not run_ids:
         return {}
-    stmt = sa.select(JobRun.id, JobRun.cancel_requested_by).where(
-        JobRun.id.in_(run_ids),  # type: ignore[union-attr]
-        JobRun.cancel_requested_by.is_not(None),  # type: ignore[union-attr]
+    stmt = sa.select(col(JobRun.id), col(JobRun.cancel_requested_by)).where(
+        col(JobRun.id).in_(run_ids),
+        col(JobRun.cancel_requested_by).is_not(None),
     )
     return {run_id: who for run_id, who in session.execute(stmt)}
 
@@ -330,12 +334,10 @@ def forget_dead_workers(
     """Delete the rows of workers whose last heartbeat is older than `older_than_seconds`
     (killed, not stopped cleanly); returns how many."""
     cutoff = (now or utcnow()) - timedelta(seconds=older_than_seconds)
-    result = session.execute(
-        sa.delete(Worker).where(Worker.heartbeat_at < cutoff)  # type: ignore[arg-type]
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    result = session.exec(sa.delete(Worker).where(col(Worker.heartbeat_at) < cutoff))
+    return int(result.rowcount or 0)
 
 
 def remove_worker(session: Session, worker_id: str) -> None:
     """Forget a worker that stopped cleanly."""
-    session.execute(sa.delete(Worker).where(Worker.id == worker_id))  # type: ignore[arg-type]
+    session.execute(sa.delete(Worker).where(col(Worker.id) == worker_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..crypto import SecretBox
 from ..models import Channel, Connection, Integration, ShippingMapping, Source
@@ -24,7 +24,7 @@ def save_connection(
     secrets: dict[str, str],
 ) -> Connection:
     """Create or update the connection `name`; secrets are stored encrypted only."""
-    conn = session.scalars(sa.select(Connection).where(Connection.name == name)).first()
+    conn = session.scalars(sa.select(Connection).where(col(Connection.name) == name)).first()
     if conn is None:
         conn = Connection(name=name, system=system, base_url=base_url)
     conn.system = system
@@ -44,7 +44,7 @@ def _ensure_owner(
     connection: Connection | None,
     **fields: Any,
 ) -> Owner:
-    owner = session.scalars(sa.select(model).where(model.name == name)).first()
+    owner = session.scalars(sa.select(model).where(col(model.name) == name)).first()
     if owner is None:
         owner = model(name=name, kind=kind)
     owner.connection_id = connection.id if connection else None
@@ -80,7 +80,9 @@ def ensure_integration(
 ) -> Integration:
     """The integration `<owner>/<kind>`, created or updated."""
     name = f"{owner.name}/{kind}"
-    integration = session.scalars(sa.select(Integration).where(Integration.name == name)).first()
+    integration = session.scalars(
+        sa.select(Integration).where(col(Integration.name) == name)
+    ).first()
     if integration is None:
         integration = Integration(name=name, kind=kind)
     if isinstance(owner, Source):
@@ -98,10 +100,12 @@ def ensure_integration(
 
 def connection_users(session: Session, connection_id: int) -> list[str]:
     """The sources and channels that use a connection, as `source NAME` / `channel NAME`."""
-    users = []
+    users: list[str] = []
     for model, label in ((Source, "source"), (Channel, "channel")):
         names = session.scalars(
-            sa.select(model.name).where(model.connection_id == connection_id).order_by(model.name)
+            sa.select(col(model.name))
+            .where(col(model.connection_id) == connection_id)
+            .order_by(col(model.name))
         )
         users.extend(f"{label} {name}" for name in names)
     return users
@@ -136,8 +140,8 @@ def _shipping_mapping(
 ) -> ShippingMapping | None:
     return session.scalars(
         sa.select(ShippingMapping).where(
-            ShippingMapping.scope == scope,
-            ShippingMapping.owner_id == owner_id,
-            ShippingMapping.key == key,
+            col(ShippingMapping.scope) == scope,
+            col(ShippingMapping.owner_id) == owner_id,
+            col(ShippingMapping.key) == key,
         )
     ).first()

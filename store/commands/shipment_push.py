@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import Order, OrderLine, Shipment, ShipmentLine
 from ..models._types import utcnow
@@ -48,20 +48,23 @@ class ShipmentPush:
 def shipments_to_push(session: Session, channel_id: int) -> list[ShipmentPush]:
     """Shipments of this channel's orders that were never synced, oldest first."""
     rows = session.execute(
-        sa.select(Shipment, Order.external_id, Order.number)
-        .join(Order, Order.id == Shipment.order_id)  # type: ignore[arg-type]
-        .where(Order.channel_id == channel_id, Shipment.synced_at.is_(None))  # type: ignore[union-attr]
-        .order_by(Shipment.id)  # type: ignore[arg-type]
+        sa.select(Shipment, col(Order.external_id), col(Order.number))
+        .join(Order, col(Order.id) == col(Shipment.order_id))
+        .where(col(Order.channel_id) == channel_id, col(Shipment.synced_at).is_(None))
+        .order_by(col(Shipment.id))
     ).all()
     ids = [s.id for s, _, _ in rows]
     lines: dict[int, list[PushLine]] = {}
     for sid, sku, qty, line_ext in session.execute(
         sa.select(
-            ShipmentLine.shipment_id, ShipmentLine.sku, ShipmentLine.quantity, OrderLine.external_id
+            col(ShipmentLine.shipment_id),
+            col(ShipmentLine.sku),
+            col(ShipmentLine.quantity),
+            col(OrderLine.external_id),
         )
-        .outerjoin(OrderLine, OrderLine.id == ShipmentLine.order_line_id)  # type: ignore[arg-type]
-        .where(ShipmentLine.shipment_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(ShipmentLine.id)  # type: ignore[arg-type]
+        .outerjoin(OrderLine, col(OrderLine.id) == col(ShipmentLine.order_line_id))
+        .where(col(ShipmentLine.shipment_id).in_(ids))
+        .order_by(col(ShipmentLine.id))
     ):
         lines.setdefault(sid, []).append(PushLine(sku, qty, line_ext))
     return [
@@ -86,7 +89,7 @@ def record_push(session: Session, shipment_id: int, error: str | None) -> None:
     values: dict[str, Any] = {"sync_error": error}
     if error is None:
         values["synced_at"] = utcnow()
-    session.execute(sa.update(Shipment).where(Shipment.id == shipment_id).values(**values))
+    session.execute(sa.update(Shipment).where(col(Shipment.id) == shipment_id).values(**values))
 
 
 def fully_shipped_and_synced(session: Session, order_id: int) -> bool:
@@ -94,19 +97,19 @@ def fully_shipped_and_synced(session: Session, order_id: int) -> bool:
     pending = session.scalar(
         sa.select(sa.func.count())
         .select_from(Shipment)
-        .where(Shipment.order_id == order_id, Shipment.synced_at.is_(None))  # type: ignore[union-attr]
+        .where(col(Shipment.order_id) == order_id, col(Shipment.synced_at).is_(None))
     )
     if pending:
         return False
     shipped = dict(
         session.execute(
-            sa.select(ShipmentLine.order_line_id, sa.func.sum(ShipmentLine.quantity))
-            .join(Shipment, Shipment.id == ShipmentLine.shipment_id)  # type: ignore[arg-type]
-            .where(Shipment.order_id == order_id)
-            .group_by(ShipmentLine.order_line_id)
+            sa.select(col(ShipmentLine.order_line_id), sa.func.sum(col(ShipmentLine.quantity)))
+            .join(Shipment, col(Shipment.id) == col(ShipmentLine.shipment_id))
+            .where(col(Shipment.order_id) == order_id)
+            .group_by(col(ShipmentLine.order_line_id))
         ).all()
     )
-    lines = session.scalars(sa.select(OrderLine).where(OrderLine.order_id == order_id)).all()
+    lines = session.scalars(sa.select(OrderLine).where(col(OrderLine.order_id) == order_id)).all()
     return bool(lines) and all(
         max(line.quantity_shipped, int(shipped.get(line.id, 0) or 0)) >= line.quantity
         for line in lines
@@ -117,6 +120,6 @@ def mark_completed(session: Session, order_id: int) -> None:
     """Our copy of the order follows the channel: completed."""
     session.execute(
         sa.update(Order)
-        .where(Order.id == order_id)  # type: ignore[arg-type]
+        .where(col(Order.id) == order_id)
         .values(status=OrderStatus.COMPLETED.value, updated_at=utcnow())
     )

@@ -1,13 +1,19 @@
-"""Column types shared by every table: aware UTC datetimes, JSON, money."""
+"""What every table shares: its base class, aware UTC datetimes, JSON, money."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
+
+
+class TableModel(SQLModel):
+    """Base of every table: SQLModel sets `__table__` on table models, its types do not say so."""
+
+    __table__: ClassVar[sa.Table]
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):

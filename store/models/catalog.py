@@ -8,9 +8,9 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from ._types import json_field, money, when
+from ._types import TableModel, json_field, money, when
 
 
 class SourceKind(StrEnum):
@@ -41,7 +41,7 @@ class Pending(StrEnum):
     OVERWRITE = "overwrite"
 
 
-class Connection(SQLModel, table=True):
+class Connection(TableModel, table=True):
     """One set of credentials for one external system; `secrets` is ciphertext."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -52,7 +52,7 @@ class Connection(SQLModel, table=True):
     created_at: datetime = when(default_now=True)
 
 
-class Source(SQLModel, table=True):
+class Source(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     kind: str
@@ -62,7 +62,7 @@ class Source(SQLModel, table=True):
     created_at: datetime = when(default_now=True)
 
 
-class Channel(SQLModel, table=True):
+class Channel(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     kind: str
@@ -72,7 +72,7 @@ class Channel(SQLModel, table=True):
     created_at: datetime = when(default_now=True)
 
 
-class InventoryItem(SQLModel, table=True):
+class InventoryItem(TableModel, table=True):
     """A supplier's sellable unit. Stand-alone items have parent_sku == sku."""
 
     __tablename__ = "inventory_item"
@@ -111,7 +111,7 @@ class InventoryItem(SQLModel, table=True):
     updated_at: datetime = when(default_now=True)
 
 
-class Listing(SQLModel, table=True):
+class Listing(TableModel, table=True):
     """A parent product on a channel; its sellable SKUs are listing variants."""
 
     __table_args__ = (
@@ -131,7 +131,7 @@ class Listing(SQLModel, table=True):
     updated_at: datetime = when(default_now=True)
 
 
-class ListingVariant(SQLModel, table=True):
+class ListingVariant(TableModel, table=True):
     """One sellable SKU on a channel. Link state and operator flags live here."""
 
     __tablename__ = "listing_variant"

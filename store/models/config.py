@@ -7,9 +7,9 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from ._types import json_field, when
+from ._types import TableModel, json_field, when
 
 
 class IntegrationKind(StrEnum):
@@ -32,7 +32,7 @@ class ScheduleType(StrEnum):
     CRON = "cron"  # schedule_value: five-field crontab
 
 
-class Integration(SQLModel, table=True):
+class Integration(TableModel, table=True):
     """One operation configured on a source or a channel."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -52,7 +52,7 @@ class Integration(SQLModel, table=True):
     updated_at: datetime = when(default_now=True)
 
 
-class MappingTemplate(SQLModel, table=True):
+class MappingTemplate(TableModel, table=True):
     """Target field -> rule (don't map, empty, field path, constant, mapping set)."""
 
     __tablename__ = "mapping_template"
@@ -64,7 +64,7 @@ class MappingTemplate(SQLModel, table=True):
     mapping_sets: dict[str, Any] = json_field()
 
 
-class ShippingMapping(SQLModel, table=True):
+class ShippingMapping(TableModel, table=True):
     """Channel scope: shipping text key -> policy. Source scope: policy -> carrier code."""
 
     __tablename__ = "shipping_mapping"

@@ -8,9 +8,9 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from ._types import json_field, money, when
+from ._types import TableModel, json_field, money, when
 
 
 class OrderStatus(StrEnum):
@@ -35,7 +35,7 @@ class RequestStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Order(SQLModel, table=True):
+class Order(TableModel, table=True):
     __tablename__ = "order"
     __table_args__ = (
         sa.UniqueConstraint("channel_id", "external_id", name="uq_order_channel_external"),
@@ -61,7 +61,7 @@ class Order(SQLModel, table=True):
     updated_at: datetime = when(default_now=True)
 
 
-class OrderLine(SQLModel, table=True):
+class OrderLine(TableModel, table=True):
     __tablename__ = "order_line"
     __table_args__ = (sa.UniqueConstraint("order_id", "external_id", name="uq_order_line_ext"),)
 
@@ -75,7 +75,7 @@ class OrderLine(SQLModel, table=True):
     quantity_shipped: int = 0
 
 
-class FulfillmentRequest(SQLModel, table=True):
+class FulfillmentRequest(TableModel, table=True):
     """The part of an order sent to one source as one purchase order."""
 
     __tablename__ = "fulfillment_request"
@@ -100,7 +100,7 @@ class FulfillmentRequest(SQLModel, table=True):
     updated_at: datetime = when(default_now=True)
 
 
-class FulfillmentLine(SQLModel, table=True):
+class FulfillmentLine(TableModel, table=True):
     __tablename__ = "fulfillment_line"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -111,7 +111,7 @@ class FulfillmentLine(SQLModel, table=True):
     cost: Decimal | None = money()
 
 
-class Shipment(SQLModel, table=True):
+class Shipment(TableModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("source_id", "external_id", name="uq_shipment_source_external"),
     )
@@ -129,7 +129,7 @@ class Shipment(SQLModel, table=True):
     sync_error: str | None = None
 
 
-class ShipmentLine(SQLModel, table=True):
+class ShipmentLine(TableModel, table=True):
     __tablename__ = "shipment_line"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -139,7 +139,7 @@ class ShipmentLine(SQLModel, table=True):
     quantity: int
 
 
-class Invoice(SQLModel, table=True):
+class Invoice(TableModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("source_id", "external_id", name="uq_invoice_source_external"),
     )

@@ -8,9 +8,9 @@ from typing import Any
 from uuid import uuid4
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from ._types import json_field, when
+from ._types import TableModel, json_field, when
 
 
 class RunStatus(StrEnum):
@@ -35,7 +35,7 @@ def new_run_uid() -> str:
     return uuid4().hex
 
 
-class JobRun(SQLModel, table=True):
+class JobRun(TableModel, table=True):
     __tablename__ = "job_run"
     __table_args__ = (
         # One queued and one running run per integration, enforced by the database.
@@ -80,7 +80,7 @@ class JobRun(SQLModel, table=True):
     """Who asked to cancel this running run; its worker stops it at the next page."""
 
 
-class Worker(SQLModel, table=True):
+class Worker(TableModel, table=True):
     """A live worker process; stale heartbeats mean it is gone."""
 
     id: str = Field(primary_key=True)
@@ -91,7 +91,7 @@ class Worker(SQLModel, table=True):
     embedded: bool = False
 
 
-class Notification(SQLModel, table=True):
+class Notification(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = when(default_now=True)
     level: str = Field(index=True)
@@ -103,7 +103,7 @@ class Notification(SQLModel, table=True):
     data: dict[str, Any] = json_field()
 
 
-class AuditEvent(SQLModel, table=True):
+class AuditEvent(TableModel, table=True):
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVarTuple
 
 import sqlalchemy as sa
 
+# The column types of a statement's rows, kept through paging and filtering.
+Row = TypeVarTuple("Row")
+
 
 def keyset_page(
-    stmt: sa.Select[Any],
+    stmt: sa.Select[*Row],
     key: Sequence[sa.ColumnElement[Any]],
     *,
     after: Sequence[Any] | None = None,
@@ -17,7 +20,7 @@ def keyset_page(
     limit: int = 256,
     descending: bool = False,
     last: bool = False,
-) -> tuple[sa.Select[Any], bool]:
+) -> tuple[sa.Select[*Row], bool]:
     """Add a keyset window to `stmt`; returns (statement, reversed).
 
     `after` pages forward from a key; `before` pages backward (the statement then sorts the

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from ..models import Channel, ListingVariant
 from ..models.catalog import LinkState
-from .keyset import keyset_page, prefix_range
+from .keyset import Row, keyset_page, prefix_range
 from .text_filter import matches_words, shown_status
 
 
@@ -100,12 +100,12 @@ def _shown_columns() -> tuple[sa.ColumnElement[Any], ...]:
 
 
 def _filtered(
-    stmt: sa.Select[Any],
+    stmt: sa.Select[*Row],
     tab: ListingTab,
     sku_prefix: str | None,
     channel_id: int | None,
     text: str | None = None,
-) -> sa.Select[Any]:
+) -> sa.Select[*Row]:
     v = ListingVariant.__table__.c
     cond = _tab_condition(tab)
     if cond is not None:

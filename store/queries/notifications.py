@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import Notification
 
@@ -26,10 +26,10 @@ def notifications_after(
     limit: int = 500,
 ) -> list[Notification]:
     """Notifications with id > after_id, oldest first."""
-    stmt = sa.select(Notification).where(Notification.id > after_id)  # type: ignore[operator]
+    stmt = sa.select(Notification).where(col(Notification.id) > after_id)
     if min_level:
-        stmt = stmt.where(Notification.level.in_(level_at_least(min_level)))  # type: ignore[attr-defined]
-    return list(session.scalars(stmt.order_by(Notification.id).limit(limit)))  # type: ignore[arg-type]
+        stmt = stmt.where(col(Notification.level).in_(level_at_least(min_level)))
+    return list(session.scalars(stmt.order_by(col(Notification.id)).limit(limit)))
 
 
 def recent_notifications(
@@ -38,7 +38,7 @@ def recent_notifications(
     """The latest `limit` notifications, oldest first."""
     stmt = sa.select(Notification)
     if min_level:
-        stmt = stmt.where(Notification.level.in_(level_at_least(min_level)))  # type: ignore[attr-defined]
-    rows = list(session.scalars(stmt.order_by(Notification.id.desc()).limit(limit)))  # type: ignore[union-attr]
+        stmt = stmt.where(col(Notification.level).in_(level_at_least(min_level)))
+    rows = list(session.scalars(stmt.order_by(col(Notification.id).desc()).limit(limit)))
     rows.reverse()
     return rows

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import Channel, FulfillmentRequest, Order, Shipment, Source
 from .keyset import keyset_page
@@ -46,7 +46,7 @@ class OrderRow:
     customer_name: str
     total: Decimal | None
     hold_reason: str | None
-    fulfillment_requests: list[RequestRow] = field(default_factory=list)
+    fulfillment_requests: list[RequestRow] = field(default_factory=list, kw_only=True)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -151,7 +151,7 @@ def find_order(session: Session, ref: str) -> Order | None:
     conds: list[Any] = [Order.number == ref, Order.external_id == ref]
     if ref.isdigit():
         conds.append(Order.id == int(ref))
-    return session.scalars(sa.select(Order).where(sa.or_(*conds)).order_by(Order.id)).first()
+    return session.scalars(sa.select(Order).where(sa.or_(*conds)).order_by(col(Order.id))).first()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import Channel, Integration, JobRun, Notification, Source, Worker
 from ..models._types import utcnow
@@ -91,18 +91,18 @@ def page_runs(
 
 
 def integration_by_name(session: Session, name: str) -> Integration | None:
-    return session.scalars(sa.select(Integration).where(Integration.name == name)).first()
+    return session.scalars(sa.select(Integration).where(col(Integration.name) == name)).first()
 
 
 def last_runs(session: Session) -> dict[int, JobRun]:
     """The latest finished run of every integration, in one query."""
     latest = (
-        sa.select(JobRun.integration_id, sa.func.max(JobRun.id).label("id"))
-        .where(JobRun.finished_at.is_not(None))  # type: ignore[union-attr]
-        .group_by(JobRun.integration_id)
+        sa.select(col(JobRun.integration_id), sa.func.max(col(JobRun.id)).label("id"))
+        .where(col(JobRun.finished_at).is_not(None))
+        .group_by(col(JobRun.integration_id))
         .subquery()
     )
-    stmt = sa.select(JobRun).join(latest, JobRun.id == latest.c.id)
+    stmt = sa.select(JobRun).join(latest, col(JobRun.id) == latest.c.id)
     return {run.integration_id: run for run in session.scalars(stmt)}
 
 
@@ -147,9 +147,9 @@ def list_integrations(session: Session, owner: str) -> list[IntegrationRow]:
     fk = Integration.source_id if owner == "source" else Integration.channel_id
     last = last_runs(session)
     stmt = (
-        sa.select(Integration, table.name)  # type: ignore[call-overload]
-        .join(table, fk == table.id)
-        .order_by(table.name, Integration.name)
+        sa.select(Integration, col(table.name))
+        .join(table, col(fk) == col(table.id))
+        .order_by(col(table.name), col(Integration.name))
     )
     out = []
     for integration, owner_name in session.execute(stmt):
@@ -177,14 +177,14 @@ def owner_names(session: Session, owner: str) -> list[str]:
     if owner not in ("source", "channel"):
         raise ValueError(f"owner is 'source' or 'channel', not {owner!r}")
     table = Source if owner == "source" else Channel
-    return list(session.scalars(sa.select(table.name).order_by(table.name)))  # type: ignore[call-overload]
+    return list(session.scalars(sa.select(col(table.name)).order_by(col(table.name))))
 
 
 def live_workers(session: Session, *, within_seconds: float) -> list[Worker]:
     """Workers whose heartbeat is more recent than `within_seconds` ago."""
     since = utcnow() - timedelta(seconds=within_seconds)
-    stmt = sa.select(Worker).where(Worker.heartbeat_at >= since)  # type: ignore[arg-type]
-    return list(session.scalars(stmt.order_by(Worker.heartbeat_at.desc())))  # type: ignore[attr-defined]
+    stmt = sa.select(Worker).where(col(Worker.heartbeat_at) >= since)
+    return list(session.scalars(stmt.order_by(col(Worker.heartbeat_at).desc())))
 
 
 def get_run(session: Session, run_id: int) -> JobRun | None:
@@ -213,8 +213,8 @@ def integrations_with_owner(session: Session) -> list[IntegrationOwner]:
     """Every integration with its source/channel, by name."""
     stmt = (
         sa.select(Integration, Source, Channel)
-        .outerjoin(Source, Integration.source_id == Source.id)  # type: ignore[arg-type]
-        .outerjoin(Channel, Integration.channel_id == Channel.id)  # type: ignore[arg-type]
+        .outerjoin(Source, col(Integration.source_id) == col(Source.id))
+        .outerjoin(Channel, col(Integration.channel_id) == col(Channel.id))
         .order_by(Integration.name)
     )
     rows = []
@@ -236,8 +236,8 @@ def run_notifications(session: Session, run_id: int, *, limit: int = 500) -> lis
     """A run's notifications (record failures, summary, pause), oldest first."""
     stmt = (
         sa.select(Notification)
-        .where(Notification.run_id == run_id)  # type: ignore[arg-type]
-        .order_by(Notification.id)  # type: ignore[arg-type]
+        .where(col(Notification.run_id) == run_id)
+        .order_by(col(Notification.id))
         .limit(limit)
     )
     return list(session.scalars(stmt))
