@@ -65,7 +65,7 @@ class RetryPolicy:
 
     def backoff(self, retry_number: int, rng: random.Random) -> float:
         """Delay before retry `retry_number` (1-based): exponential with equal jitter."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** (retry_number - 1)))
+        ceiling = min(self.max_delay, self.base_delay * (2.0 ** (retry_number - 1)))
         return ceiling / 2 + rng.uniform(0, ceiling / 2)
 
 

@@ -16,7 +16,7 @@ number that does not advance) raises `PaginationLoop` instead of fetching foreve
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
@@ -80,7 +80,7 @@ async def paginate(
     what: str = "pages",
     ahead: int = 0,
     max_pages: int = 100_000,
-) -> AsyncIterator[P]:
+) -> AsyncGenerator[P, None]:
     """Yield pages from `first` until a page has no next token.
 
     `ahead=0` fetches a page when the caller asks for it; `ahead=N` keeps up to N fetched

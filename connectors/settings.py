@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, Self
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from store.commands.pricing import ListingRule
 from store.db import Database
@@ -76,7 +77,7 @@ def stored_templates(db: Database) -> TemplateLookup:
     def load(name: str) -> StoredTemplate | None:
         with db.read() as session:
             row = session.scalars(
-                sa.select(MappingTemplate).where(MappingTemplate.name == name)
+                sa.select(MappingTemplate).where(col(MappingTemplate.name) == name)
             ).first()
             if row is None:
                 return None

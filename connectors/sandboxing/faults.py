@@ -85,13 +85,14 @@ class Faults:
                 return "burst_429"
             # Only roll for rates that are set, so switching one fault on does not
             # shift the sequence another test depends on.
-            for kind, rate in (
+            rolled: tuple[tuple[FaultKind, float], ...] = (
                 ("drop_connection", self.drop_connection),
                 ("error", self.error_rate),
                 ("malformed", self.malformed),
-            ):
+            )
+            for kind, rate in rolled:
                 if rate > 0 and self._rng.random() < rate:
-                    return kind  # type: ignore[return-value]
+                    return kind
             return None
 
     def choice(self, options: list[Any]) -> Any:
@@ -197,10 +198,10 @@ def _drop(send: Send) -> None:
     """
     cycle = getattr(send, "__self__", None)
     transport = getattr(cycle, "transport", None)
-    if transport is None:
+    if cycle is None or transport is None:
         raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
     transport.close()
-    cycle.disconnected = True  # type: ignore[union-attr]  # so uvicorn does not answer 500
+    cycle.disconnected = True  # so uvicorn does not answer 500
 
 
 def _truncating(send: Send) -> Send:

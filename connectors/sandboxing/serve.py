@@ -79,7 +79,7 @@ class RunningSandboxes:
     def stop(self) -> None:
         """Stop every server."""
         for server in self.servers.values():
-            server.should_exit = True  # signal all first so they wind down together
+            server.server.should_exit = True  # signal all first so they wind down together
         for server in self.servers.values():
             server.stop()
 

@@ -11,7 +11,7 @@ cart → items → order; `GET /orders/{po}` answers whether a PO already exists
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -126,7 +126,7 @@ class WpsClient:
         fields: Iterable[str] = (),
         filters: dict[str, str] | None = None,
         ahead: int = 0,
-    ) -> AsyncIterator[Page[dict[str, Any]]]:
+    ) -> AsyncGenerator[Page[dict[str, Any]], None]:
         """Every page of `GET /items`, following cursors until `next` is null; `ahead`
         pages are fetched while the caller works on the current one (see `paginate`)."""
         include, fields = tuple(include), tuple(fields)

@@ -8,7 +8,7 @@ shipments. A record that cannot be mapped raises `MappingError` naming it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -62,7 +62,13 @@ ITEM_FIELDS = (
     "weight",
     "updated_at",
 )
-PQS_ITEM_FIELDS = ("id", "sku", "list_price", "standard_dealer_price", "mapp_price")
+PQS_ITEM_FIELDS: tuple[str, ...] = (
+    "id",
+    "sku",
+    "list_price",
+    "standard_dealer_price",
+    "mapp_price",
+)
 PQS_ITEM_FIELDS += ("has_map_policy", "status", "updated_at")
 # Columns a pricing & quantity run may change; everything else stays as imported.
 PQS_COLUMNS = (
@@ -233,7 +239,8 @@ def attributes(item: Mapping[str, Any], keys: Mapping[int, str], ref: str) -> tu
     for value in rows:
         if not isinstance(value, Mapping):
             raise MappingError(ref, "an attribute value is not an object")
-        key = keys.get(value.get("attributekey_id"), "").strip().lower()  # type: ignore[arg-type]
+        key_id = value.get("attributekey_id")  # JSON: an id that is not a known int finds ""
+        key = keys.get(key_id, "").strip().lower()  # type: ignore[arg-type]  # any JSON id
         name = str(value.get("name") or "")
         if key in SIZE_KEYS:
             size = name
@@ -263,21 +270,18 @@ def item_to_row(item: Any, how: InventoryMapping, *, pqs_only: bool = False) -> 
     return _checked_item_row(item, how, pqs_only=pqs_only)
 
 
-_BAD_PRICE = object()
-
-
 # Variants of a product share their prices (100k sandbox items have ~20k distinct strings per
 # price field); a Decimal is immutable, so one parse and one object per string also lets the
 # store convert it once per page.
 @lru_cache(maxsize=65536)
-def _price_of(raw: str) -> Decimal | object:
-    """`_decimal` of a price string, or `_BAD_PRICE` where `_decimal` raises."""
+def _price_of(raw: str) -> Decimal | None:
+    """`_decimal` of a price string, or None where `_decimal` raises."""
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        return _BAD_PRICE
+        return None
     if not value.is_finite():
-        return _BAD_PRICE
+        return None
     return value.quantize(CENT)
 
 
@@ -289,7 +293,7 @@ def _plain_item_row(
     It returns a row only where the checked path returns the very same row, and None (never
     an error) on anything it does not expect, so errors and odd records keep their handling.
     """
-    get = item.get
+    get: Callable[[str], Any] = item.get  # JSON values: any type until checked below
     per_warehouse: dict[str, int] = {}
     inventory = get("inventory")
     if inventory is not None:
@@ -318,7 +322,7 @@ def _plain_item_row(
     sku = sku.strip()
     if not sku:
         return None
-    prices = []
+    prices: list[Decimal | None] = []
     for name in ("standard_dealer_price", "list_price", "mapp_price"):
         raw = get(name)
         if raw is None or raw == "" or (name == "mapp_price" and not get("has_map_policy")):
@@ -327,7 +331,7 @@ def _plain_item_row(
         if type(raw) is not str:
             return None
         value = _price_of(raw)
-        if value is _BAD_PRICE:
+        if value is None:
             return None
         prices.append(value)
     cost, list_price, map_price = prices
@@ -375,7 +379,7 @@ def _plain_item_row(
         parent = f"P{product_id}"
     else:
         parent = sku
-    dimensions = []
+    dimensions: list[float | None] = []
     for name in ("weight", "length", "width", "height"):
         raw = get(name)
         kind_of = type(raw)
@@ -428,7 +432,7 @@ def _checked_item_row(
     default = how.default_template
     if default:
         # The common case, without copying every item for the template (100k-item imports).
-        mapped = {"sku": item.get("sku"), "inventory_level": counted}
+        mapped: dict[str, Any] = {"sku": item.get("sku"), "inventory_level": counted}
         if mapped["sku"] in (None, ""):
             raise MappingError(
                 ref, f"Invalid request: Missing required field 'sku' for {INVENTORY_PURPOSE}"
@@ -517,7 +521,7 @@ def _apply_targets(
 
 def is_variant(row: Mapping[str, Any]) -> bool:
     """A row whose parent is its product, not itself."""
-    return row["parent_sku"] != row["sku"]
+    return bool(row["parent_sku"] != row["sku"])
 
 
 # -- orders -----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ PO. Settings are parsed once per run by `connectors.wps.settings` (docs/wps.md).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -118,7 +118,7 @@ async def import_items(ctx: RunContext, kind: str) -> None:
     fields.discard("quantity")
     include = ("inventory",) if cfg.pqs_focus else ("inventory", "attributevalues")
 
-    async def pages() -> AsyncIterator[list[Any]]:
+    async def pages() -> AsyncGenerator[list[Any], None]:
         # One page fetched ahead: the request for the next page is already out while a page
         # is written (waiting for a slow write first left WPS idle for that long).
         async with aclosing(

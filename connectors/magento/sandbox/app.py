@@ -116,7 +116,7 @@ def _save_product(state: MagentoState, sku: str | None, body: Any) -> dict[str, 
     if product is None:  # save() creates an unknown SKU, for POST and PUT alike
         product = state.new_product(
             sku,
-            data.get("name", sku),
+            data.get("name", str(sku)),
             float(data.get("price", 0)),
             0,
             data.get("type_id", "simple"),

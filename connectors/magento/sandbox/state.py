@@ -280,9 +280,10 @@ def search(records: list[dict[str, Any]], criteria: Any) -> dict[str, Any]:
         ]
     sorts = _get(criteria, "sortOrders", "sort_orders") or {}
     for s in reversed(list(sorts.values() if isinstance(sorts, dict) else sorts)):
+        field = s.get("field")
         rows = sorted(
             rows,
-            key=lambda r, f=s.get("field"): _number(_field(r, f)) or 0,
+            key=lambda r: _number(_field(r, field)) or 0,
             reverse=str(s.get("direction", "ASC")).upper() == "DESC",
         )
     echo: dict[str, Any] = {"filter_groups": echo_groups}

@@ -106,7 +106,7 @@ def control_routes(state: ShipStationState) -> list[BaseRoute]:
                 item = None
                 if isinstance(line, dict):
                     item = by_key.get(line.get("lineItemKey")) or by_sku.get(line.get("sku"))
-                if item is None:
+                if item is None or not isinstance(line, dict):
                     raise ControlError("items must name lines of the order (lineItemKey or sku)")
                 items.append(item)
                 quantities[item["lineItemKey"]] = int(line.get("quantity", item["quantity"]))

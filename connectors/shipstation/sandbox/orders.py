@@ -246,11 +246,12 @@ def order_routes(state: ShipStationState, guard: Guard) -> list[BaseRoute]:
         return JSONResponse({"success": True, "message": "User unassigned successfully."})
 
     def order_and_tag(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
-        order = state.orders.get(body.get("orderId"))  # type: ignore[arg-type]
-        tag = body.get("tagId")
+        order = state.orders.get(body.get("orderId"))  # type: ignore[arg-type]  # any JSON id
+        wanted = body.get("tagId")
+        tag: int | None = next((t["tagId"] for t in TAGS if t["tagId"] == wanted), None)
         if order is None:
             raise BadRequest("orderId not found.")
-        if tag not in {t["tagId"] for t in TAGS}:
+        if tag is None:
             raise BadRequest("tagId not found.")
         return order, tag
 
@@ -273,7 +274,7 @@ def order_routes(state: ShipStationState, guard: Guard) -> list[BaseRoute]:
     @guard
     async def mark_as_shipped(request: Request) -> Response:
         body = await object_of(request)
-        order = state.orders.get(body.get("orderId"))  # type: ignore[arg-type]
+        order = state.orders.get(body.get("orderId"))  # type: ignore[arg-type]  # any JSON id
         if order is None:
             return invalid(f"Order not found. OrderId: {body.get('orderId')}", "KeyNotFound")
         if not body.get("carrierCode"):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -20,6 +20,10 @@ def ss_time(moment: datetime | None) -> str | None:
     return moment.astimezone(PACIFIC).strftime("%Y-%m-%dT%H:%M:%S.0000000")
 
 
+@overload
+def ss_date(moment: datetime) -> str: ...
+@overload
+def ss_date(moment: None) -> None: ...
 def ss_date(moment: datetime | None) -> str | None:
     """A date-only value (shipDate)."""
     return None if moment is None else moment.astimezone(PACIFIC).date().isoformat()

@@ -25,7 +25,7 @@ from connectors.shipstation.sandbox.records import (
 OPEN_STATUSES = ("awaiting_payment", "awaiting_shipment", "pending_fulfillment", "on_hold")
 STATUSES = (*OPEN_STATUSES, "shipped", "cancelled")
 STORES = {101: "WooCommerce Store", 102: "Magento Store"}
-TAGS = [
+TAGS: list[dict[str, Any]] = [
     {"tagId": 8362, "name": "Backorder", "color": "#800080"},
     {"tagId": 8363, "name": "Dropship", "color": "#008000"},
     {"tagId": 8364, "name": "Priority", "color": "#FF0000"},

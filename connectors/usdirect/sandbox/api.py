@@ -38,7 +38,7 @@ def error(
 
 def token_of(scope: Scope) -> str | None:
     """`X-API-TOKEN`, else `Authorization: Bearer`."""
-    headers = dict(scope.get("headers", []))
+    headers: dict[bytes, bytes] = dict(scope.get("headers", []))
     if b"x-api-token" in headers:
         return headers[b"x-api-token"].decode("latin-1")
     auth = headers.get(b"authorization", b"").decode("latin-1")

@@ -191,7 +191,7 @@ def create_order(ctx: Ctx, raw: dict[str, Any]) -> dict[str, Any]:
     params = validate(raw, WRITE_ORDER)
     with ctx.state.lock:
         lines = _lines_from_params(ctx, params.get("line_items") or [])
-        ship = next(iter(params.get("shipping_lines") or []), {}) or {}
+        ship: dict[str, Any] = next(iter(params.get("shipping_lines") or []), {}) or {}
         shipping = (ship.get("method_id", ""), ship.get("method_title", ""), ship.get("total") or 0)
         status = params.get("status") or ("processing" if params.get("set_paid") else "pending")
         order = new_order(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from connectors.woocommerce.sandbox.params import Arg, WPError, split_list, validate
@@ -169,11 +170,15 @@ def list_products(ctx: Ctx, raw: dict[str, Any]) -> tuple[list[Any], dict[str, A
         checks.append(lambda r: r.get("status") == status)
     for name in ("type", "stock_status"):
         if params.get(name):
-            checks.append(lambda r, n=name: r.get(n) == params[n])
+            checks.append(partial(_has_value, name, params[name]))
     if params.get("category"):
         cats = {int(c) for c in split_list(params["category"]) if str(c).isdigit()}
         checks.append(lambda r: any(c["id"] in cats for c in r.get("categories", [])))
     return filter_sort(ctx, state.products, ids, params, checks), params
+
+
+def _has_value(name: str, value: Any, record: dict[str, Any]) -> bool:
+    return bool(record.get(name) == value)
 
 
 def _category(ref: dict[str, Any]) -> dict[str, Any]:
@@ -429,16 +434,16 @@ def batch(
         )
     out: dict[str, list[Any]] = {}
     for item in items["create"]:
-        out.setdefault("create", []).append(_one(0, lambda i=item: create(i)))
+        out.setdefault("create", []).append(_one(0, partial(create, item)))
     for item in items["update"]:
         item_id = item.get("id", 0) if isinstance(item, dict) else 0
         out.setdefault("update", []).append(
-            _one(item_id, lambda i=item, n=item_id: update(int(n or 0), i))
+            _one(item_id, partial(lambda n, i: update(int(n or 0), i), item_id, item))
         )
     for raw_id in items["delete"]:
         did = int(raw_id) if str(raw_id).isdigit() else 0
         if did:
-            out.setdefault("delete", []).append(_one(did, lambda n=did: delete(n)))
+            out.setdefault("delete", []).append(_one(did, partial(delete, did)))
     return out
 
 

@@ -189,7 +189,7 @@ def new_order(
     lines: list[tuple[dict[str, Any], int]],
     *,
     status: str,
-    shipping: tuple[str, str, str],
+    shipping: tuple[str, str, str | float],  # (method id, title, total)
     customer: dict[str, Any],
     created: int | None = None,
 ) -> dict[str, Any]:

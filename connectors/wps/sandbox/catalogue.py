@@ -154,7 +154,9 @@ def catalogue_routes(state: WpsState) -> list[BaseRoute]:
         @guarded(state)
         async def handler(request: Request) -> Response:
             table: dict[int, dict[str, Any]] = getattr(state, resource)  # replaced on reseed
-            return envelope_page(request, state, resource, sorted(table), table.get, table.get)
+            return envelope_page(
+                request, state, resource, sorted(table), table.__getitem__, table.__getitem__
+            )
 
         return handler
 

@@ -141,7 +141,7 @@ def order_routes(state: WpsState) -> list[BaseRoute]:
             po in state.carts or (po in state.orders and state.settings.duplicate_po == "reject")
         ):
             errors["po_number"] = ["The po number has already been taken."]
-        if errors:
+        if errors or not isinstance(po, str):  # validate_cart named a bad po_number
             return invalid(errors)
         cart = Cart(
             po_number=po,
@@ -180,14 +180,15 @@ def order_routes(state: WpsState) -> list[BaseRoute]:
             errors["item_sku"] = ["The selected item sku is invalid."]
         elif state.items[item_id]["status"] in UNORDERABLE:
             errors["item_sku"] = ["The item is not available for order."]
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
             errors["quantity"] = ["The quantity must be at least 1."]
-        elif item_id is not None and not errors:
+        elif item_id is not None and isinstance(sku, str) and not errors:
             wanted = cart.lines.get(sku, 0) + quantity
             available = _available(state, cart, item_id)
             if wanted > available and not cart.fields.get("allow_backorder"):
                 errors["quantity"] = [f"Only {available} available; backorders are not allowed."]
-        if errors:
+        # Checked above: a known SKU and a positive int, or errors say which is wrong.
+        if errors or not isinstance(sku, str) or not isinstance(quantity, int):
             return invalid(errors)
         cart.lines[sku] = cart.lines.get(sku, 0) + quantity
         return JSONResponse({"data": {"item_sku": sku, "quantity": cart.lines[sku]}})
