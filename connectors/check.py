@@ -63,6 +63,19 @@ class Probe:
     auth: httpx.Auth | None = None
     params: Mapping[str, str] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+    write_check: WriteCheck | None = None
+    """A harmless write sent after the read succeeds, for APIs whose keys can be read-only."""
+
+
+@dataclass(frozen=True)
+class WriteCheck:
+    """A request that changes nothing but needs write permission (e.g. an empty batch)."""
+
+    path: str
+    json: Any
+    method: str = "POST"
+    hint: str = "give the key write permission"
+    """What to do when the key is refused the write."""
 
 
 def api_message(body: Any, text: str) -> str:
@@ -131,6 +144,7 @@ async def run_probe(
 
     url = httpx.URL(base_url.rstrip("/") + probe.path)
     secrets = secret_values(probe.auth)
+    write_response: httpx.Response | None = None
     async with httpx.AsyncClient(
         auth=probe.auth, timeout=timeout, transport=transport, follow_redirects=False
     ) as client:
@@ -162,6 +176,14 @@ async def run_probe(
                 f"{safe_url(url)} did not answer as an HTTP API ({type(exc).__name__}); "
                 f"check the {display_name} URL",
             )
+        if probe.write_check is not None and response.status_code < 300:
+            write = probe.write_check
+            try:
+                write_response = await client.request(
+                    write.method, base_url.rstrip("/") + write.path, json=write.json
+                )
+            except httpx.TransportError:
+                write_response = None  # the read answered: the write's trouble is not the key
     body = _decoded(response)
     status = response.status_code
     words = _scrub(api_message(body, response.text), secrets)
@@ -183,8 +205,23 @@ async def run_probe(
         return failed(Problem.NOT_THE_API, f"{safe_url(url)} is not the {display_name} API: {why}")
     if status >= 400:
         return failed(Problem.API_ERROR, f"the {display_name} API answered HTTP {status}: {words}")
+    if probe.write_check is not None and write_response is not None:
+        refused = _write_refused(probe.write_check, write_response, secrets)
+        if refused is not None:
+            return failed(Problem.KEY_REFUSED, f"{display_name} {refused}")
     return CheckResult(
         ok=True, system=system, problem=None, detail=f"{display_name} answered at {base_url}"
+    )
+
+
+def _write_refused(write: WriteCheck, response: httpx.Response, secrets: Any) -> str | None:
+    """Why a harmless write was refused (the key may only read), or None."""
+    if response.status_code not in (401, 403):
+        return None
+    words = _scrub(api_message(_decoded(response), response.text), secrets)
+    return (
+        f"accepts the credentials for reading but refused a write "
+        f"(HTTP {response.status_code}: {words}); {write.hint}"
     )
 
 

@@ -45,7 +45,7 @@ def _not_the_api(response: httpx.Response, body: Any) -> str | None:
 
 
 def _probe(base_url: str, secrets: Mapping[str, str]) -> Probe:
-    from ..check import Probe
+    from ..check import Probe, WriteCheck
     from .client import woocommerce_auth
 
     auth = woocommerce_auth(base_url, secrets["consumer_key"], secrets["consumer_secret"])
@@ -54,6 +54,14 @@ def _probe(base_url: str, secrets: Mapping[str, str]) -> Probe:
         params={"per_page": "1"},
         auth=auth,
         not_the_api=_not_the_api,
+        # A batch with nothing in it changes nothing, yet WooCommerce checks the key's
+        # write permission first: a Read key is found here, not at the first sync.
+        write_check=WriteCheck(
+            path="/wp-json/wc/v3/products/batch",
+            json={"create": [], "update": [], "delete": []},
+            hint="set the key's Permission to Read/Write in WooCommerce → Settings → "
+            "Advanced → REST API",
+        ),
     )
 
 

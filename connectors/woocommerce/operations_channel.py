@@ -84,21 +84,36 @@ class WooCatalogue:
 
 
 class WooOrders:
-    """Orders with the configured statuses created within the last `days` days."""
+    """Orders with the configured statuses created within the last `days` days.
 
-    first_page: Token = 1
+    wc/v3 takes the statuses as one list; wc/v2's `status` filter takes one status, so
+    there the walk goes status by status (tokens are (status index, page))."""
 
     def __init__(self, client: WooClient, settings: OrderSettings) -> None:
         self.client = client
         self.statuses = settings.statuses
         since = datetime.now(UTC) - timedelta(days=settings.days)
         self.after = since.strftime("%Y-%m-%dT%H:%M:%S")
+        self.one_status_a_walk = client.api.endswith("/wc/v2")
+        self.first_page: Token = (0, 1) if self.one_status_a_walk else 1
 
     async def orders_page(self, token: Token) -> Page[dict[str, Any]]:
         """Order page `token`, ascending by id."""
-        return await self.client.orders_page(
-            int(str(token)), statuses=self.statuses, after=self.after
+        if not self.one_status_a_walk:
+            return await self.client.orders_page(
+                int(str(token)), statuses=self.statuses, after=self.after
+            )
+        index, number = token  # type: ignore[misc]
+        page = await self.client.orders_page(
+            number, statuses=[self.statuses[index]], after=self.after
         )
+        if page.next_token is not None:
+            next_token: Token | None = (index, page.next_token)
+        elif index + 1 < len(self.statuses):
+            next_token = (index + 1, 1)
+        else:
+            next_token = None
+        return Page(items=page.items, next_token=next_token, total=None)
 
     def map_order(self, order: dict[str, Any]) -> OrderRows:
         """The order's rows for the store."""

@@ -1,4 +1,9 @@
-"""A local stand-in for the WooCommerce REST API v3 (plus the Shipment Tracking plugin).
+"""A local stand-in for the WooCommerce REST API v3 and v2 (plus the Shipment Tracking plugin).
+
+The same routes answer under `wc/v3` and `wc/v2`; where v2 differs it answers as v2 does
+(`products.Ctx.version`): the order list's `status` is one status, not a list, and products
+have no `global_unique_id`. The API key has a permission (`Settings.key_permissions`, as
+WooCommerce's key settings: read, write, read_write) checked before any route runs.
 
 `build()` returns the ASGI app, the API key it accepts and its live state. See
 `docs/sandbox.md` ("WooCommerce") for what is modelled and the sources it follows.
@@ -25,6 +30,7 @@ from connectors.woocommerce.sandbox.render import page_response, site_url
 from connectors.woocommerce.sandbox.state import Settings, WooState
 
 API = "/wp-json/wc/v3"
+APIS = ("/wp-json/wc/v3", "/wp-json/wc/v2")
 TRACKING = "/wp-json/wc-shipment-tracking/v3/orders/{oid:int}/shipment-trackings"
 EDITABLE = ["POST", "PUT", "PATCH"]
 PERMISSION = {
@@ -105,8 +111,10 @@ class WooSandbox:
                 authed = self.auth.authenticate(request, query, form, self.settings.assume_https)
                 if not authed:
                     raise WPError(*PERMISSION[kind], 401)
+                _check_key_permission(request.method, self.settings.key_permissions)
                 params = {**query, **body, **request.path_params}
-                ctx = Ctx(self.state, self.settings, site_url(request))
+                version = "v2" if request.url.path.startswith("/wp-json/wc/v2/") else "v3"
+                ctx = Ctx(self.state, self.settings, site_url(request), version)
                 result = handler(ctx, request, params)
             except WPError as exc:
                 return exc.response()
@@ -117,11 +125,37 @@ class WooSandbox:
         return run
 
 
+def _check_key_permission(method: str, permissions: str) -> None:
+    """WooCommerce checks the key's own permission before dispatching any request."""
+    reading = method in ("GET", "HEAD")
+    if method == "OPTIONS":
+        return
+    if reading and permissions not in ("read", "read_write"):
+        raise WPError(
+            "woocommerce_rest_authentication_error",
+            "The API key provided does not have read permissions.",
+            401,
+        )
+    if not reading and permissions not in ("write", "read_write"):
+        raise WPError(
+            "woocommerce_rest_authentication_error",
+            "The API key provided does not have write permissions.",
+            401,
+        )
+
+
 def _force(params: dict[str, Any]) -> bool:
     return bool(to_bool(params.get("force", False)))
 
 
 def _routes(sb: WooSandbox) -> list[BaseRoute]:
+    routes: list[BaseRoute] = []
+    for api in APIS:
+        routes.extend(_api_routes(sb, api))
+    return [*routes, *_tracking_routes(sb)]
+
+
+def _api_routes(sb: WooSandbox, api: str) -> list[BaseRoute]:
     e = sb.endpoint
 
     def product_list(ctx: Ctx, request: Request, p: dict[str, Any]) -> Response:
@@ -184,26 +218,6 @@ def _routes(sb: WooSandbox) -> list[BaseRoute]:
         )
         return orders.note_json(ctx, order, note)
 
-    def trackings(ctx: Ctx, request: Request, p: dict[str, Any]) -> Any:
-        order = _order_for_notes(ctx, p["oid"])
-        if request.method == "POST":
-            with ctx.state.lock:
-                return orders.tracking_json(ctx, order, orders.add_tracking(ctx, order, p))
-        return [orders.tracking_json(ctx, order, t) for t in order["trackings"]]
-
-    def tracking_one(ctx: Ctx, request: Request, p: dict[str, Any]) -> Any:
-        order = _order_for_notes(ctx, p["oid"])
-        item = next((t for t in order["trackings"] if t["tracking_id"] == p["tid"]), None)
-        if item is None:
-            raise WPError(
-                "woocommerce_rest_shipment_tracking_invalid_id",
-                "Invalid shipment tracking ID.",
-                404,
-            )
-        if request.method == "DELETE":
-            order["trackings"].remove(item)
-        return orders.tracking_json(ctx, order, item)
-
     def order_one(ctx: Ctx, request: Request, p: dict[str, Any]) -> Any:
         if request.method in EDITABLE:
             return orders.update_order(ctx, p["oid"], p)
@@ -233,7 +247,7 @@ def _routes(sb: WooSandbox) -> list[BaseRoute]:
 
         return run
 
-    P = f"{API}/products"
+    P = f"{api}/products"
     return [
         Route(
             P,
@@ -272,7 +286,7 @@ def _routes(sb: WooSandbox) -> list[BaseRoute]:
             methods=["GET", "DELETE", *EDITABLE],
         ),
         Route(
-            f"{API}/orders",
+            f"{api}/orders",
             by_method(
                 "list",
                 "create",
@@ -283,12 +297,12 @@ def _routes(sb: WooSandbox) -> list[BaseRoute]:
             methods=["GET", "POST"],
         ),
         Route(
-            API + "/orders/{oid:int}",
+            api + "/orders/{oid:int}",
             by_method("view", "edit", order_one),
             methods=["GET", *EDITABLE],
         ),
         Route(
-            API + "/orders/{oid:int}/notes",
+            api + "/orders/{oid:int}/notes",
             by_method(
                 "list",
                 "create",
@@ -296,6 +310,42 @@ def _routes(sb: WooSandbox) -> list[BaseRoute]:
             ),
             methods=["GET", "POST"],
         ),
+    ]
+
+
+def _tracking_routes(sb: WooSandbox) -> list[BaseRoute]:
+    """The Shipment Tracking plugin's routes, and WordPress' answer to any other path."""
+    e = sb.endpoint
+
+    def by_method(view: str, write: str, handler: Handler) -> Callable[..., Any]:
+        async def run(request: Request) -> Response:
+            kind = {"GET": view, "DELETE": "delete"}.get(request.method, write)
+            status = 201 if kind == "create" else 200
+            return await e(kind, handler, status)(request)
+
+        return run
+
+    def trackings(ctx: Ctx, request: Request, p: dict[str, Any]) -> Any:
+        order = _order_for_notes(ctx, p["oid"])
+        if request.method == "POST":
+            with ctx.state.lock:
+                return orders.tracking_json(ctx, order, orders.add_tracking(ctx, order, p))
+        return [orders.tracking_json(ctx, order, t) for t in order["trackings"]]
+
+    def tracking_one(ctx: Ctx, request: Request, p: dict[str, Any]) -> Any:
+        order = _order_for_notes(ctx, p["oid"])
+        item = next((t for t in order["trackings"] if t["tracking_id"] == p["tid"]), None)
+        if item is None:
+            raise WPError(
+                "woocommerce_rest_shipment_tracking_invalid_id",
+                "Invalid shipment tracking ID.",
+                404,
+            )
+        if request.method == "DELETE":
+            order["trackings"].remove(item)
+        return orders.tracking_json(ctx, order, item)
+
+    return [
         Route(TRACKING, by_method("list", "create", trackings), methods=["GET", "POST"]),
         Route(
             TRACKING + "/{tid:str}",

@@ -78,14 +78,30 @@ class Ctx:
     state: WooState
     settings: Settings
     base: str
+    version: str = "v3"  # "v2" for requests under /wp-json/wc/v2
 
     def product(self, p: dict[str, Any]) -> dict[str, Any]:
         """Render a product."""
-        return product_json(self.state, p, self.base, self.settings.utc_offset_hours)
+        return self._as_version(
+            product_json(self.state, p, self.base, self.settings.utc_offset_hours)
+        )
 
     def variation(self, v: dict[str, Any]) -> dict[str, Any]:
         """Render a variation."""
-        return variation_json(self.state, v, self.base, self.settings.utc_offset_hours)
+        return self._as_version(
+            variation_json(self.state, v, self.base, self.settings.utc_offset_hours)
+        )
+
+    def _as_version(self, out: dict[str, Any]) -> dict[str, Any]:
+        if self.version != "v2":
+            return out
+        # wc/v2 predates the GTIN/UPC field (WooCommerce 9.2, v3 only).
+        out.pop("global_unique_id", None)
+        out["_links"] = {
+            rel: [{"href": link["href"].replace("/wc/v3/", "/wc/v2/")} for link in links]
+            for rel, links in out.get("_links", {}).items()
+        }
+        return out
 
 
 def invalid_id(post_type: str, status: int = 404) -> WPError:
@@ -215,6 +231,8 @@ def merge_meta(state: WooState, record: dict[str, Any], items: list[Any]) -> Non
 def apply_fields(ctx: Ctx, record: dict[str, Any], params: dict[str, Any]) -> None:
     """Write validated product/variation fields into `record` (SKU uniqueness enforced)."""
     state = ctx.state
+    if ctx.version == "v2":
+        params = {k: v for k, v in params.items() if k != "global_unique_id"}  # unknown in v2
     if "sku" in params:
         sku = params["sku"] or ""
         owner = state.sku_owner(sku)

@@ -55,6 +55,10 @@ class Settings:
     assume_https: bool = True
     # The store's timezone as a fixed UTC offset; `date_created` is local, `_gmt` is UTC.
     utc_offset_hours: int = -5
+    # The API key's permission, as set in WooCommerce → Settings → Advanced → REST API:
+    # read, write or read_write. A read key's writes get "The API key provided does not
+    # have write permissions." (401) before any route runs.
+    key_permissions: str = "read_write"
 
 
 @dataclass
