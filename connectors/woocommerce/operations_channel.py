@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from store.commands.shipment_push import ShipmentPush
 
@@ -103,7 +103,7 @@ class WooOrders:
             return await self.client.orders_page(
                 int(str(token)), statuses=self.statuses, after=self.after
             )
-        index, number = token  # type: ignore[misc]
+        index, number = cast(tuple[int, int], token)
         page = await self.client.orders_page(
             number, statuses=[self.statuses[index]], after=self.after
         )

@@ -179,10 +179,11 @@ def write_import_page(
 def _link_states(session: Session, channel: int, skus: list[str]) -> dict[str, tuple[str, Any]]:
     """sku -> (link_state, external_id) of the channel's existing variants among `skus`."""
     rows = session.execute(
-        sa.select(ListingVariant.sku, ListingVariant.link_state, ListingVariant.external_id).where(
-            ListingVariant.channel_id == channel,
-            ListingVariant.sku.in_(skus),  # type: ignore[attr-defined]
-        )
+        sa.select(
+            col(ListingVariant.sku),
+            col(ListingVariant.link_state),
+            col(ListingVariant.external_id),
+        ).where(col(ListingVariant.channel_id) == channel, col(ListingVariant.sku).in_(skus))
     )
     return {sku: (state, ext) for sku, state, ext in rows}
 

@@ -176,15 +176,15 @@ def unlink_listings(
     (a publish finding the SKU already on the channel links to it instead). A simple
     product's listing forgets its external id with its variant's; delisted listings are
     refused (only publish brings them back)."""
-    chosen = sa.select(ListingVariant.listing_id, ListingVariant.external_id).where(
-        ListingVariant.external_id.is_not(None)  # type: ignore[union-attr]
+    chosen = sa.select(col(ListingVariant.listing_id), col(ListingVariant.external_id)).where(
+        col(ListingVariant.external_id).is_not(None)
     )
     if ids is not None:
-        chosen = chosen.where(ListingVariant.id.in_(ids))  # type: ignore[union-attr]
+        chosen = chosen.where(col(ListingVariant.id).in_(ids))
     else:
-        chosen = chosen.where(ListingVariant.sku.in_(skus or []))  # type: ignore[attr-defined]
+        chosen = chosen.where(col(ListingVariant.sku).in_(skus or []))
     if channel_id is not None:
-        chosen = chosen.where(ListingVariant.channel_id == channel_id)
+        chosen = chosen.where(col(ListingVariant.channel_id) == channel_id)
     pairs = [tuple(row) for row in session.execute(chosen)]
     result = _apply(
         session,
