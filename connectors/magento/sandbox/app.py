@@ -1,7 +1,8 @@
 """A local stand-in for the Magento 2 / Adobe Commerce REST API (`/rest/V1`, `/rest/<store>/V1`).
 
-Integration access tokens as Bearer auth, products by SKU with searchCriteria lists, stock
-items, configurable children, orders and `order/{id}/ship`. See `docs/sandbox.md` ("Magento").
+Integration access tokens as Bearer auth, products by SKU with searchCriteria lists, media,
+stock items, configurables, categories, orders with comments, `order/{id}/ship`, shipments
+and invoices. See `docs/sandbox.md` ("Magento").
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from connectors.magento.sandbox import catalog as catalog_h
+from connectors.magento.sandbox import sales as sales_h
 from connectors.magento.sandbox.control import control_routes
 from connectors.magento.sandbox.state import (
     ENTITY_404,
-    PRODUCT_404,
     MagentoError,
     MagentoState,
     search,
@@ -67,7 +69,10 @@ def _endpoint(
         try:
             header = request.headers.get("authorization", "")
             given = header[7:].strip() if header[:7].lower() == "bearer " else ""
-            if not (given and hmac.compare_digest(given, token)):
+            # With "Allow OAuth Access Tokens to be used as standalone Bearer tokens" off,
+            # Magento ignores the integration token: the call is anonymous, hence 401.
+            allowed = state.settings.integration_as_bearer
+            if not (allowed and given and hmac.compare_digest(given, token)):
                 raise MagentoError(401, UNAUTHORIZED, {"resources": resource})
             body: Any = {}
             raw = await request.body()
@@ -86,13 +91,6 @@ def _endpoint(
     return run
 
 
-def _product(state: MagentoState, sku: str) -> dict[str, Any]:
-    product = state.products.get(sku)
-    if product is None:
-        raise MagentoError(404, PRODUCT_404)
-    return product
-
-
 def _criteria(params: dict[str, Any]) -> Any:
     if "searchCriteria" not in params and "search_criteria" not in params:
         raise MagentoError(
@@ -101,134 +99,154 @@ def _criteria(params: dict[str, Any]) -> Any:
     return params.get("searchCriteria", params.get("search_criteria"))
 
 
-def _save_product(state: MagentoState, sku: str | None, body: Any) -> dict[str, Any]:
-    data = body.get("product") if isinstance(body, dict) else None
-    if not isinstance(data, dict):
-        raise MagentoError(
-            400, '"%fieldName" is required. Enter and try again.', {"fieldName": "product"}
-        )
-    sku = sku or data.get("sku")
-    if not sku:
-        raise MagentoError(
-            400, 'The "%1" attribute value is empty. Set the attribute and try again.', ["sku"]
-        )
-    product = state.products.get(sku)
-    if product is None:  # save() creates an unknown SKU, for POST and PUT alike
-        product = state.new_product(
-            sku,
-            data.get("name", str(sku)),
-            float(data.get("price", 0)),
-            0,
-            data.get("type_id", "simple"),
-        )
-    for name in ("name", "price", "status", "visibility", "weight", "attribute_set_id"):
-        if name in data:
-            product[name] = data[name]
-    if isinstance(data.get("custom_attributes"), list):
-        current = {a["attribute_code"]: a for a in product["custom_attributes"]}
-        for attr in data["custom_attributes"]:
-            current[attr["attribute_code"]] = {
-                "attribute_code": attr["attribute_code"],
-                "value": attr.get("value"),
-            }
-        product["custom_attributes"] = list(current.values())
-    stock = (data.get("extension_attributes") or {}).get("stock_item")
-    if isinstance(stock, dict):
-        _apply_stock(product, stock)
-    product["updated_at"] = stamp(state.now())
-    state.add(product)
-    return product
-
-
-def _apply_stock(product: dict[str, Any], changes: dict[str, Any]) -> None:
-    item = product["extension_attributes"]["stock_item"]
-    for name in ("qty", "is_in_stock", "manage_stock", "backorders", "min_qty"):
-        if name in changes:
-            item[name] = changes[name]
-    if "qty" in changes and "is_in_stock" not in changes and item["manage_stock"]:
-        item["is_in_stock"] = float(item["qty"]) > 0
-
-
 def _routes(state: MagentoState, token: str) -> list[BaseRoute]:
     def e(resource: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         return _endpoint(state, token, resource, handler)
 
     catalog, inventory = "Magento_Catalog::products", "Magento_CatalogInventory::cataloginventory"
-    sales = "Magento_Sales::actions_view"
+    categories, sales = "Magento_Catalog::categories", "Magento_Sales::actions_view"
+
+    def search_in(rows: list[dict[str, Any]], p: dict[str, Any]) -> Any:
+        return search(rows, _criteria(p), clamp=state.settings.version < "2.4")
 
     def products(request: Request, p: dict[str, Any]) -> Any:
         if request.method == "POST":
-            return _save_product(state, None, p["_body"])
-        rows = [state.products[state.by_id[i]] for i in state.ids]
-        return search(rows, _criteria(p))
+            return catalog_h.save_product(state, None, p["_body"])
+        found = search_in([state.products[state.by_id[i]] for i in state.ids], p)
+        return {**found, "items": [catalog_h.listed(r) for r in found["items"]]}
 
     def product_one(request: Request, p: dict[str, Any]) -> Any:
         sku = p["sku"]
         if request.method == "PUT":
-            return _save_product(state, sku, p["_body"])
-        product = _product(state, sku)
+            return catalog_h.save_product(state, sku, p["_body"])
+        product = catalog_h.product_or_404(state, sku)
         if request.method == "DELETE":
             state.remove(sku)
             return True
         return product
 
     def stock_get(request: Request, p: dict[str, Any]) -> Any:
-        return _product(state, p["sku"])["extension_attributes"]["stock_item"]
+        return catalog_h.product_or_404(state, p["sku"])["extension_attributes"]["stock_item"]
 
     def stock_put(request: Request, p: dict[str, Any]) -> Any:
-        product = _product(state, p["sku"])
+        product = catalog_h.product_or_404(state, p["sku"])
         body = p["_body"].get("stockItem") if isinstance(p["_body"], dict) else None
         if not isinstance(body, dict):
             raise MagentoError(
                 400, '"%fieldName" is required. Enter and try again.', {"fieldName": "stockItem"}
             )
-        _apply_stock(product, body)
+        catalog_h.apply_stock(product, body)
         product["updated_at"] = stamp(state.now())
         return product["extension_attributes"]["stock_item"]["item_id"]
 
+    def media(request: Request, p: dict[str, Any]) -> Any:
+        if request.method == "POST":
+            return catalog_h.media_add(state, p["sku"], p["_body"])
+        return catalog_h.media_list(state, p["sku"])
+
+    def media_one(request: Request, p: dict[str, Any]) -> Any:
+        return catalog_h.media_one(state, p["sku"], p["entry"], request.method)
+
     def children(request: Request, p: dict[str, Any]) -> Any:
-        product = _product(state, p["sku"])
-        links = product["extension_attributes"].get("configurable_product_links", [])
-        return [state.products[state.by_id[i]] for i in links if i in state.by_id]
+        return catalog_h.children(state, p["sku"])
+
+    def options(request: Request, p: dict[str, Any]) -> Any:
+        if request.method == "POST":
+            return catalog_h.option_add(state, p["sku"], p["_body"])
+        return catalog_h.options_all(state, p["sku"])
+
+    def child_add(request: Request, p: dict[str, Any]) -> Any:
+        return catalog_h.child_add(state, p["sku"], p["_body"])
+
+    def child_remove(request: Request, p: dict[str, Any]) -> Any:
+        return catalog_h.child_remove(state, p["sku"], p["child"])
+
+    def category_tree(request: Request, p: dict[str, Any]) -> Any:
+        return catalog_h.category_tree(state, int(p.get("rootCategoryId") or 2))
+
+    def category_list(request: Request, p: dict[str, Any]) -> Any:
+        return search_in(list(state.categories.values()), p)
+
+    def category_one(request: Request, p: dict[str, Any]) -> Any:
+        return catalog_h.category_one(state, p["cid"])
 
     def orders(request: Request, p: dict[str, Any]) -> Any:
-        return search([state.orders[k] for k in sorted(state.orders)], _criteria(p))
+        return search_in([state.orders[k] for k in sorted(state.orders)], p)
 
     def order_one(request: Request, p: dict[str, Any]) -> Any:
-        order = state.orders.get(p["oid"])
-        if order is None:
-            raise MagentoError(404, ENTITY_404)
-        return order
+        return sales_h.order_or_404(state, p["oid"])
+
+    def comments(request: Request, p: dict[str, Any]) -> Any:
+        order = sales_h.order_or_404(state, p["oid"])
+        if request.method == "POST":
+            return sales_h.add_comment(state, order, p["_body"])
+        return sales_h.comments(order)
 
     def ship(request: Request, p: dict[str, Any]) -> Any:
-        return ship_order(state, order_one(request, p), p["_body"] or {})
+        body = p["_body"] if isinstance(p["_body"], dict) else {}
+        return sales_h.ship_order(state, sales_h.order_or_404(state, p["oid"]), body)
 
+    def shipments(request: Request, p: dict[str, Any]) -> Any:
+        return search_in([state.shipments[k] for k in sorted(state.shipments)], p)
+
+    def shipment_one(request: Request, p: dict[str, Any]) -> Any:
+        found = state.shipments.get(p["sid"])
+        if found is None:
+            raise MagentoError(404, ENTITY_404)
+        return found
+
+    def source_items(request: Request, p: dict[str, Any]) -> Any:
+        # MSI's single-source view of every product's stock: one row per SKU, source "default".
+        rows = [
+            {
+                "sku": product["sku"],
+                "source_code": "default",
+                "quantity": product["extension_attributes"]["stock_item"]["qty"],
+                "status": int(bool(product["extension_attributes"]["stock_item"]["is_in_stock"])),
+            }
+            for product in (state.products[state.by_id[i]] for i in state.ids)
+        ]
+        return search_in(rows, p)
+
+    def invoices(request: Request, p: dict[str, Any]) -> Any:
+        return search_in([state.invoices[k] for k in sorted(state.invoices)], p)
+
+    table: list[tuple[str, str, Handler, list[str]]] = [
+        ("/products", catalog, products, ["GET", "POST"]),
+        ("/products/{sku:str}", catalog, product_one, ["GET", "PUT", "DELETE"]),
+        ("/stockItems/{sku:str}", inventory, stock_get, ["GET"]),
+        ("/products/{sku:str}/stockItems/{item:int}", inventory, stock_put, ["PUT"]),
+        ("/products/{sku:str}/media", catalog, media, ["GET", "POST"]),
+        ("/products/{sku:str}/media/{entry:int}", catalog, media_one, ["GET", "DELETE"]),
+        ("/configurable-products/{sku:str}/children", catalog, children, ["GET"]),
+        (
+            "/configurable-products/{sku:str}/children/{child:str}",
+            catalog,
+            child_remove,
+            ["DELETE"],
+        ),
+        ("/configurable-products/{sku:str}/child", catalog, child_add, ["POST"]),
+        ("/configurable-products/{sku:str}/options/all", catalog, options, ["GET"]),
+        ("/configurable-products/{sku:str}/options", catalog, options, ["POST"]),
+        ("/inventory/source-items", "Magento_InventoryApi::source", source_items, ["GET"]),
+        ("/categories", categories, category_tree, ["GET"]),
+        ("/categories/list", categories, category_list, ["GET"]),
+        ("/categories/{cid:int}", categories, category_one, ["GET"]),
+        ("/orders", sales, orders, ["GET"]),
+        ("/orders/{oid:int}", sales, order_one, ["GET"]),
+        ("/orders/{oid:int}/comments", sales, comments, ["GET", "POST"]),
+        ("/order/{oid:int}/ship", "Magento_Sales::ship", ship, ["POST"]),
+        ("/shipments", "Magento_Sales::shipment", shipments, ["GET"]),
+        ("/shipment/{sid:int}", "Magento_Sales::shipment", shipment_one, ["GET"]),
+        ("/invoices", "Magento_Sales::sales_invoice", invoices, ["GET"]),
+    ]
     routes: list[BaseRoute] = []
     for prefix in ("/rest/V1", "/rest/{store:str}/V1"):
-        routes += [
-            Route(f"{prefix}/products", e(catalog, products), methods=["GET", "POST"]),
-            Route(
-                prefix + "/products/{sku:str}",
-                e(catalog, product_one),
-                methods=["GET", "PUT", "DELETE"],
-            ),
-            Route(prefix + "/stockItems/{sku:str}", e(inventory, stock_get), methods=["GET"]),
-            Route(
-                prefix + "/products/{sku:str}/stockItems/{item:int}",
-                e(inventory, stock_put),
-                methods=["PUT"],
-            ),
-            Route(
-                prefix + "/configurable-products/{sku:str}/children",
-                e(catalog, children),
-                methods=["GET"],
-            ),
-            Route(f"{prefix}/orders", e(sales, orders), methods=["GET"]),
-            Route(prefix + "/orders/{oid:int}", e(sales, order_one), methods=["GET"]),
-            Route(
-                prefix + "/order/{oid:int}/ship", e("Magento_Sales::ship", ship), methods=["POST"]
-            ),
-        ]
+        for path, resource, handler, methods in table:
+            endpoint = e(resource, handler)
+            # Magento's router trims slashes, so `/rest/V1/products/` is `/rest/V1/products`.
+            routes.append(Route(prefix + path, endpoint, methods=methods))
+            routes.append(Route(prefix + path + "/", endpoint, methods=methods))
     routes.append(
         Route("/rest/{rest:path}", _no_route, methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
     )
@@ -239,35 +257,6 @@ async def _no_route(request: Request) -> Response:
     return JSONResponse({"message": "Request does not match any route."}, 404)
 
 
-def ship_order(state: MagentoState, order: dict[str, Any], body: dict[str, Any]) -> int:
-    """Create a shipment (all remaining items when `items` is empty); returns its id."""
-    items = {i["item_id"]: i for i in order["items"]}
-    wanted = body.get("items") or [
-        {"order_item_id": k, "qty": i["qty_ordered"] - i["qty_shipped"]} for k, i in items.items()
-    ]
-    errors = []
-    for line in wanted:
-        item = items.get(line.get("order_item_id"))
-        if item is None or item["qty_ordered"] - item["qty_shipped"] < float(line.get("qty", 0)):
-            errors.append("The order does not allow a shipment to be created.")
-    if order["state"] not in ("processing", "new") or errors or not wanted:
-        raise MagentoError(
-            400,
-            "Shipment Document Validation Error(s):\nThe order does not "
-            "allow a shipment to be created.",
-        )
-    for line in wanted:
-        items[line["order_item_id"]]["qty_shipped"] += float(line.get("qty", 0))
-    state.next_shipment += 1
-    order.setdefault("shipments", []).append(
-        {"entity_id": state.next_shipment, "tracks": list(body.get("tracks") or [])}
-    )
-    if all(i["qty_shipped"] >= i["qty_ordered"] for i in items.values()):
-        order["state"] = order["status"] = "complete"
-    order["updated_at"] = stamp(state.now())
-    return state.next_shipment
-
-
 def build(seed: int = 1, size: int = 2000, *, clock: Clock | None = None) -> BuiltSandbox:
     """Build a Magento sandbox with `size` seeded products (simples and configurables)."""
     clock = clock or Clock()
@@ -275,7 +264,13 @@ def build(seed: int = 1, size: int = 2000, *, clock: Clock | None = None) -> Bui
     state.reseed(seed, size)
     token = fake_secret("magento", seed, "access_token")
     faults = Faults(seed=seed)
-    control = control_mount(state=state, faults=faults, clock=clock, extra=control_routes(state))
+    control = control_mount(
+        state=state,
+        faults=faults,
+        clock=clock,
+        settings=state.settings,
+        extra=control_routes(state),
+    )
     app = assemble(
         _routes(state, token), control=control, faults=faults, profile=MagentoErrorProfile()
     )

@@ -1,94 +1,35 @@
-"""Magento-specific `/_sandbox/` routes: place a paid customer order, delete a product."""
+"""Magento-specific `/_sandbox/` routes: place a customer order, change an order's status,
+delete a product. Version and bearer switches are the shared `/_sandbox/settings`."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from connectors.magento.sandbox.sales import place_order
 from connectors.magento.sandbox.state import MagentoState, stamp
 from connectors.sandboxing.control import ControlError, control_endpoint, json_object, need
 
-
-def place_order(
-    state: MagentoState, lines: list[tuple[dict[str, Any], float]], email: str, method: str
-) -> dict[str, Any]:
-    """Store a paid ("processing") order for (product, qty) lines."""
-    oid = len(state.orders) + 1
-    items = []
-    for product, qty in lines:
-        state.next_item += 1
-        items.append(
-            {
-                "item_id": state.next_item,
-                "order_id": oid,
-                "sku": product["sku"],
-                "name": product["name"],
-                "product_id": product["id"],
-                "product_type": product["type_id"],
-                "qty_ordered": qty,
-                "qty_shipped": 0,
-                "price": product["price"],
-                "row_total": round(product["price"] * qty, 2),
-            }
-        )
-        stock = product["extension_attributes"]["stock_item"]
-        stock["qty"] = stock["qty"] - qty
-        stock["is_in_stock"] = stock["qty"] > 0
-    address = {
-        "firstname": "Sam",
-        "lastname": "Shopper",
-        "street": ["1 Test Way"],
-        "city": "Springfield",
-        "region_code": "IL",
-        "postcode": "62701",
-        "country_id": "US",
-        "telephone": "555-0100",
-        "email": email,
-    }
-    subtotal = round(sum(i["row_total"] for i in items), 2)
-    now = stamp(state.now())
-    order = {
-        "entity_id": oid,
-        "increment_id": f"{oid:09d}",
-        "state": "processing",
-        "status": "processing",
-        "created_at": now,
-        "updated_at": now,
-        "customer_email": email,
-        "customer_firstname": "Sam",
-        "customer_lastname": "Shopper",
-        "items": items,
-        "billing_address": {**address, "address_type": "billing"},
-        "shipping_description": method,
-        "subtotal": subtotal,
-        "shipping_amount": 5.0,
-        "grand_total": subtotal + 5.0,
-        "order_currency_code": "USD",
-        "extension_attributes": {
-            "shipping_assignments": [
-                {
-                    "shipping": {
-                        "address": {**address, "address_type": "shipping"},
-                        "method": "flatrate_flatrate",
-                        "total": {"shipping_amount": 5.0},
-                    },
-                    "items": items,
-                }
-            ]
-        },
-    }
-    state.orders[oid] = order
-    return order
+STATES = {
+    "pending": "new",
+    "processing": "processing",
+    "holded": "holded",
+    "complete": "complete",
+    "closed": "closed",
+    "canceled": "canceled",
+    "payment_review": "payment_review",
+}
 
 
 def control_routes(state: MagentoState) -> list[BaseRoute]:
-    """Routes mounted under `/_sandbox/` next to the shared reset/seed/faults/clock."""
+    """Routes mounted under `/_sandbox/` next to the shared reset/seed/faults/clock/settings."""
 
     @control_endpoint
     async def order(request: Request) -> Response:
+        """Body: items [{sku, qty}], email, shipping_description, coupon_code,
+        customer_note, no_shipping (no shipping address: a virtual-looking order),
+        days_ago (created that many days before now)."""
         body = await json_object(request)
         lines = []
         for raw in need(body, "items", list):
@@ -96,14 +37,36 @@ def control_routes(state: MagentoState) -> list[BaseRoute]:
             if product is None:
                 raise ControlError(f"no product with SKU {raw.get('sku')!r}")
             lines.append((product, float(raw.get("qty", 1))))
+        days_ago = body.get("days_ago", 0)
+        if isinstance(days_ago, bool) or not isinstance(days_ago, int | float) or days_ago < 0:
+            raise ControlError("'days_ago' must be a number >= 0")
         with state.lock:
             made = place_order(
                 state,
                 lines,
                 body.get("email", "sam@example.com"),
                 body.get("shipping_description", "Flat Rate - Fixed"),
+                coupon_code=body.get("coupon_code"),
+                customer_note=body.get("customer_note"),
+                with_shipping=not body.get("no_shipping", False),
+                created=state.now() - int(days_ago * 86_400),
             )
         return JSONResponse(made, status_code=201)
+
+    @control_endpoint
+    async def status(request: Request) -> Response:
+        """Body: {"status": one of pending, processing, holded, complete, closed, canceled}."""
+        body = await json_object(request)
+        wanted = need(body, "status", str)
+        if wanted not in STATES:
+            raise ControlError(f"status must be one of {', '.join(STATES)}")
+        with state.lock:
+            found = state.orders.get(int(request.path_params["oid"]))
+            if found is None:
+                raise ControlError("no such order", 404)
+            found["status"], found["state"] = wanted, STATES[wanted]
+            found["updated_at"] = stamp(state.now())
+        return JSONResponse(found)
 
     @control_endpoint
     async def delete(request: Request) -> Response:
@@ -115,5 +78,6 @@ def control_routes(state: MagentoState) -> list[BaseRoute]:
 
     return [
         Route("/orders", order, methods=["POST"]),
+        Route("/orders/{oid:int}/status", status, methods=["PUT"]),
         Route("/products/{sku:str}", delete, methods=["DELETE"]),
     ]

@@ -1,8 +1,8 @@
-"""In-memory store of the Magento sandbox (products, stock items, orders) and searchCriteria.
+"""In-memory store of the Magento sandbox (products, categories, orders, shipments).
 
 Products are keyed by SKU (Magento's REST identifier) with a sorted entity-id list for
-paging. `search()` applies `searchCriteria` like Magento's collections do, including the
-quirk that a `currentPage` past the end returns the last page again.
+paging. `search()` applies `searchCriteria` like Magento's collections do: a `currentPage`
+past the end returns the last page again on 2.3 and an empty page on 2.4 (`settings`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,34 @@ from connectors.sandboxing.clock import Clock
 
 NOUNS = ["Lantern", "Kettle", "Hoodie", "Wrench", "Tent", "Skillet", "Jacket", "Drill"]
 COLORS = ["Red", "Blue", "Black"]
+# (id, parent id, name): Magento's root (1) and default category (2), then a small tree.
+CATEGORIES = [
+    (1, 0, "Root Catalog"),
+    (2, 1, "Default Category"),
+    (3, 2, "Apparel"),
+    (4, 3, "T-Shirts"),
+    (5, 4, "Men's"),
+    (6, 2, "Tools"),
+    (7, 6, "Hand Tools"),
+    (8, 2, "Outdoor"),
+    (9, 8, "Camping"),
+    (10, 9, "Tents"),
+]
+# Leaf paths a seeded product is filed under (one to three levels below the default category).
+CATEGORY_PATHS = [[3, 4, 5], [6, 7], [8, 9, 10], [8], [3, 4]]
+
+
+@dataclass
+class MagentoSettings:
+    """Switches served at `/_sandbox/settings`.
+
+    `version`: "2.3" repeats the last page for a `currentPage` past the end, "2.4" answers
+    an empty page. `integration_as_bearer`: the admin setting "Allow OAuth Access Tokens
+    to be used as standalone Bearer tokens" (off: the token is ignored and every call is 401).
+    """
+
+    version: str = "2.3"
+    integration_as_bearer: bool = True
 
 
 class MagentoError(Exception):
@@ -59,9 +87,16 @@ class MagentoState:
     by_id: dict[int, str] = field(default_factory=dict)
     ids: list[int] = field(default_factory=list)
     orders: dict[int, dict[str, Any]] = field(default_factory=dict)
+    shipments: dict[int, dict[str, Any]] = field(default_factory=dict)
+    invoices: dict[int, dict[str, Any]] = field(default_factory=dict)
+    categories: dict[int, dict[str, Any]] = field(default_factory=dict)
+    settings: MagentoSettings = field(default_factory=MagentoSettings)
     next_id: int = 0
     next_item: int = 0
     next_shipment: int = 0
+    next_media: int = 0
+    next_option: int = 0
+    next_comment: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def reseed(self, seed: int, size: int) -> None:
@@ -69,7 +104,17 @@ class MagentoState:
         with self.lock:
             self.seed, self.size = seed, size
             self.products, self.by_id, self.ids, self.orders = {}, {}, [], {}
+            self.shipments, self.invoices = {}, {}
+            self.categories = {cid: category(cid, parent, name) for cid, parent, name in CATEGORIES}
+            self.settings.version, self.settings.integration_as_bearer = "2.3", True
+            for cid, node in self.categories.items():
+                node["level"] = len(self.category_path(cid)) - 1
+                node["path"] = "/".join(str(i) for i in self.category_path(cid))
+                node["children"] = ",".join(
+                    str(c["id"]) for c in self.categories.values() if c["parent_id"] == cid
+                )
             self.next_id = self.next_item = self.next_shipment = 0
+            self.next_media = self.next_option = self.next_comment = 0
             _seed(self, random.Random(seed))
 
     def now(self) -> int:
@@ -123,9 +168,68 @@ class MagentoState:
             "media_gallery_entries": [],
             "tier_prices": [],
             "custom_attributes": [
-                {"attribute_code": "url_key", "value": name.lower().replace(" ", "-")}
+                {"attribute_code": "url_key", "value": url_key(name)},
+                {"attribute_code": "description", "value": f"<p>{name}, built to last.</p>"},
+                {"attribute_code": "short_description", "value": name},
             ],
         }
+
+    def add_media(self, product: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+        """Store a media gallery entry; a `content` upload becomes a file under /x/y/."""
+        self.next_media += 1
+        content = entry.get("content") or {}
+        file = entry.get("file") or _media_file(product, str(content.get("name") or "image"))
+        stored = {
+            "id": self.next_media,
+            "media_type": entry.get("media_type", "image"),
+            "label": entry.get("label"),
+            "position": entry.get("position", len(product["media_gallery_entries"]) + 1),
+            "disabled": bool(entry.get("disabled", False)),
+            "types": list(entry.get("types") or []),
+            "file": file,
+        }
+        product["media_gallery_entries"].append(stored)
+        return stored
+
+    def category_path(self, cid: int) -> list[int]:
+        """Category ids from the root down to `cid` (Magento's `path`)."""
+        out: list[int] = []
+        node = self.categories.get(cid)
+        while node is not None:
+            out.insert(0, node["id"])
+            node = self.categories.get(node["parent_id"])
+        return out
+
+
+def url_key(name: str) -> str:
+    """Magento's URL key from a product name (lowercase, dashes)."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def _media_file(product: dict[str, Any], name: str) -> str:
+    base = re.sub(r"[^a-z0-9_.-]+", "_", name.lower()) or "image"
+    stem, dot, ext = base.rpartition(".")
+    stem, ext = (stem, ext) if dot else (base, "jpg")
+    taken = {e["file"] for e in product["media_gallery_entries"]}
+    file, n = f"/{stem[0]}/{stem[1:2] or '_'}/{stem}.{ext}", 0
+    while file in taken:  # Magento renames a clashing upload name_1, name_2, ...
+        n += 1
+        file = f"/{stem[0]}/{stem[1:2] or '_'}/{stem}_{n}.{ext}"
+    return file
+
+
+def category(cid: int, parent: int, name: str) -> dict[str, Any]:
+    """A `catalogCategoryRepositoryV1` record."""
+    return {
+        "id": cid,
+        "parent_id": parent,
+        "name": name,
+        "is_active": True,
+        "position": cid,
+        "level": 0,
+        "children": "",
+        "include_in_menu": True,
+    }
 
 
 def stock_item(product_id: int, qty: float, managed: bool = True) -> dict[str, Any]:
@@ -165,6 +269,7 @@ def _seed(state: MagentoState, rng: random.Random) -> None:
         price = round(5 + rng.random() * 200, 2)
         if rng.random() < 0.2 and made + 3 <= state.size:
             parent = state.new_product(sku, name, price, 0, "configurable", created)
+            _dress(state, parent)
             children = []
             for color in COLORS:
                 child = state.new_product(
@@ -193,6 +298,7 @@ def _seed(state: MagentoState, rng: random.Random) -> None:
             made += 1 + len(COLORS)
             continue
         product = state.new_product(sku, name, price, int(rng.random() * 100), created=created)
+        _dress(state, product)
         if rng.random() < 0.6:
             digits = f"{int(rng.random() * 10**11):011d}"
             odd = sum(int(d) for d in digits[0::2]) * 3 + sum(int(d) for d in digits[1::2])
@@ -200,6 +306,30 @@ def _seed(state: MagentoState, rng: random.Random) -> None:
             product["custom_attributes"].append({"attribute_code": "upc", "value": upc})
         state.add(product)
         made += 1
+
+
+def _dress(state: MagentoState, product: dict[str, Any]) -> None:
+    """Categories, images and now and then a special price, as a real catalogue has.
+
+    Its own random stream per product, so the catalogue's shape stays what the seed made it.
+    """
+    rng = random.Random(state.seed * 1_000_003 + product["id"])
+    path = rng.choice(CATEGORY_PATHS)
+    product["extension_attributes"]["category_links"] = [
+        {"position": i, "category_id": str(cid)} for i, cid in enumerate(path)
+    ]
+    for n in range(int(rng.random() * 3)):
+        state.add_media(
+            product,
+            {
+                "label": product["name"],
+                "types": ["image", "small_image", "thumbnail"] if n == 0 else [],
+                "content": {"name": f"{product['sku'].lower()}-{n}.jpg"},
+            },
+        )
+    if rng.random() < 0.2:
+        special = round(product["price"] * 0.9, 2)
+        product["custom_attributes"].append({"attribute_code": "special_price", "value": special})
 
 
 def _field(record: dict[str, Any], name: str) -> Any:
@@ -256,8 +386,11 @@ def _get(d: dict[str, Any], camel: str, snake: str) -> Any:
     return d.get(camel, d.get(snake))
 
 
-def search(records: list[dict[str, Any]], criteria: Any) -> dict[str, Any]:
-    """Apply `searchCriteria` (AND of OR-groups, sort, page) and build Magento's result."""
+def search(records: list[dict[str, Any]], criteria: Any, *, clamp: bool = True) -> dict[str, Any]:
+    """Apply `searchCriteria` (AND of OR-groups, sort, page) and build Magento's result.
+
+    `clamp` is 2.3's collection paging (past the end: the last page again); 2.4 answers [].
+    """
     criteria = criteria if isinstance(criteria, dict) else {}
     groups_in = _get(criteria, "filterGroups", "filter_groups") or {}
     echo_groups = []
@@ -297,8 +430,8 @@ def search(records: list[dict[str, Any]], criteria: Any) -> dict[str, Any]:
         echo["page_size"] = size
         last = max(1, math.ceil(total / size))
         wanted = int(page) if page not in (None, "") else 1
-        # Magento collections clamp the page: past the end you get the last page again.
-        current = min(max(1, wanted), last)
+        # 2.3 collections clamp the page (past the end: the last page again); 2.4 does not.
+        current = min(max(1, wanted), last) if clamp else max(1, wanted)
         rows = rows[(current - 1) * size : current * size]
         if page not in (None, ""):
             echo["current_page"] = wanted

@@ -1,0 +1,342 @@
+"""Catalogue handlers of the Magento sandbox: products, media, configurables, categories.
+
+Each function takes the state (already locked by the caller) and the request's parsed
+parameters, and returns the JSON Magento answers or raises `MagentoError`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from connectors.magento.sandbox.state import (
+    PRODUCT_404,
+    MagentoError,
+    MagentoState,
+    stamp,
+    url_key,
+)
+
+REQUIRED = '"%fieldName" is required. Enter and try again.'
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif")
+
+
+def product_or_404(state: MagentoState, sku: str) -> dict[str, Any]:
+    """The product with `sku`, or Magento's product 404."""
+    product = state.products.get(sku)
+    if product is None:
+        raise MagentoError(404, PRODUCT_404)
+    return product
+
+
+def listed(product: dict[str, Any]) -> dict[str, Any]:
+    """A product as list responses show it: without `stock_item` (magento2 #24418)."""
+    ext = {k: v for k, v in product["extension_attributes"].items() if k != "stock_item"}
+    return {**product, "extension_attributes": ext}
+
+
+def save_product(state: MagentoState, sku: str | None, body: Any) -> dict[str, Any]:
+    """`ProductRepository::save`: an upsert by SKU for POST and PUT alike."""
+    data = body.get("product") if isinstance(body, dict) else None
+    if not isinstance(data, dict):
+        raise MagentoError(400, REQUIRED, {"fieldName": "product"})
+    sku = sku or data.get("sku")
+    if not sku:
+        raise MagentoError(
+            400, 'The "%1" attribute value is empty. Set the attribute and try again.', ["sku"]
+        )
+    product = state.products.get(sku)
+    _check_numbers(data)
+    if product is None:  # save() creates an unknown SKU, for POST and PUT alike
+        name = data.get("name")
+        if not name:
+            raise MagentoError(
+                400,
+                'The "%1" attribute value is empty. Set the attribute and try again.',
+                ["name"],
+            )
+        key = _custom(data, "url_key") or url_key(str(name))
+        if any(_attr(p, "url_key") == key for p in state.products.values()):
+            raise MagentoError(400, "URL key for specified store already exists.")
+        product = state.new_product(
+            sku, name, float(data.get("price") or 0), 0, data.get("type_id", "simple")
+        )
+        _set_attr(product, "url_key", key)
+        product["custom_attributes"] = [
+            a
+            for a in product["custom_attributes"]
+            if a["attribute_code"] not in ("description", "short_description")
+        ]
+    for name in ("name", "price", "status", "visibility", "weight", "attribute_set_id", "type_id"):
+        if name in data:
+            product[name] = data[name]
+    if isinstance(data.get("custom_attributes"), list):
+        for attr in data["custom_attributes"]:
+            _set_attr(product, str(attr.get("attribute_code")), attr.get("value"))
+    ext = data.get("extension_attributes") or {}
+    if isinstance(ext.get("stock_item"), dict):
+        apply_stock(product, ext["stock_item"])
+    for name in ("category_links", "website_ids", "configurable_product_options"):
+        if isinstance(ext.get(name), list):
+            product["extension_attributes"][name] = list(ext[name])
+    if isinstance(ext.get("configurable_product_links"), list):
+        product["extension_attributes"]["configurable_product_links"] = [
+            int(i) for i in ext["configurable_product_links"]
+        ]
+    if isinstance(data.get("media_gallery_entries"), list):
+        _replace_gallery(state, product, data["media_gallery_entries"])
+    product["updated_at"] = stamp(state.now())
+    state.add(product)
+    return product
+
+
+def _check_numbers(data: dict[str, Any]) -> None:
+    for name in ("price", "weight"):
+        value = data.get(name)
+        if value is None:
+            continue
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            raise MagentoError(
+                400, 'Invalid type for value: "%1". Expected Type: "float".', [str(value)]
+            ) from None
+
+
+def _custom(data: dict[str, Any], code: str) -> Any:
+    for attr in data.get("custom_attributes") or []:
+        if isinstance(attr, dict) and attr.get("attribute_code") == code:
+            return attr.get("value")
+    return None
+
+
+def _attr(product: dict[str, Any], code: str) -> Any:
+    return _custom(product, code)
+
+
+def _set_attr(product: dict[str, Any], code: str, value: Any) -> None:
+    for attr in product["custom_attributes"]:
+        if attr["attribute_code"] == code:
+            attr["value"] = value
+            return
+    product["custom_attributes"].append({"attribute_code": code, "value": value})
+
+
+def apply_stock(product: dict[str, Any], changes: dict[str, Any]) -> None:
+    """Apply a `stockItem` body (qty, in stock, cart limits) to a product's stock item."""
+    item = product["extension_attributes"]["stock_item"]
+    for name in (
+        "qty",
+        "is_in_stock",
+        "manage_stock",
+        "backorders",
+        "min_qty",
+        "min_sale_qty",
+        "max_sale_qty",
+        "use_config_max_sale_qty",
+        "use_config_min_sale_qty",
+    ):
+        if name in changes:
+            item[name] = changes[name]
+    if "max_sale_qty" in changes and "use_config_max_sale_qty" not in changes:
+        item["use_config_max_sale_qty"] = False
+    if "qty" in changes and "is_in_stock" not in changes and item["manage_stock"]:
+        item["is_in_stock"] = float(item["qty"]) > 0
+
+
+# --- media gallery -------------------------------------------------------------------------
+
+
+def _decoded(entry: dict[str, Any]) -> None:
+    content = entry.get("content")
+    if not isinstance(content, dict):
+        raise MagentoError(400, "The image content is invalid. Verify the content and try again.")
+    try:
+        base64.b64decode(str(content.get("base64_encoded_data", "")), validate=True)
+    except (binascii.Error, ValueError):
+        raise MagentoError(400, "The image content must be valid base64 encoded data.") from None
+    if not content.get("base64_encoded_data"):
+        raise MagentoError(400, "The image content must be valid base64 encoded data.")
+    if content.get("type") not in IMAGE_TYPES:
+        raise MagentoError(400, "The image MIME type is not valid or not supported.")
+    if not content.get("name"):
+        raise MagentoError(400, "Provided image name contains forbidden characters.")
+
+
+def _replace_gallery(state: MagentoState, product: dict[str, Any], entries: list[Any]) -> None:
+    """`processMediaGallery`: entries with an id stay (updated), new ones are added, the rest go."""
+    keep = {int(e["id"]) for e in entries if isinstance(e, dict) and e.get("id") is not None}
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get("id") is None:
+            _decoded(entry)
+    product["media_gallery_entries"] = [
+        e for e in product["media_gallery_entries"] if e["id"] in keep
+    ]
+    current = {e["id"]: e for e in product["media_gallery_entries"]}
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        if entry.get("id") is None:
+            state.add_media(product, entry)
+        elif int(entry["id"]) in current:
+            for name in ("label", "position", "disabled", "types"):
+                if name in entry:
+                    current[int(entry["id"])][name] = entry[name]
+
+
+def media_list(state: MagentoState, sku: str) -> list[dict[str, Any]]:
+    """`GET /V1/products/{sku}/media`."""
+    return list(product_or_404(state, sku)["media_gallery_entries"])
+
+
+def media_add(state: MagentoState, sku: str, body: Any) -> str:
+    """`POST /V1/products/{sku}/media`: the new entry's id, as a string."""
+    product = product_or_404(state, sku)
+    entry = body.get("entry") if isinstance(body, dict) else None
+    if not isinstance(entry, dict):
+        raise MagentoError(400, REQUIRED, {"fieldName": "entry"})
+    _decoded(entry)
+    stored = state.add_media(product, entry)
+    product["updated_at"] = stamp(state.now())
+    return str(stored["id"])
+
+
+def media_one(state: MagentoState, sku: str, entry_id: int, method: str) -> Any:
+    """`GET|DELETE /V1/products/{sku}/media/{entryId}`."""
+    product = product_or_404(state, sku)
+    found = next((e for e in product["media_gallery_entries"] if e["id"] == entry_id), None)
+    if found is None:
+        if method == "DELETE":
+            raise MagentoError(
+                404, "No image with the provided ID was found. Verify the ID and try again."
+            )
+        raise MagentoError(404, "The image doesn't exist. Verify and try again.")
+    if method == "DELETE":
+        product["media_gallery_entries"].remove(found)
+        product["updated_at"] = stamp(state.now())
+        return True
+    return found
+
+
+# --- configurable products -----------------------------------------------------------------
+
+
+def _configurable(state: MagentoState, sku: str) -> dict[str, Any]:
+    product = product_or_404(state, sku)
+    if product["type_id"] != "configurable":
+        raise MagentoError(400, 'The product with SKU "%1" is not configurable.', [sku])
+    return product
+
+
+def children(state: MagentoState, sku: str) -> list[dict[str, Any]]:
+    """`GET /V1/configurable-products/{sku}/children`."""
+    links = product_or_404(state, sku)["extension_attributes"].get("configurable_product_links")
+    return [listed(state.products[state.by_id[i]]) for i in links or [] if i in state.by_id]
+
+
+def options_all(state: MagentoState, sku: str) -> list[dict[str, Any]]:
+    """`GET /V1/configurable-products/{sku}/options/all`."""
+    ext = product_or_404(state, sku)["extension_attributes"]
+    return list(ext.get("configurable_product_options") or [])
+
+
+def option_add(state: MagentoState, sku: str, body: Any) -> int:
+    """`POST /V1/configurable-products/{sku}/options`: the new option's id."""
+    product = _configurable(state, sku)
+    option = body.get("option") if isinstance(body, dict) else None
+    if not isinstance(option, dict):
+        raise MagentoError(400, REQUIRED, {"fieldName": "option"})
+    if not option.get("attribute_id"):
+        raise MagentoError(400, "Option attribute ID is not specified.")
+    if not option.get("values"):
+        raise MagentoError(400, "Option values are not specified.")
+    options = product["extension_attributes"].setdefault("configurable_product_options", [])
+    if any(str(o["attribute_id"]) == str(option["attribute_id"]) for o in options):
+        raise MagentoError(400, "Something went wrong while saving option.")
+    state.next_option += 1
+    options.append(
+        {
+            "id": state.next_option,
+            "attribute_id": str(option["attribute_id"]),
+            "label": option.get("label", ""),
+            "position": option.get("position", len(options)),
+            "values": [{"value_index": v.get("value_index")} for v in option["values"]],
+            "product_id": product["id"],
+        }
+    )
+    return state.next_option
+
+
+def child_add(state: MagentoState, sku: str, body: Any) -> bool:
+    """`POST /V1/configurable-products/{sku}/child` with `{"childSku"}`: one child per call."""
+    product = _configurable(state, sku)
+    child_sku = body.get("childSku") if isinstance(body, dict) else None
+    if not child_sku:
+        raise MagentoError(400, REQUIRED, {"fieldName": "childSku"})
+    child = product_or_404(state, str(child_sku))
+    links = product["extension_attributes"].setdefault("configurable_product_links", [])
+    if child["id"] in links:
+        raise MagentoError(400, "The product is already attached.")
+    if not product["extension_attributes"].get("configurable_product_options"):
+        raise MagentoError(400, "The parent product doesn't have configurable product options.")
+    links.append(child["id"])
+    product["updated_at"] = stamp(state.now())
+    return True
+
+
+def child_remove(state: MagentoState, sku: str, child_sku: str) -> bool:
+    """`DELETE /V1/configurable-products/{sku}/children/{childSku}`."""
+    product = _configurable(state, sku)
+    child = state.products.get(child_sku)
+    links = product["extension_attributes"].get("configurable_product_links") or []
+    if child is None or child["id"] not in links:
+        raise MagentoError(
+            404, "The option that was requested doesn't exist. Verify the entity and try again."
+        )
+    links.remove(child["id"])
+    return True
+
+
+# --- categories ----------------------------------------------------------------------------
+
+
+def category_one(state: MagentoState, cid: int) -> dict[str, Any]:
+    """`GET /V1/categories/{id}`."""
+    node = state.categories.get(cid)
+    if node is None:
+        raise MagentoError(
+            404,
+            "No such entity with %fieldName = %fieldValue",
+            {"fieldName": "id", "fieldValue": cid},
+        )
+    return node
+
+
+def category_tree(state: MagentoState, root: int = 2) -> dict[str, Any]:
+    """`GET /V1/categories`: the tree below the default category, as `children_data`."""
+    node = category_one(state, root)
+    counts = _product_counts(state)
+    return _tree(state, node, counts)
+
+
+def _product_counts(state: MagentoState) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for product in state.products.values():
+        for link in product["extension_attributes"].get("category_links") or []:
+            counts[str(link["category_id"])] = counts.get(str(link["category_id"]), 0) + 1
+    return counts
+
+
+def _tree(state: MagentoState, node: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]:
+    kids = [c for c in state.categories.values() if c["parent_id"] == node["id"]]
+    return {
+        "id": node["id"],
+        "parent_id": node["parent_id"],
+        "name": node["name"],
+        "is_active": node["is_active"],
+        "position": node["position"],
+        "level": node["level"],
+        "product_count": counts.get(str(node["id"]), 0),
+        "children_data": [_tree(state, c, counts) for c in kids],
+    }
