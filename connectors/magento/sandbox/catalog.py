@@ -68,9 +68,12 @@ def save_product(state: MagentoState, sku: str | None, body: Any) -> dict[str, A
             for a in product["custom_attributes"]
             if a["attribute_code"] not in ("description", "short_description")
         ]
-    for name in ("name", "price", "status", "visibility", "weight", "attribute_set_id", "type_id"):
+    for name in ("name", "status", "visibility", "attribute_set_id", "type_id"):
         if name in data:
             product[name] = data[name]
+    for name in ("price", "weight"):  # Magento stores decimals, whatever JSON type came in
+        if data.get(name) is not None:
+            product[name] = float(data[name])
     if isinstance(data.get("custom_attributes"), list):
         for attr in data["custom_attributes"]:
             _set_attr(product, str(attr.get("attribute_code")), attr.get("value"))
