@@ -35,7 +35,9 @@ def write_orders_page(
     `orders` holds (order row, line rows) as the channel's mapping made them; external ids
     are strings.
     Orders already imported are left as they are (idempotent on the channel + external id),
-    except those held only for a missing shipping mapping, which are tried again.
+    except those held only for a missing shipping mapping, which are tried again. A row
+    with a `hold_reason` (the channel saw a problem, e.g. no shipping address) is stored on
+    hold with it and not routed.
     """
     counts = {"orders_created": 0, "orders_held": 0, "orders_routed": 0, "skipped": 0}
     if not orders:
@@ -56,7 +58,15 @@ def write_orders_page(
         session,
         Order,
         [
-            {**row, "channel_id": channel_id, "status": OrderStatus.NEW.value, "updated_at": now}
+            {
+                **row,
+                "channel_id": channel_id,
+                "status": OrderStatus.ON_HOLD.value
+                if row.get("hold_reason")
+                else OrderStatus.NEW.value,
+                "hold_reason": row.get("hold_reason"),
+                "updated_at": now,
+            }
             for row, _ in fresh
         ],
         keys=("channel_id", "external_id"),
@@ -82,7 +92,8 @@ def write_orders_page(
         col(Order.status) == OrderStatus.ON_HOLD.value,
         col(Order.hold_reason).startswith(MISSING_MAPPING_PREFIX),
     )
-    fresh_ids = [ids[row["external_id"]] for row, _ in fresh]
+    fresh_ids = [ids[row["external_id"]] for row, _ in fresh if not row.get("hold_reason")]
+    counts["orders_held"] = len(fresh) - len(fresh_ids)
     targets = list(
         session.scalars(
             sa.select(Order)

@@ -53,6 +53,16 @@ def json_field(default: type[dict[str, Any]] | type[list[Any]] = dict) -> Any:
     return Field(default_factory=default, sa_type=sa.JSON, nullable=False)
 
 
+def details_field() -> Any:
+    """A JSON object defaulting to {} on both sides, so rows written without it still fit."""
+    return Field(
+        default_factory=dict,
+        sa_type=sa.JSON,
+        nullable=False,
+        sa_column_kwargs={"server_default": sa.text("'{}'")},
+    )
+
+
 def money(*, nullable: bool = True) -> Any:
     return Field(default=None, sa_type=sa.Numeric(12, 2, asdecimal=True), nullable=nullable)
 

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from ._types import TableModel, json_field, money, when
+from ._types import TableModel, details_field, json_field, money, when
 
 
 class OrderStatus(StrEnum):
@@ -57,6 +57,7 @@ class Order(TableModel, table=True):
     total: Decimal | None = money()
     currency: str = "USD"
     placed_at: datetime = when()
+    details: dict[str, Any] = details_field()  # the channel's own order fields (coupon, note, …)
     imported_at: datetime = when(default_now=True)
     updated_at: datetime = when(default_now=True)
 
@@ -73,6 +74,7 @@ class OrderLine(TableModel, table=True):
     quantity: int
     price: Decimal | None = money()
     quantity_shipped: int = 0
+    details: dict[str, Any] = details_field()  # the channel's own line fields (weight, discount)
 
 
 class FulfillmentRequest(TableModel, table=True):
