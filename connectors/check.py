@@ -65,6 +65,8 @@ class Probe:
     headers: Mapping[str, str] = field(default_factory=dict)
     write_check: WriteCheck | None = None
     """A harmless write sent after the read succeeds, for APIs whose keys can be read-only."""
+    refused_hint: str = ""
+    """Said after a 401/403 when the system has a known cause (e.g. an admin setting)."""
 
 
 @dataclass(frozen=True)
@@ -197,8 +199,10 @@ async def run_probe(
             "give the URL it redirects to",
         )
     if status in (401, 403):
+        hint = f"; {probe.refused_hint}" if probe.refused_hint else ""
         return failed(
-            Problem.KEY_REFUSED, f"{display_name} refused the credentials (HTTP {status}: {words})"
+            Problem.KEY_REFUSED,
+            f"{display_name} refused the credentials (HTTP {status}: {words}){hint}",
         )
     why = probe.not_the_api(response, body)
     if why is not None:

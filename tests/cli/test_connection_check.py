@@ -4,11 +4,14 @@ peers on 127.0.0.1. Systems whose connector is not built keep refusing integrati
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
+from connectors import registry
 from connectors.sandboxing.serve import serve_all
 from store.db import Database
 
@@ -92,6 +95,9 @@ def test_a_connector_not_built_yet_refuses_integrations_from_the_registry(
     monkeypatch: pytest.MonkeyPatch,
     peers: dict[str, dict[str, str]],
 ) -> None:
+    # Every system has a connector now: stand in one without kinds (Magento's, emptied).
+    unbuilt = dataclasses.replace(registry.descriptor("magento"), kinds=())
+    monkeypatch.setitem(registry._descriptors, "magento", unbuilt)
     magento = peers["magento"]
     _secrets(monkeypatch, magento)
     url = magento["base_url"]
@@ -101,3 +107,29 @@ def test_a_connector_not_built_yet_refuses_integrations_from_the_registry(
     assert status == 1 and err.count("\n") == 1
     assert "the Magento connector is not built yet" in err
     assert "dropdeck integrations add" not in err
+
+
+def test_magento_takes_integrations_and_names_the_bearer_setting_when_refused(
+    sqlite_db: Database,
+    cli: Run,
+    monkeypatch: pytest.MonkeyPatch,
+    peers: dict[str, dict[str, str]],
+) -> None:
+    magento = peers["magento"]
+    _secrets(monkeypatch, magento)
+    url = magento["base_url"]
+    assert cli("connections", "add", "m", "--system", "magento", "--url", url)[0] == 0
+    assert cli("channels", "add", "mag", "--kind", "magento", "--connection", "m")[0] == 0
+    status, _, err = cli("integrations", "add", "mag", "get_orders")
+    assert status == 0, err
+    httpx.put(f"{url}/_sandbox/settings", json={"integration_as_bearer": False})
+    try:
+        status, _, err = cli("connections", "test", "m")
+    finally:
+        httpx.put(f"{url}/_sandbox/settings", json={"integration_as_bearer": True})
+    assert status == 1 and err.count("\n") == 1
+    assert "Magento refused the credentials (HTTP 401" in err
+    assert (
+        "Stores > Configuration > Services > OAuth > Consumer Settings > "
+        "Allow OAuth Access Tokens to be used as standalone Bearer tokens" in err
+    )

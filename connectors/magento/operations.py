@@ -1,0 +1,16 @@
+"""The Magento channel's integration kinds, registered for the job engine.
+
+The work lives in `operations_listings` (import_listings) and `operations_orders`
+(get_orders, sync_orders); this module only registers them.
+"""
+
+from __future__ import annotations
+
+from ..registry import operation
+from . import operations_listings, operations_orders
+
+SYSTEM = "magento"
+
+import_listings = operation(SYSTEM, "import_listings")(operations_listings.import_listings)
+get_orders = operation(SYSTEM, "get_orders")(operations_orders.get_orders)
+sync_orders = operation(SYSTEM, "sync_orders")(operations_orders.sync_orders)
