@@ -7,7 +7,8 @@ first day would: WPS inventory and the Woo import, link, sync, customer orders p
 the store, get orders (routing), send to WPS, WPS ships, shipments back, tracking to Woo.
 The business also sells through ShipStation: its products (the same WPS SKUs) are linked
 by sync_listings, its orders come in through get_orders and go back marked shipped.
-After that the scheduler keeps the business moving on short intervals.
+The Magento sandbox sells some of the same WPS items: import, orders and shipments there
+run alongside. After that the scheduler keeps the business moving on short intervals.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from store.commands.setup import (
     ensure_source,
     save_connection,
 )
+from store.commands.shipping import shipping_key
 from store.crypto import SecretBox
 from store.db import Database
 from store.models import (
@@ -62,7 +64,12 @@ INTEGRATIONS: tuple[tuple[str, str, int, dict[str, Any]], ...] = (
     ("shipstation-demo", "get_orders", 30, {"statuses": ["awaiting_shipment"], "days": 30}),
     # WPS names its "best way" method BEST; the operator maps it to the account's UPS.
     ("shipstation-demo", "sync_orders", 60, {"carrier_codes": {"BEST": "ups"}}),
+    # Magento sells too; its runs are started by the bootstrap (manual, like an operator).
+    ("magento-demo", "import_listings", 0, {"mode": "create_and_update"}),
+    ("magento-demo", "get_orders", 0, {"days": 30, "use_parent_item_id": True}),
+    ("magento-demo", "sync_orders", 0, {"notify_customer": True, "append_comment": True}),
 )
+MAGENTO_SHIPPING = "Flat Rate - Fixed"  # the sandbox's shipping description
 SHIPSTATION_PRODUCTS = 40  # of the stocked SKUs, also in the ShipStation account
 
 
@@ -101,7 +108,11 @@ def configure_demo_business(db: Database, described: dict[str, dict[str, str]]) 
                 auto_process=True,
             ),
             "magento-demo": ensure_channel(
-                session, name="magento-demo", kind="magento", connection=conns.get("magento")
+                session,
+                name="magento-demo",
+                kind="magento",
+                connection=conns.get("magento"),
+                auto_process=True,
             ),
             "shipstation-demo": ensure_channel(
                 session,
@@ -122,6 +133,9 @@ def configure_demo_business(db: Database, described: dict[str, dict[str, str]]) 
             )
         woo, wps = owners["woo-demo"].id or 0, owners["wps-demo"].id or 0
         ship = owners["shipstation-demo"].id or 0
+        mag = owners["magento-demo"].id or 0
+        mag_key = shipping_key(MAGENTO_SHIPPING)
+        session.add(ShippingMapping(scope="channel", owner_id=mag, key=mag_key, value="ground"))
         # "Local pickup" stays unmapped on purpose: that order is held with the reason.
         session.add_all(
             [
@@ -167,6 +181,56 @@ def stock_demo_store(running: RunningSandboxes, count: int = DEMO_PRODUCTS) -> l
                 else:
                     skus.append(product["sku"])
     return skus
+
+
+def stock_demo_magento(running: RunningSandboxes, skus: list[str], count: int = 30) -> list[str]:
+    """Put the first `count` of the WPS SKUs on the Magento sandbox as simple products."""
+    if "magento" not in running.sandboxes:
+        return []
+    wps = running.sandboxes["wps"].state
+    mag = running.describe()["magento"]
+    headers = {"Authorization": f"Bearer {mag['access_token']}"}
+    placed = []
+    with httpx.Client(base_url=mag["base_url"] + "/rest/all/V1", headers=headers) as client:
+        for sku in skus[:count]:
+            item_id = wps.sku_index.get(sku.removeprefix(WPS_PREFIX))
+            if item_id is None:
+                continue
+            item = wps.items[item_id]
+            product = {
+                "sku": sku,
+                "name": f"{item.get('name') or sku} ({sku})",
+                "price": item["list_price"],
+                "type_id": "simple",
+                "extension_attributes": {"stock_item": {"qty": 0}},
+            }
+            client.post("/products", json={"product": product}).raise_for_status()
+            placed.append(sku)
+    return placed
+
+
+def place_magento_orders(running: RunningSandboxes, skus: list[str], count: int = 4) -> None:
+    """Magento customers buy what the supplier has in stock."""
+    if "magento" not in running.sandboxes or not skus:
+        return
+    wps = running.sandboxes["wps"].state
+    in_stock = [
+        sku
+        for sku in skus
+        if (item_id := wps.sku_index.get(sku.removeprefix(WPS_PREFIX))) is not None
+        and wps.inventory(item_id)["total"] >= 2
+    ] or skus
+    base = running.describe()["magento"]["base_url"]
+    with httpx.Client(base_url=base) as client:
+        for n in range(count):
+            client.post(
+                "/_sandbox/orders",
+                json={
+                    "items": [{"sku": in_stock[n % len(in_stock)], "qty": 1}],
+                    "email": f"mage{n}@example.com",
+                    "shipping_description": MAGENTO_SHIPPING,
+                },
+            ).raise_for_status()
 
 
 def _simple_product(name: str, item: dict[str, Any]) -> dict[str, Any]:
@@ -311,17 +375,23 @@ def bootstrap_demo(db: Database, running: RunningSandboxes) -> None:
     """The operator's first day, run by whichever worker is alive."""
     try:
         skus = stock_demo_store(running)
+        mag_skus = stock_demo_magento(running, skus)
         run_and_wait(db, ["wps-demo/get_inventory", "woo-demo/import_listings"])
+        if mag_skus:
+            run_and_wait(db, ["magento-demo/import_listings"])
         run_and_wait(db, ["woo-demo/link_listings"])
         stock_shipstation(running, skus)
         run_and_wait(db, ["woo-demo/sync_listings", "shipstation-demo/sync_listings"])
         place_customer_orders(running, skus)
         place_shipstation_orders(running, skus)
-        run_and_wait(db, ["woo-demo/get_orders", "shipstation-demo/get_orders"])
+        place_magento_orders(running, mag_skus)
+        magento = ["magento-demo/get_orders"] if mag_skus else []
+        run_and_wait(db, ["woo-demo/get_orders", "shipstation-demo/get_orders", *magento])
         run_and_wait(db, ["wps-demo/send_orders"])
         ship_sent_orders(db, running)
         run_and_wait(db, ["wps-demo/get_shipments"])
-        run_and_wait(db, ["woo-demo/sync_orders", "shipstation-demo/sync_orders"])
+        magento = ["magento-demo/sync_orders"] if mag_skus else []
+        run_and_wait(db, ["woo-demo/sync_orders", "shipstation-demo/sync_orders", *magento])
         log.info("demo.ready", notify=True, message="demo business ready: every pane has data")
     except Exception as exc:  # the demo goes on; the operator sees why in the feed
         log.error("demo.bootstrap_failed", message=f"demo set-up stopped: {exc}")
