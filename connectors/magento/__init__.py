@@ -50,8 +50,13 @@ DESCRIPTOR = register(
         url_example="https://store.example",
         url_rule=_url_rule,
         probe=_probe,
+        unsupported_kinds={
+            "link_listings": "Magento links on SKU in Sync & Link Listings (sync_listings)"
+        },
         kinds=(
             _kind("import_listings", "ImportSettings"),
+            _kind("sync_listings", "ListingSyncSettings"),
+            _kind("publish_listings", "PublishSettings"),
             _kind("get_orders", "OrderSettings"),
             _kind("sync_orders", "SyncOrderSettings"),
         ),

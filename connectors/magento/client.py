@@ -217,6 +217,10 @@ class MagentoClient:
         """Remove one gallery entry."""
         await self._send("DELETE", f"/products/{_sku(sku)}/media/{entry_id}", None)
 
+    async def options(self, sku: str) -> list[dict[str, Any]]:
+        """A configurable product's options."""
+        return list(await self._get(f"/configurable-products/{_sku(sku)}/options/all") or [])
+
     async def add_option(self, sku: str, option: dict[str, Any]) -> int:
         """Add a configurable option; its id."""
         path = f"/configurable-products/{_sku(sku)}/options"

@@ -1,0 +1,123 @@
+"""sync_listings ("Sync & Link Listings"): link on SKU, then write what changed, by SKU.
+
+Linking walks the catalogue (the shared catalogue walk, matching on SKU). The sync sends
+only variants whose price or effective quantity differ from what Magento last accepted, or
+that have a pending hide/unhide/delist, and only the "Fields to Sync". Magento's PUT is an
+upsert (a PUT to a SKU it does not have creates a product), so each chunk of 100 SKUs is
+looked up first (`sku in (...)`, one request): a SKU Magento no longer has becomes a broken
+link instead of a new product. A 400 marks the listing as needing attention with Magento's
+own message. Writes are per-SKU PUTs, `concurrency` at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from store.commands.listing_sync import Outcomes, SyncItem, prepare_sync, record_outcomes
+
+from ..context import RunContext
+from ..errors import FatalError
+from ..flows.catalogue import link_catalogue
+from .client import MagentoClient, error_message
+from .operations_listings import MagentoCatalogue
+from .operations_orders import magento_client
+from .settings import ImportSettings, ListingSyncSettings
+
+CHUNK = 100  # SKUs per existence lookup; also how often outcomes are written
+GONE = "the product no longer exists on Magento; unlink and relink it, or publish it again"
+DISABLED = 2  # Magento's status "Disabled": a delisted product stays, off the storefront
+
+
+def product_update(item: SyncItem, fields: Sequence[str]) -> dict[str, Any]:
+    """The PUT body's product for one changed variant, limited to the "Fields to Sync"."""
+    product: dict[str, Any] = {"sku": item.sku}
+    if item.delist:
+        product["status"] = DISABLED
+        return product
+    if "price" in fields and item.price is not None:
+        product["price"] = float(item.price)
+    stock: dict[str, Any] = {}
+    if "quantity" in fields:
+        stock["qty"] = item.quantity
+    if "in_stock" in fields or "quantity" in fields:
+        stock["is_in_stock"] = item.quantity > 0  # sent with qty (magento2 #5696)
+    if stock:
+        product["extension_attributes"] = {"stock_item": stock}
+    if "status" in fields:
+        product["status"] = 1
+    return product
+
+
+async def _sync_chunk(
+    client: MagentoClient,
+    items: Sequence[SyncItem],
+    settings: ListingSyncSettings,
+    out: Outcomes,
+) -> None:
+    found = {str(p.get("sku")) for p in await client.products_by_sku(i.sku for i in items)}
+    sem = asyncio.Semaphore(settings.concurrency)
+
+    async def one(item: SyncItem) -> None:
+        if item.sku not in found:
+            if item.delist:
+                out.delisted.append(item.id)  # already gone: the delist is done
+            else:
+                out.broken[item.id] = GONE
+            return
+        async with sem:
+            try:
+                await client.save_product(
+                    item.sku, product_update(item, settings.fields), create=False
+                )
+            except FatalError as exc:
+                if exc.pauses_integration:
+                    raise
+                if exc.status == 404:
+                    out.broken[item.id] = GONE
+                else:
+                    out.failed[item.id] = f"Magento refused it: {error_message(exc)}"
+                return
+        if item.delist:
+            out.delisted.append(item.id)
+        else:
+            out.synced[item.id] = (item.price, item.quantity)
+
+    await asyncio.gather(*(one(i) for i in items))
+
+
+def _report(ctx: RunContext, out: Outcomes, skus: dict[int, str]) -> None:
+    if out.synced:
+        ctx.count("variants_updated", len(out.synced))
+    if out.delisted:
+        ctx.count("delisted", len(out.delisted))
+    if out.broken:
+        ctx.count("broken_links", len(out.broken))
+    for vid, why in {**out.broken, **out.failed}.items():
+        ctx.record_error(skus.get(vid, str(vid)), why)
+
+
+async def sync_listings(ctx: RunContext) -> None:
+    """Link the store's products on SKU, then push what changed ("Fields to Sync")."""
+    settings = ListingSyncSettings.parse(ctx.settings, ctx.integration.name)
+    client = magento_client(ctx, settings.common)
+    media_url = ctx.base_url.rstrip("/") + "/media/catalog/product"
+    catalogue_settings = ImportSettings.parse(
+        {"page_size": settings.common.page_size}, ctx.integration.name
+    )
+    await link_catalogue(ctx, MagentoCatalogue(client, catalogue_settings, media_url), "sku")
+    reads = client.requests
+    items = await ctx.write(prepare_sync, ctx.owner_id, settings.rule)
+    skus = {i.id: i.sku for i in items}
+    for start in range(0, len(items), CHUNK):
+        out = Outcomes()
+        try:
+            await _sync_chunk(client, items[start : start + CHUNK], settings, out)
+        finally:
+            # What Magento accepted is recorded even when a later chunk fails the run.
+            await ctx.write(record_outcomes, out)
+            _report(ctx, out, skus)
+        ctx.progress(min(start + CHUNK, len(items)), len(items))
+    ctx.count("link_requests", reads)
+    ctx.count("sync_requests", client.requests - reads)

@@ -1,0 +1,126 @@
+"""publish_listings against the Magento sandbox: create and update, configurables, images."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from connectors.sandboxing.serve import RunningServer, serve
+from store.models import Listing, ListingVariant
+from tests.magento.conftest import Shop
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+
+
+@pytest.fixture
+def images() -> Iterator[RunningServer]:
+    async def image(request: Request) -> Response:
+        return Response(PNG, media_type="image/png")
+
+    server = serve(Starlette(routes=[Route("/img/{name:str}", image)]))
+    yield server
+    server.stop()
+
+
+def _listing(shop: Shop, master: str, skus: list[str], images: list[str]) -> None:
+    with shop.db.write() as session:
+        listing = Listing(
+            channel_id=shop.channel_id,
+            master_sku=master,
+            title=f"Title {master}",
+            description="From Dropdeck",
+            images=images,
+        )
+        session.add(listing)
+        session.flush()
+        for sku in skus:
+            session.add(
+                ListingVariant(
+                    listing_id=listing.id or 0,
+                    channel_id=shop.channel_id,
+                    sku=sku,
+                    master_sku=sku,
+                    title=f"Title {sku}",
+                )
+            )
+
+
+def _variants(shop: Shop) -> dict[str, ListingVariant]:
+    with shop.db.read() as session:
+        return {v.sku: v for v in session.scalars(sa.select(ListingVariant))}
+
+
+async def test_publish_creates_simple_and_configurable_with_images_once(
+    shop: Shop, images: RunningServer
+) -> None:
+    shop.add_inventory(["DD-S", "DD-V-1", "DD-V-2"], quantity=5)
+    pics = [f"{images.base_url}/img/a.png", f"{images.base_url}/img/b.png"]
+    _listing(shop, "DD-S", ["DD-S"], pics)
+    _listing(shop, "DD-V", ["DD-V-1", "DD-V-2"], pics[:1])
+    run = await shop.run("publish_listings", images="direct_copy", markup_percent=25)
+    assert run.status == "succeeded", run.error
+    state = shop.mag.state
+    simple = state.products["DD-S"]
+    assert (simple["name"], simple["price"], simple["type_id"]) == ("Title DD-S", 12.5, "simple")
+    assert simple["extension_attributes"]["stock_item"]["qty"] == 5
+    assert [e["label"] for e in simple["media_gallery_entries"]] == pics
+    parent = state.products["DD-V"]
+    assert parent["type_id"] == "configurable"
+    kids = {state.by_id[i] for i in parent["extension_attributes"]["configurable_product_links"]}
+    assert kids == {"DD-V-1", "DD-V-2"} and state.products["DD-V-1"]["visibility"] == 1
+    variants = _variants(shop)
+    assert variants["DD-S"].link_state == "linked"
+    assert variants["DD-S"].external_id == str(simple["id"])
+    # A foreign image on Magento stays (override false); ours are not sent twice.
+    shop.mag.api(
+        "POST",
+        "products/DD-S/media",
+        json={
+            "entry": {
+                "label": "merchant",
+                "content": {
+                    "base64_encoded_data": "aGVsbG8=",
+                    "type": "image/jpeg",
+                    "name": "m.jpg",
+                },
+            }
+        },
+    )
+    with shop.db.write() as session:
+        for v in session.scalars(sa.select(ListingVariant)):
+            v.pending = "overwrite"
+            session.add(v)
+    run = await shop.run("publish_listings", images="direct_copy")
+    assert run.status == "succeeded", run.error
+    labels = [e["label"] for e in state.products["DD-S"]["media_gallery_entries"]]
+    assert labels == [*pics, "merchant"]
+    with shop.db.write() as session:
+        for v in session.scalars(sa.select(ListingVariant)):
+            v.pending = "overwrite"
+            session.add(v)
+    run = await shop.run("publish_listings", images="direct_copy", override_images=True)
+    assert run.status == "succeeded", run.error
+    assert [e["label"] for e in state.products["DD-S"]["media_gallery_entries"]] == pics
+
+
+async def test_publish_switches_duplicate_sku_and_required_name(shop: Shop) -> None:
+    existing = next(p for p in shop.mag.state.products.values() if p["type_id"] == "simple")
+    shop.add_inventory([existing["sku"], "DD-NEW"], quantity=3)
+    _listing(shop, existing["sku"], [existing["sku"]], [])
+    _listing(shop, "DD-NEW", ["DD-NEW"], [])
+    run = await shop.run("publish_listings", update_existing=False, create_new=False)
+    assert run.status == "partial", run.error
+    variants = _variants(shop)
+    assert variants[existing["sku"]].needs_attention.startswith("duplicate SKU")
+    assert "Create New Products is off" in str(variants["DD-NEW"].needs_attention)
+    assert "DD-NEW" not in shop.mag.state.products
+    run = await shop.run("publish_listings")
+    assert run.status == "succeeded", run.error
+    assert shop.mag.state.products[existing["sku"]]["name"] == f"Title {existing['sku']}"
+    assert _variants(shop)["DD-NEW"].link_state == "linked"
