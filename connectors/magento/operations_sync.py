@@ -6,7 +6,10 @@ that have a pending hide/unhide/delist, and only the "Fields to Sync". Magento's
 upsert (a PUT to a SKU it does not have creates a product), so each chunk of 100 SKUs is
 looked up first (`sku in (...)`, one request): a SKU Magento no longer has becomes a broken
 link instead of a new product. A 400 marks the listing as needing attention with Magento's
-own message. Writes are per-SKU PUTs, `concurrency` at a time.
+own message. Writes are per-SKU PUTs, `concurrency` at a time, or with `use_bulk` one
+asynchronous bulk request per chunk (`PUT /async/bulk/V1/products/bySku`, answered 202),
+whose operation statuses are then read (1 complete; 2, 3, 5 failed with Magento's message;
+4 still open: sent again next sync).
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from .settings import ImportSettings, ListingSyncSettings
 CHUNK = 100  # SKUs per existence lookup; also how often outcomes are written
 GONE = "the product no longer exists on Magento; unlink and relink it, or publish it again"
 DISABLED = 2  # Magento's status "Disabled": a delisted product stays, off the storefront
+COMPLETE, OPEN = 1, 4  # bulk operation statuses (2, 3, 5: failed or rejected)
+BULK_POLLS = 8
 
 
 def product_update(item: SyncItem, fields: Sequence[str]) -> dict[str, Any]:
@@ -57,14 +62,14 @@ async def _sync_chunk(
     out: Outcomes,
 ) -> None:
     found = {str(p.get("sku")) for p in await client.products_by_sku(i.sku for i in items)}
+    if settings.use_bulk:
+        await _bulk_chunk(client, items, found, settings, out)
+        return
     sem = asyncio.Semaphore(settings.concurrency)
 
     async def one(item: SyncItem) -> None:
         if item.sku not in found:
-            if item.delist:
-                out.delisted.append(item.id)  # already gone: the delist is done
-            else:
-                out.broken[item.id] = GONE
+            _missing(item, out)
             return
         async with sem:
             try:
@@ -85,6 +90,57 @@ async def _sync_chunk(
             out.synced[item.id] = (item.price, item.quantity)
 
     await asyncio.gather(*(one(i) for i in items))
+
+
+def _missing(item: SyncItem, out: Outcomes) -> None:
+    if item.delist:
+        out.delisted.append(item.id)  # already gone: the delist is done
+    else:
+        out.broken[item.id] = GONE
+
+
+async def _bulk_chunk(
+    client: MagentoClient,
+    items: Sequence[SyncItem],
+    found: set[str],
+    settings: ListingSyncSettings,
+    out: Outcomes,
+) -> None:
+    """One asynchronous bulk request for the chunk, then its operations' statuses."""
+    present = []
+    for item in items:
+        if item.sku in found:
+            present.append(item)
+        else:
+            _missing(item, out)
+    if not present:
+        return
+    accepted = await client.bulk_update([product_update(i, settings.fields) for i in present])
+    uuid = str(accepted.get("bulk_uuid") or "")
+    statuses: dict[int, dict[str, Any]] = {}
+    for attempt in range(BULK_POLLS):
+        answer = await client.bulk_status(uuid)
+        statuses = {int(o.get("id", -1)): o for o in answer.get("operations_list") or []}
+        if len(statuses) >= len(present) and all(
+            o.get("status") != OPEN for o in statuses.values()
+        ):
+            break
+        await asyncio.sleep(min(5.0, 0.5 * 2**attempt))
+    for n, item in enumerate(present):
+        op = statuses.get(n) or {}
+        if op.get("status") == COMPLETE:
+            if item.delist:
+                out.delisted.append(item.id)
+            else:
+                out.synced[item.id] = (item.price, item.quantity)
+        elif op.get("status") in (None, OPEN):
+            out.failed[item.id] = (
+                "queued on Magento, not applied yet (is the async.operations.all consumer "
+                "running?); the next sync sends it again"
+            )
+        else:
+            words = op.get("result_message") or f"bulk operation status {op.get('status')}"
+            out.failed[item.id] = f"Magento refused it: {words}"
 
 
 def _report(ctx: RunContext, out: Outcomes, skus: dict[int, str]) -> None:

@@ -37,16 +37,7 @@ _COMMON = ("page_size", "store_code")
 _RULE_KEYS = ("price_from", "markup_percent", "safety_buffer")
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 PII_CHOICES = ("indefinitely", "30", "60", "90")
-SYNC_FIELDS = (
-    "price",
-    "special_price",
-    "quantity",
-    "in_stock",
-    "status",
-    "visibility",
-    "max_sale_qty",
-    "variants",
-)
+SYNC_FIELDS = ("price", "quantity", "in_stock", "status")
 
 
 @dataclass(frozen=True)
@@ -265,12 +256,10 @@ class ListingSyncSettings:
         kind: str = "sync_listings",
         templates: TemplateLookup = no_templates,
     ) -> ListingSyncSettings:
-        """`fields` (price, quantity, in_stock, status, visibility, variants), `use_bulk`
+        """`fields` (price, quantity, in_stock; status too on request), `use_bulk`
         (false), `concurrency` (4, 1..16), the listing rule."""
         r = _reader(raw, integration)
-        fields = raw.get(
-            "fields", ["price", "quantity", "in_stock", "status", "visibility", "variants"]
-        )
+        fields = raw.get("fields", ["price", "quantity", "in_stock"])
         if not isinstance(fields, list) or not fields or any(f not in SYNC_FIELDS for f in fields):
             raise r.error(
                 "fields", f" must list one or more of {', '.join(SYNC_FIELDS)}, not {fields!r}"

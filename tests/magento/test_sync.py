@@ -60,3 +60,14 @@ async def test_sync_sends_only_changes_and_marks_broken_and_refused(shop: Shop) 
     assert variants[skus[1]].link_state == "broken_link"
     assert skus[1] not in shop.mag.state.products  # not re-created by the upsert
     assert variants[skus[2]].link_state == "linked"
+
+
+async def test_bulk_sync_one_request_per_chunk_and_operation_failures(shop: Shop) -> None:
+    skus = await _linked(shop)
+    run = await shop.run(
+        "sync_listings", price_from="cost", markup_percent=20, use_bulk=True, fields=["price"]
+    )
+    assert run.status == "succeeded", run.error
+    assert all(shop.mag.state.products[s]["price"] == 12.0 for s in skus)
+    assert len(shop.mag.state.bulks) == 1  # one bulk request for the chunk
+    assert run.counters["sync_requests"] == 3  # lookup, bulk, status

@@ -436,3 +436,25 @@ def test_ship_partial_parent_item_tracks_notify_and_read_back(
     assert shipped["notification"] == {"sent": True, "comment": "On its way"}
     assert shipped["extension_attributes"] == {"source_code": "default"}
     assert api.get(f"{V1}/shipment/999").status_code == 404
+
+
+def test_async_bulk_put_202_and_operation_statuses(sb: BuiltSandbox, api: httpx.Client) -> None:
+    sku = _simple(sb)["sku"]
+    accepted = api.put(
+        "/rest/all/async/bulk/V1/products/bySku",
+        json=[{"product": {"sku": sku, "price": 9.99}}, {"product": {"sku": "NEW-X"}}],
+    )
+    assert accepted.status_code == 202
+    body = accepted.json()
+    assert body["errors"] is False and [i["status"] for i in body["request_items"]] == [
+        "accepted",
+        "accepted",
+    ]
+    status = api.get(f"{V1}/bulk/{body['bulk_uuid']}/status").json()
+    ops = status["operations_list"]
+    assert [o["status"] for o in ops] == [1, 3]
+    assert ops[1]["result_message"] == (
+        'The "name" attribute value is empty. Set the attribute and try again.'
+    )
+    assert sb.state.products[sku]["price"] == 9.99
+    assert api.get(f"{V1}/bulk/nope/status").status_code == 404

@@ -86,6 +86,8 @@ def _endpoint(
                 result = handler(request, params)
         except MagentoError as exc:
             return JSONResponse(exc.body(), status_code=exc.status)
+        if isinstance(result, Response):
+            return result
         return JSONResponse(result)
 
     return run
@@ -211,7 +213,19 @@ def _routes(state: MagentoState, token: str) -> list[BaseRoute]:
     def invoices(request: Request, p: dict[str, Any]) -> Any:
         return search_in([state.invoices[k] for k in sorted(state.invoices)], p)
 
+    def bulk_put(request: Request, p: dict[str, Any]) -> Any:
+        return JSONResponse(catalog_h.bulk_save(state, p["_body"]), status_code=202)
+
+    def bulk_status(request: Request, p: dict[str, Any]) -> Any:
+        return catalog_h.bulk_status(state, p["uuid"])
+
     table: list[tuple[str, str, Handler, list[str]]] = [
+        (
+            "/bulk/{uuid:str}/status",
+            "Magento_Logging::system_magento_logging_bulk_operations",
+            bulk_status,
+            ["GET"],
+        ),
         ("/products", catalog, products, ["GET", "POST"]),
         ("/products/{sku:str}", catalog, product_one, ["GET", "PUT", "DELETE"]),
         ("/stockItems/{sku:str}", inventory, stock_get, ["GET"]),
@@ -247,6 +261,9 @@ def _routes(state: MagentoState, token: str) -> list[BaseRoute]:
             # Magento's router trims slashes, so `/rest/V1/products/` is `/rest/V1/products`.
             routes.append(Route(prefix + path, endpoint, methods=methods))
             routes.append(Route(prefix + path + "/", endpoint, methods=methods))
+    bulk = e(catalog, bulk_put)
+    for prefix in ("/rest/async/bulk/V1", "/rest/{store:str}/async/bulk/V1"):
+        routes.append(Route(prefix + "/products/bySku", bulk, methods=["PUT"]))
     routes.append(
         Route("/rest/{rest:path}", _no_route, methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
     )

@@ -343,3 +343,51 @@ def _tree(state: MagentoState, node: dict[str, Any], counts: dict[str, int]) -> 
         "product_count": counts.get(str(node["id"]), 0),
         "children_data": [_tree(state, c, counts) for c in kids],
     }
+
+
+# --- asynchronous bulk ---------------------------------------------------------------------
+
+
+def bulk_save(state: MagentoState, body: Any) -> dict[str, Any]:
+    """`PUT /rest/<store>/async/bulk/V1/products/bySku`: one operation per product.
+
+    The sandbox's consumer runs at once: each operation is complete (1) or failed with
+    Magento's message (3, "needs a change") by the time the status is asked for.
+    """
+    if not isinstance(body, list) or not body:
+        raise MagentoError(400, REQUIRED, {"fieldName": "entities"})
+    uuid = f"{len(state.bulks) + 1:08x}-0000-4000-8000-{state.now():012x}"[-36:]
+    operations, items = [], []
+    for n, entry in enumerate(body):
+        try:
+            sku = (
+                ((entry or {}).get("product") or {}).get("sku") if isinstance(entry, dict) else None
+            )
+            save_product(state, sku, entry)
+            operations.append({"id": n, "status": 1, "result_message": None, "error_code": None})
+        except MagentoError as exc:
+            text = exc.message
+            params = exc.parameters
+            for i, value in enumerate(params if isinstance(params, list) else [], 1):
+                text = text.replace(f"%{i}", str(value))
+            for key, value in (params if isinstance(params, dict) else {}).items():
+                text = text.replace(f"%{key}", str(value))
+            operations.append(
+                {"id": n, "status": 3, "result_message": text, "error_code": exc.status}
+            )
+        items.append({"id": n, "data_hash": f"{n:064x}", "status": "accepted"})
+    state.bulks[uuid] = operations
+    return {"bulk_uuid": uuid, "request_items": items, "errors": False}
+
+
+def bulk_status(state: MagentoState, uuid: str) -> dict[str, Any]:
+    """`GET /V1/bulk/{uuid}/status`."""
+    operations = state.bulks.get(uuid)
+    if operations is None:
+        raise MagentoError(404, "Bulk uuid %1 not exist", [uuid])
+    return {
+        "operations_list": operations,
+        "bulk_id": uuid,
+        "description": "Topic async.magento.catalog.api.productrepositoryinterface.save.put",
+        "operation_count": len(operations),
+    }

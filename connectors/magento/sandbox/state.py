@@ -90,6 +90,7 @@ class MagentoState:
     shipments: dict[int, dict[str, Any]] = field(default_factory=dict)
     invoices: dict[int, dict[str, Any]] = field(default_factory=dict)
     categories: dict[int, dict[str, Any]] = field(default_factory=dict)
+    bulks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # uuid -> operations
     settings: MagentoSettings = field(default_factory=MagentoSettings)
     next_id: int = 0
     next_item: int = 0
@@ -104,7 +105,7 @@ class MagentoState:
         with self.lock:
             self.seed, self.size = seed, size
             self.products, self.by_id, self.ids, self.orders = {}, {}, [], {}
-            self.shipments, self.invoices = {}, {}
+            self.shipments, self.invoices, self.bulks = {}, {}, {}
             self.categories = {cid: category(cid, parent, name) for cid, parent, name in CATEGORIES}
             self.settings.version, self.settings.integration_as_bearer = "2.3", True
             for cid, node in self.categories.items():
