@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from store.commands import shipment_push
+from store.commands import pii, shipment_push
 from store.commands.shipment_push import ShipmentPush
 
 from ..context import RunContext
@@ -165,12 +165,19 @@ class MagentoShipments:
 
 async def get_orders(ctx: RunContext) -> None:
     """Import orders (pages of 50) created within "Get Orders Created Within the Last X Days"
-    with "Get Orders with Order Status" (all when none), once each; send the acknowledgment."""
+    with "Get Orders with Order Status" (all when none), once each; send the acknowledgment;
+    scrub personal data of orders shipped longer ago than the retention allows."""
     settings = OrderSettings.parse(ctx.settings, ctx.integration.name)
     source = MagentoOrders(magento_client(ctx, settings.common), settings)
     await import_orders(ctx, source)
     if settings.acknowledge:
         await source.acknowledge(ctx)
+    if settings.pii_retention != "indefinitely":
+        # "Personal Identifying Information Retention": scrubbed once, N days after shipment.
+        days = int(settings.pii_retention)
+        scrubbed = await ctx.write(pii.scrub_shipped_orders, ctx.owner_id, days)
+        if scrubbed:
+            ctx.count("pii_scrubbed", scrubbed)
 
 
 async def sync_orders(ctx: RunContext) -> None:

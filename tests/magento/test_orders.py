@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from store.commands.shipping import shipping_key
-from store.models import FulfillmentRequest, Order, OrderLine, Shipment, ShipmentLine
+from store.models import AuditEvent, FulfillmentRequest, Order, OrderLine, Shipment, ShipmentLine
 from store.models.catalog import Listing, ListingVariant
 from tests.magento.conftest import Shop
 
@@ -279,3 +279,36 @@ async def test_a_worker_that_died_after_magento_shipped_does_not_ship_again(shop
         assert row.synced_at is not None and row.sync_error is None
     total = shop.mag.api("GET", "shipments", params={"searchCriteria": ""}).json()["total_count"]
     assert total == 1
+
+
+async def test_pii_retention_scrubs_shipped_orders_after_the_days_and_audits(shop: Shop) -> None:
+    simple = _simple(shop)
+    await _routable(shop, [simple["sku"]])
+    old = shop.mag.control("POST", "orders", json={"items": [{"sku": simple["sku"]}]})
+    new = shop.mag.control("POST", "orders", json={"items": [{"sku": simple["sku"]}]})
+    assert (await shop.run("get_orders")).status == "succeeded"
+    orders = _orders(shop)
+    for placed, age in ((old, 31), (new, 5)):
+        sid = _shipment(shop, orders[str(placed["entity_id"])], f"1Z00{age}")
+        with shop.db.write() as session:
+            row = session.get_one(Shipment, sid)
+            row.shipped_at = datetime.now(UTC) - timedelta(days=age)
+            session.add(row)
+    assert (await shop.run("sync_orders")).status == "succeeded"
+    run = await shop.run("get_orders", pii_retention="30")
+    assert run.status == "succeeded", run.error
+    assert run.counters["pii_scrubbed"] == 1
+    orders = _orders(shop)
+    gone, kept = orders[str(old["entity_id"])], orders[str(new["entity_id"])]
+    assert (gone.customer_name, gone.customer_email) == ("", None)
+    assert gone.shipping_address == {"state": "IL", "country": "US"}
+    assert "pii_scrubbed_at" in gone.details and gone.number == old["increment_id"]
+    assert kept.customer_email == "sam@example.com" and kept.customer_name == "Sam Shopper"
+    with shop.db.read() as session:
+        audit = session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "pii_scrubbed")
+        ).all()
+    assert [a.record_id for a in audit] == [str(gone.id)]
+    assert "sam@example.com" not in str(audit[0].before) + str(audit[0].after)
+    again = await shop.run("get_orders", pii_retention="30")
+    assert "pii_scrubbed" not in again.counters  # once each
