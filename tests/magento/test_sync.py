@@ -20,7 +20,7 @@ async def _linked(shop: Shop, n: int = 3) -> list[str]:
     skus = sorted(
         s
         for s, v in _variants(shop).items()
-        if v.external_id and not s.endswith(("-R", "-B", "-K"))
+        if v.external_id and not s.endswith(("-R", "-B", "-K"))  # simple products only
     )[:n]
     shop.add_inventory(skus, quantity=7)
     await shop.run("import_listings")

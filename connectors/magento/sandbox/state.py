@@ -7,6 +7,7 @@ past the end returns the last page again on 2.3 and an empty page on 2.4 (`setti
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import re
@@ -20,6 +21,7 @@ from connectors.sandboxing.clock import Clock
 
 NOUNS = ["Lantern", "Kettle", "Hoodie", "Wrench", "Tent", "Skillet", "Jacket", "Drill"]
 COLORS = ["Red", "Blue", "Black"]
+CHILD_CODES = {"Red": "R", "Blue": "B", "Black": "K"}  # one SKU suffix per child (unique)
 # (id, parent id, name): Magento's root (1) and default category (2), then a small tree.
 CATEGORIES = [
     (1, 0, "Root Catalog"),
@@ -274,7 +276,7 @@ def _seed(state: MagentoState, rng: random.Random) -> None:
             children = []
             for color in COLORS:
                 child = state.new_product(
-                    f"{sku}-{color[0]}",
+                    f"{sku}-{CHILD_CODES[color]}",
                     f"{name}-{color}",
                     price,
                     int(rng.random() * 40),
@@ -351,6 +353,12 @@ def _number(value: Any) -> Any:
         return str(value)
 
 
+@functools.lru_cache(maxsize=64)
+def _in_list(wanted: str) -> frozenset[str]:
+    # Parsed once per distinct filter value, not once per record.
+    return frozenset(v.strip() for v in wanted.split(","))
+
+
 def _matches(value: Any, condition: str, wanted: str) -> bool:
     if condition in ("null", "notnull"):
         return (value is None) == (condition == "null")
@@ -361,7 +369,7 @@ def _matches(value: Any, condition: str, wanted: str) -> bool:
         hit = re.match(pattern.replace("_", "."), str(value), re.IGNORECASE) is not None
         return hit if condition == "like" else not hit
     if condition in ("in", "nin"):
-        hit = str(value) in {v.strip() for v in wanted.split(",")}
+        hit = str(value) in _in_list(wanted)
         return hit if condition == "in" else not hit
     if condition == "finset":
         return wanted in str(value).split(",")
