@@ -98,7 +98,8 @@ def test_demo_headless_runs_the_business_for_cli_scripts(tmp_path: Path) -> None
         assert shipped and held
         assert all(r["status"] == "shipped" for o in shipped for r in o["fulfillment_requests"])
         linked = cli("listings", "--status", "linked", "--json")
-        # The demo sells through WooCommerce and ShipStation; both link to WPS inventory.
-        assert {item["channel"] for item in linked} == {"woo-demo", "shipstation-demo"}
+        # The demo sells through WooCommerce, ShipStation and Magento; all link to WPS inventory.
+        channels = {item["channel"] for item in linked}
+        assert channels == {"woo-demo", "shipstation-demo", "magento-demo"}
     finally:
         assert _stop(proc) == 0
