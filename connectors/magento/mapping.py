@@ -194,8 +194,8 @@ def _line(
     if not sku:
         raise MappingError(ref, f"item {item.get('name') or item.get('item_id')!r} has no SKU")
     try:
-        quantity = float(item.get("qty_ordered"))
-    except (TypeError, ValueError):
+        quantity = float(str(item.get("qty_ordered")))
+    except ValueError:
         raise MappingError(
             ref, f"item {sku} has Quantity Ordered {item.get('qty_ordered')!r}"
         ) from None

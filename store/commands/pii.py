@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import FulfillmentRequest, Order, Shipment
 from ..models._types import utcnow
@@ -36,21 +36,21 @@ def scrub_shipped_orders(
     returns how many orders were scrubbed."""
     cutoff = (now or utcnow()) - timedelta(days=days)
     last_shipped = (
-        sa.select(Shipment.order_id, sa.func.max(Shipment.shipped_at).label("last"))
-        .group_by(Shipment.order_id)
+        sa.select(col(Shipment.order_id), sa.func.max(col(Shipment.shipped_at)).label("last"))
+        .group_by(col(Shipment.order_id))
         .subquery()
     )
     orders = list(
         session.scalars(
             sa.select(Order)
-            .join(last_shipped, last_shipped.c.order_id == Order.id)
+            .join(last_shipped, last_shipped.c.order_id == col(Order.id))
             .where(
-                Order.channel_id == channel_id,
-                Order.status.in_([OrderStatus.SHIPPED.value, OrderStatus.COMPLETED.value]),  # type: ignore[attr-defined]
+                col(Order.channel_id) == channel_id,
+                col(Order.status).in_([OrderStatus.SHIPPED.value, OrderStatus.COMPLETED.value]),
                 last_shipped.c.last <= cutoff,
-                sa.or_(Order.customer_email.is_not(None), Order.customer_name != ""),  # type: ignore[union-attr]
+                sa.or_(col(Order.customer_email).is_not(None), col(Order.customer_name) != ""),
             )
-            .order_by(Order.id)  # type: ignore[arg-type]
+            .order_by(col(Order.id))
         )
     )
     if not orders:
@@ -66,7 +66,7 @@ def scrub_shipped_orders(
         session.add(order)
     ids = [o.id for o in orders]
     for request in session.scalars(
-        sa.select(FulfillmentRequest).where(FulfillmentRequest.order_id.in_(ids))  # type: ignore[attr-defined]
+        sa.select(FulfillmentRequest).where(col(FulfillmentRequest.order_id).in_(ids))
     ):
         request.shipping_address = _kept(request.shipping_address)
         session.add(request)

@@ -357,7 +357,8 @@ def bulk_save(state: MagentoState, body: Any) -> dict[str, Any]:
     if not isinstance(body, list) or not body:
         raise MagentoError(400, REQUIRED, {"fieldName": "entities"})
     uuid = f"{len(state.bulks) + 1:08x}-0000-4000-8000-{state.now():012x}"[-36:]
-    operations, items = [], []
+    operations: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
     for n, entry in enumerate(body):
         try:
             sku = (
