@@ -15,6 +15,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from store.safe_text import visible
 
@@ -64,7 +65,7 @@ READ_COMMANDS = frozenset(
 class Parser(argparse.ArgumentParser):
     """argparse that fails with one line (and exit 2) instead of a usage dump."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 

@@ -39,7 +39,7 @@ class _VisibleWriter:
 def visible_stdout() -> Iterator[None]:
     """stdout shows control characters from here until the block ends."""
     inner = sys.stdout
-    sys.stdout = _VisibleWriter(inner)  # type: ignore[assignment]  # a TextIO in all we use
+    sys.stdout = _VisibleWriter(inner)  # a TextIO in all we use
     try:
         yield
     finally:

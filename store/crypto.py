@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -65,7 +66,7 @@ class SecretBox:
                 "key the secrets were saved with"
             ) from None
 
-    def seal(self, values: dict[str, str]) -> str:
+    def seal(self, values: Mapping[str, str]) -> str:
         """The values as one encrypted token (what the connection row stores)."""
         return self._fernet.encrypt(json.dumps(values).encode()).decode()
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from apscheduler.triggers.cron import CronTrigger
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.commands.audit import operator_name, record_audit
 from store.models import Channel, Connection, Source
@@ -63,21 +63,21 @@ def checked_name(name: str, what: str) -> str:
 
 
 def find_connection(session: Session, name: str) -> Connection:
-    conn = session.scalars(sa.select(Connection).where(Connection.name == name)).first()
+    conn = session.scalars(sa.select(Connection).where(col(Connection.name) == name)).first()
     if conn is None:
         raise CliError(f"no connection named '{name}' (see 'dropdeck connections list')")
     return conn
 
 
 def find_source(session: Session, name: str) -> Source:
-    source = session.scalars(sa.select(Source).where(Source.name == name)).first()
+    source = session.scalars(sa.select(Source).where(col(Source.name) == name)).first()
     if source is None:
         raise CliError(f"no source named '{name}' (see 'dropdeck sources list')")
     return source
 
 
 def find_channel(session: Session, name: str) -> Channel:
-    channel = session.scalars(sa.select(Channel).where(Channel.name == name)).first()
+    channel = session.scalars(sa.select(Channel).where(col(Channel.name) == name)).first()
     if channel is None:
         raise CliError(f"no channel named '{name}' (see 'dropdeck channels list')")
     return channel
@@ -86,10 +86,10 @@ def find_channel(session: Session, name: str) -> Channel:
 def find_owner(session: Session, name: str) -> Source | Channel:
     """The source or channel called `name` (set-up keeps the two sets of names apart)."""
     owner: Source | Channel | None = session.scalars(
-        sa.select(Source).where(Source.name == name)
+        sa.select(Source).where(col(Source.name) == name)
     ).first()
     if owner is None:
-        owner = session.scalars(sa.select(Channel).where(Channel.name == name)).first()
+        owner = session.scalars(sa.select(Channel).where(col(Channel.name) == name)).first()
     if owner is None:
         raise CliError(
             f"no source or channel named '{name}' "
@@ -100,8 +100,15 @@ def find_owner(session: Session, name: str) -> Source | Channel:
 
 def refuse_taken_owner_name(session: Session, name: str) -> None:
     """Integration names are `OWNER/KIND`: a source and a channel may not share a name."""
-    for model, label in ((Source, "source"), (Channel, "channel")):
-        if session.scalars(sa.select(model.id).where(model.name == name)).first() is not None:
+    owners: tuple[tuple[type[Source] | type[Channel], str], ...] = (
+        (Source, "source"),
+        (Channel, "channel"),
+    )
+    for model, label in owners:
+        if (
+            session.scalars(sa.select(col(model.id)).where(col(model.name) == name)).first()
+            is not None
+        ):
             raise CliError(
                 f"a {label} named '{name}' already exists; choose another name "
                 f"or change it with 'dropdeck {label}s set {name}'"

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.models import Channel, Connection, Integration, Source
 
@@ -81,20 +81,20 @@ def list_owners(
 ) -> int:
     """Print every source (or channel) with its integration kinds; `columns` are the
     owner's own ones, shown between its connection and its integrations."""
-    fk = Integration.source_id if model is Source else Integration.channel_id
+    fk = col(Integration.source_id) if model is Source else col(Integration.channel_id)
     db = open_store()
     with db.read() as session:
         names = connection_names(session)
         kinds: dict[int, list[str]] = {}
         for owner_id, kind in session.execute(
-            sa.select(fk, Integration.kind)
-            .where(fk.is_not(None))  # type: ignore[union-attr]
-            .order_by(Integration.kind)
+            sa.select(fk, col(Integration.kind))
+            .where(fk.is_not(None))
+            .order_by(col(Integration.kind))
         ):
             kinds.setdefault(owner_id, []).append(kind)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"name": o.name, **fields(o, names), "integrations": kinds.get(o.id or 0, [])}
-            for o in session.scalars(sa.select(model).order_by(model.name))
+            for o in session.scalars(sa.select(model).order_by(col(model.name)))
         ]
     if args.json:
         print_json(rows)
@@ -103,15 +103,14 @@ def list_owners(
     else:
         print_table(
             ["name", "kind", "connection", *(h for h, _ in columns), "integrations"],
-            [
-                [
-                    r["name"],
-                    r["kind"],
-                    r["connection"],
-                    *(cell(r) for _, cell in columns),
-                    ", ".join(r["integrations"]),
-                ]
-                for r in rows
-            ],
+            [_table_row(r, columns) for r in rows],
         )
     return 0
+
+
+def _table_row(
+    r: dict[str, Any], columns: Sequence[tuple[str, Callable[[dict[str, Any]], object]]]
+) -> list[object]:
+    """One owner as `list_owners` prints it: name, kind, connection, own columns, kinds."""
+    own = [cell(r) for _, cell in columns]
+    return [r["name"], r["kind"], r["connection"], *own, ", ".join(r["integrations"])]

@@ -14,11 +14,12 @@ import getpass
 import json
 import os
 import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from connectors.registry import check_connection, descriptor, descriptors
 from store.commands.setup import connection_users, save_connection
@@ -158,7 +159,9 @@ def _add(args: argparse.Namespace) -> int:
     url = checked_url(args.url, args.system)
     db = open_store()
     with db.read() as session:
-        if session.scalars(sa.select(Connection.id).where(Connection.name == name)).first():
+        if session.scalars(
+            sa.select(col(Connection.id)).where(col(Connection.name) == name)
+        ).first():
             raise CliError(
                 f"a connection named '{name}' already exists; change it with "
                 f"'dropdeck connections set {name} --url URL --secrets'"
@@ -181,7 +184,7 @@ def _add(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_check(system: str, base_url: str, secrets: dict[str, str]) -> CheckResult:
+def run_check(system: str, base_url: str, secrets: Mapping[str, str]) -> CheckResult:
     """The system's Test Connection against `base_url` (one request, no retries)."""
     return asyncio.run(check_connection(system, base_url, secrets))
 

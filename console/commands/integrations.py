@@ -250,8 +250,11 @@ def _change(args: argparse.Namespace) -> int:
         integration = integration_by_name(session, args.name)
         if integration is None:
             raise CliError(f"no integration named '{args.name}' (see 'dropdeck integrations')")
-        model = Source if integration.source_id is not None else Channel
-        owner = session.get(model, integration.source_id or integration.channel_id)
+        owner: Source | Channel | None = (
+            session.get(Source, integration.source_id)
+            if integration.source_id is not None
+            else session.get(Channel, integration.channel_id)
+        )
     schedule = schedule_from_args(args, integration.kind)
     touches_settings = args.settings_json is not None or args.assignments or args.unset
     if schedule is None and not touches_settings and args.enabled is None:

@@ -12,7 +12,7 @@ import argparse
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from connectors.registry import descriptor, descriptors
 from store.commands.setup import remove_shipping_mapping, set_shipping_mapping
@@ -150,7 +150,9 @@ def _rows(session: Session, args: argparse.Namespace) -> list[dict[str, Any]]:
     stmt = sa.select(ShippingMapping)
     if args.channel is not None or args.source is not None:
         scope, owner = _scope(session, args)
-        stmt = stmt.where(ShippingMapping.scope == scope, ShippingMapping.owner_id == owner.id)
+        stmt = stmt.where(
+            col(ShippingMapping.scope) == scope, col(ShippingMapping.owner_id) == owner.id
+        )
     rows = [
         {
             "scope": m.scope,

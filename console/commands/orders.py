@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from store.commands.audit import operator_name
 from store.commands.fulfillment import ResubmitRefused, resubmit_request
@@ -70,8 +71,8 @@ def _resubmit(args: argparse.Namespace) -> int:
         requests = list(
             session.scalars(
                 sa.select(FulfillmentRequest)
-                .where(FulfillmentRequest.order_id == order.id)
-                .order_by(FulfillmentRequest.id)  # type: ignore[arg-type]
+                .where(col(FulfillmentRequest.order_id) == order.id)
+                .order_by(col(FulfillmentRequest.id))
             )
         )
         failed = [r for r in requests if r.status == RequestStatus.FAILED.value]
@@ -98,8 +99,8 @@ def _resubmit(args: argparse.Namespace) -> int:
             if args.now:
                 integration = session.scalars(
                     sa.select(Integration).where(
-                        Integration.source_id == request.source_id,
-                        Integration.kind == "send_orders",
+                        col(Integration.source_id) == request.source_id,
+                        col(Integration.kind) == "send_orders",
                     )
                 ).first()
                 if integration is None or integration.id is None:

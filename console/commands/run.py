@@ -7,6 +7,7 @@ import sys
 import time
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from connectors.context import MAX_RECORD_ERROR_NOTIFICATIONS
 from store.commands.runs import queue_run
@@ -51,7 +52,9 @@ def _queue(db: Database, name: str) -> tuple[int, bool]:
             raise CliError(f"{name} is disabled; enable it first")
         assert integration.id is not None
         before = session.scalar(
-            sa.select(sa.func.max(JobRun.id)).where(JobRun.integration_id == integration.id)
+            sa.select(sa.func.max(col(JobRun.id))).where(
+                col(JobRun.integration_id) == integration.id
+            )
         )
         run = queue_run(session, integration.id, RunTrigger.MANUAL)
         assert run.id is not None
@@ -112,8 +115,11 @@ def _record_failures(db: Database, run_id: int, expected: int) -> list[Notificat
             failures = list(
                 session.scalars(
                     sa.select(Notification)
-                    .where(Notification.run_id == run_id, Notification.event == "record.failed")
-                    .order_by(Notification.id)  # type: ignore[arg-type]
+                    .where(
+                        col(Notification.run_id) == run_id,
+                        col(Notification.event) == "record.failed",
+                    )
+                    .order_by(col(Notification.id))
                 )
             )
         if len(failures) >= expected or time.monotonic() > deadline:

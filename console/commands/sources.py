@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from connectors.registry import descriptors
 from store.commands.setup import ensure_source
@@ -91,7 +91,7 @@ def _set(args: argparse.Namespace) -> int:
     def apply(session: Session, source: Source) -> None:
         if args.sku_prefix is not None and args.sku_prefix != source.sku_prefix:
             items = session.scalar(
-                sa.select(sa.func.count()).where(InventoryItem.source_id == source.id)
+                sa.select(sa.func.count()).where(col(InventoryItem.source_id) == source.id)
             )
             if items:
                 # Listings are linked by master SKU = prefix + SKU; a new prefix unlinks them.

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 import structlog
+from sqlmodel import col
 
 from connectors.sandboxing.serve import RunningSandboxes
 from store.commands.runs import queue_run
@@ -34,11 +35,13 @@ from store.commands.shipping import shipping_key
 from store.crypto import SecretBox
 from store.db import Database
 from store.models import (
+    Channel,
     FulfillmentLine,
     FulfillmentRequest,
     Integration,
     JobRun,
     ShippingMapping,
+    Source,
 )
 from store.models.runtime import RunStatus, RunTrigger
 
@@ -88,7 +91,7 @@ def configure_demo_business(db: Database, described: dict[str, dict[str, str]]) 
             )
             for system, fields in described.items()
         }
-        owners = {
+        owners: dict[str, Source | Channel] = {
             "wps-demo": ensure_source(
                 session,
                 name="wps-demo",
@@ -332,10 +335,14 @@ def ship_sent_orders(db: Database, running: RunningSandboxes) -> None:
     PO that has more than one (a partial shipment; the rest is backordered)."""
     with db.read() as session:
         rows = session.execute(
-            sa.select(FulfillmentRequest.po_number, FulfillmentLine.sku, FulfillmentLine.quantity)
-            .join(FulfillmentLine, FulfillmentLine.request_id == FulfillmentRequest.id)
-            .where(FulfillmentRequest.status == "sent")
-            .order_by(FulfillmentRequest.id)
+            sa.select(
+                col(FulfillmentRequest.po_number),
+                col(FulfillmentLine.sku),
+                col(FulfillmentLine.quantity),
+            )
+            .join(FulfillmentLine, col(FulfillmentLine.request_id) == col(FulfillmentRequest.id))
+            .where(col(FulfillmentRequest.status) == "sent")
+            .order_by(col(FulfillmentRequest.id))
         ).all()
     lines: dict[str, list[tuple[str, int]]] = {}
     for po, sku, quantity in rows:
@@ -358,13 +365,15 @@ def run_and_wait(db: Database, names: list[str], timeout: float = 300.0) -> None
         ids = []
         for name in names:
             integration = session.scalars(
-                sa.select(Integration).where(Integration.name == name)
+                sa.select(Integration).where(col(Integration.name) == name)
             ).one()
             ids.append(queue_run(session, integration.id or 0, RunTrigger.MANUAL).id)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with db.read() as session:
-            statuses = set(session.scalars(sa.select(JobRun.status).where(JobRun.id.in_(ids))))  # type: ignore[union-attr]
+            statuses = set(
+                session.scalars(sa.select(col(JobRun.status)).where(col(JobRun.id).in_(ids)))
+            )
         if statuses <= {s.value for s in FINISHED}:
             return
         time.sleep(0.3)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.db import Database
 from store.models import (
@@ -90,7 +90,9 @@ def seed_listings(db: Database, channel_id: int, count: int, *, prefix: str = "W
             )
             ids = dict(
                 session.execute(
-                    sa.select(Listing.master_sku, Listing.id).where(Listing.id > first_id)
+                    sa.select(col(Listing.master_sku), col(Listing.id)).where(
+                        col(Listing.id) > first_id
+                    )
                 ).all()
             )
             session.execute(
@@ -166,7 +168,7 @@ def _seed_integrations(session: Session, sources: list[Source], channels: list[C
 
 
 def _seed_inventory(session: Session, source: Source, rng: random.Random) -> None:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "source_id": source.id,
             "sku": f"WPS-{i // 3:07d}-{COLOURS[i % 3][:3].upper()}",
@@ -266,7 +268,7 @@ def _seed_orders(
 
 
 def _seed_runs_and_notifications(session: Session, now: Any) -> None:
-    integrations = list(session.scalars(sa.select(Integration).order_by(Integration.id)))
+    integrations = list(session.scalars(sa.select(Integration).order_by(col(Integration.id))))
     statuses = ("succeeded", "partial", "failed", "succeeded")
     for i, integration in enumerate(integrations):
         status = statuses[i % len(statuses)]

@@ -25,13 +25,13 @@ import queue
 import re
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import structlog
-from structlog.typing import EventDict, Processor, WrappedLogger
+from structlog.typing import EventDict, WrappedLogger
 
 from store.commands.notify import insert_notifications
 from store.db import Database
@@ -101,7 +101,10 @@ def redact(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDi
     return {k: _scrub(k, v) for k, v in event_dict.items()}
 
 
-SHARED: list[Processor] = [
+# A processor that hands the event on as a dict (every one but the final renderer).
+EventProcessor = Callable[[WrappedLogger, str, EventDict], EventDict]
+
+SHARED: list[EventProcessor] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
@@ -129,7 +132,7 @@ _STANDARD = frozenset(
     {"event", "level", "logger", "timestamp", "integration", "integration_id", "run_id", "run_uid"}
 )
 _NOTIFY_LEVELS = {"warning", "error", "critical", "info"}
-_EVENT_CHAIN: list[Processor] = [
+_EVENT_CHAIN: list[EventProcessor] = [
     structlog.processors.ExceptionRenderer(
         structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
     ),
@@ -137,7 +140,7 @@ _EVENT_CHAIN: list[Processor] = [
 ]
 
 
-def _event_of(record: logging.LogRecord) -> dict[str, Any]:
+def _event_of(record: logging.LogRecord) -> EventDict:
     """The redacted event dict of a record, as the JSON file gets it, without rendering."""
     level = record.levelname.lower()
     event: EventDict

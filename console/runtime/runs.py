@@ -315,6 +315,7 @@ def _finish(
         return
     getattr(log, _LEVEL[status])("run.finished", notify=True, stored=True, **finished)
     if paused:
+        name = name or str(active.integration_id)  # as the held branch above set it
         log.error("integration.paused", stored=True, integration=name, **_paused(name, paused))
 
 

@@ -20,12 +20,14 @@ import contextlib
 import os
 import socket
 import uuid
+from functools import partial
 
 import structlog
 
 from connectors.context import ClientPool
 from store.commands import runs as run_commands
 from store.db import Database
+from store.models import JobRun
 
 from . import runs
 from .scheduler import Scheduler
@@ -106,7 +108,7 @@ class Worker:
             for waiter in waiters:
                 waiter.cancel()
 
-    def _start(self, run: runs.JobRun) -> None:
+    def _start(self, run: JobRun) -> None:
         assert run.id is not None
         active = runs.ActiveRun(run_id=run.id, integration_id=run.integration_id)
         self.active[run.id] = active
@@ -121,7 +123,7 @@ class Worker:
             ),
             name=f"run:{run.id}",
         )
-        active.task.add_done_callback(lambda task, rid=run.id: self._done(rid, task))
+        active.task.add_done_callback(partial(self._done, run.id))
 
     def _done(self, run_id: int, task: asyncio.Task[None]) -> None:
         self.active.pop(run_id, None)

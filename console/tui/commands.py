@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -27,9 +27,9 @@ class DropdeckCommands(Provider):
     """Commands as (title, help, action string run on the app)."""
 
     def _commands(self) -> Iterator[tuple[str, str, str]]:
-        app: DropdeckApp = self.app  # type: ignore[assignment]
-        for pane, title in PANE_COMMANDS:
-            yield title, "Switch pane", f"show_pane('{pane}')"
+        app = cast("DropdeckApp", self.app)  # textual types it App[object]
+        for pane_id, title in PANE_COMMANDS:
+            yield title, "Switch pane", f"show_pane('{pane_id}')"
         for tab in CONSOLE_TABS:
             title = f"Listings: {tab.value.replace('_', ' ')} tab"
             yield title, "Show listings in this tab", f"listing_tab('{tab.value}')"

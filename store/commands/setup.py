@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -21,7 +22,7 @@ def save_connection(
     name: str,
     system: str,
     base_url: str,
-    secrets: dict[str, str],
+    secrets: Mapping[str, str],
 ) -> Connection:
     """Create or update the connection `name`; secrets are stored encrypted only."""
     conn = session.scalars(sa.select(Connection).where(col(Connection.name) == name)).first()

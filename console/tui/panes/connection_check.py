@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from connectors.registry import check_connection
 from store.crypto import SecretBox
@@ -29,10 +29,14 @@ class OwnerConnection:
 
 def owner_connection(session: Session, owner: str, box: SecretBox) -> OwnerConnection:
     """The connection the source or channel `owner` runs on, with its secrets opened."""
-    for model in (Source, Channel):
-        found = session.scalars(sa.select(model).where(model.name == owner)).first()
+    models: tuple[type[Source] | type[Channel], ...] = (Source, Channel)
+    for model in models:
+        found = session.execute(
+            sa.select(col(model.connection_id)).where(col(model.name) == owner)
+        ).first()
         if found is not None:
-            conn = session.get(Connection, found.connection_id) if found.connection_id else None
+            connection_id = found[0]
+            conn = session.get(Connection, connection_id) if connection_id else None
             if conn is None:
                 break
             return OwnerConnection(

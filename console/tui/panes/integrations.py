@@ -15,9 +15,10 @@ from typing import ClassVar
 
 import sqlalchemy as sa
 from rich.text import Text
-from sqlmodel import Session
+from sqlmodel import Session, col
 from textual import work
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
@@ -85,7 +86,9 @@ def _pane_rows(session: Session, owner: str) -> list[PaneRow]:
     for r in list_integrations(session, owner):
         integrations.setdefault(r.owner, []).append(r)
     table = Source if owner == "source" else Channel
-    systems = {name: kind for name, kind in session.execute(sa.select(table.name, table.kind))}
+    systems = {
+        name: kind for name, kind in session.execute(sa.select(col(table.name), col(table.kind)))
+    }
     known = descriptors()
     rows: list[PaneRow] = []
     for name in owner_names(session, owner):
@@ -180,8 +183,11 @@ class IntegrationsPane(Pane):
     def focus_main(self) -> None:
         self.query_one(DataTable).focus()
 
+    def load(self) -> None:
+        self._load_rows()
+
     @work(exclusive=True, group="integrations", exit_on_error=False)
-    async def load(self) -> None:
+    async def _load_rows(self) -> None:
         rows = await store_access.read(self.db, _pane_rows, self.OWNER)
         words = self.filter_text.lower().split()
         self.rows = [r for r in rows if all(w in _shown(r) for w in words)]
@@ -230,7 +236,9 @@ class IntegrationsPane(Pane):
         table = self.query_one(DataTable)
         if r is not None:
             self.marks ^= {r.id}
-            table.update_cell_at((table.cursor_row, 0), _owner_cell(r, r.id in self.marks))
+            table.update_cell_at(
+                Coordinate(table.cursor_row, 0), _owner_cell(r, r.id in self.marks)
+            )
             self._update_status()
         table.action_cursor_down()
 

@@ -169,7 +169,12 @@ class JobsPane(PagedPane[RunRow]):
             return
         how = "it stops at its next page" if r.status == RunStatus.RUNNING else "it never starts"
         question = f"Cancel run {r.id} ({r.integration}, {r.status})? {how.capitalize()}."
-        self.app.push_screen(ConfirmScreen(question), lambda yes: self._cancel(r) if yes else None)
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._cancel(r)
+
+        self.app.push_screen(ConfirmScreen(question), confirmed)
 
     @work(group="run-cancel", exit_on_error=False)
     async def _cancel(self, r: RunRow) -> None:

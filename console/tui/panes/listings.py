@@ -202,9 +202,12 @@ class ListingsPane(Pane):
             self._act(action, rows)
             return
         question = f"{action.value.capitalize()} {len(rows):,} listings?"
-        self.app.push_screen(
-            ConfirmScreen(question), lambda yes: self._act(action, rows) if yes else None
-        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._act(action, rows)
+
+        self.app.push_screen(ConfirmScreen(question), confirmed)
 
     @work(group="listing-action", exit_on_error=False)
     async def _act(self, action: ListingAction, rows: list[ListingRow]) -> None:

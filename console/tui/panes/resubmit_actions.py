@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from connectors.registry import descriptors
 from store.commands.fulfillment import resubmit_request
@@ -98,9 +98,9 @@ def load_plan(session: Session, order_id: int) -> ResubmitPlan:
         raise LookupError(f"order {order_id} no longer exists")
     rows = session.execute(
         sa.select(FulfillmentRequest, Source)
-        .join(Source, Source.id == FulfillmentRequest.source_id)  # type: ignore[arg-type]
-        .where(FulfillmentRequest.order_id == order_id)
-        .order_by(FulfillmentRequest.id)  # type: ignore[arg-type]
+        .join(Source, col(Source.id) == col(FulfillmentRequest.source_id))
+        .where(col(FulfillmentRequest.order_id) == order_id)
+        .order_by(col(FulfillmentRequest.id))
     ).all()
     failed = []
     for request, source in rows:
@@ -142,8 +142,8 @@ def resubmit_and_queue(session: Session, edits: list[RequestEdit], actor: str) -
         )
         send = session.scalars(
             sa.select(Integration).where(
-                Integration.source_id == request.source_id,
-                Integration.kind == "send_orders",
+                col(Integration.source_id) == request.source_id,
+                col(Integration.kind) == "send_orders",
             )
         ).first()
         if send is None or send.id is None:

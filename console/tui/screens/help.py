@@ -49,10 +49,9 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         act = [(k, w) for k, w in ACT if not (self.readonly and k in MUTATING_KEYS)]
         table = Table(box=None, show_header=False, padding=(0, 1))
-        for gap in (0, 2):
+        for _ in range(2):  # two (key, what) pairs side by side
             table.add_column(style="bold", no_wrap=True)
             table.add_column(no_wrap=True, overflow="ellipsis")
-            table.columns[-1].padding = (0, gap, 0, 1)
         for (k1, w1), (k2, w2) in zip_longest(MOVE, act, fillvalue=("", "")):
             table.add_row(k1, w1, k2, w2)
         if self.readonly:

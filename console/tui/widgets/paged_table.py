@@ -9,7 +9,7 @@ page, or back from the total for the last page) for "row 12,345 of 1,000,000".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
@@ -102,7 +102,7 @@ class PagedTable(ScrollView, Generic[R], can_focus=True):
         self.at_end = True
         self.loaded = False
         self.total: int | None = None
-        self.marks: dict[Hashable, R] = {}
+        self.marks: dict[tuple[Any, ...], R] = {}
         self.fetches = 0
         self.paints = 0  # bumped after each refresh that showed new rows (benchmarks wait on it)
         self._busy: Direction | None = None

@@ -45,7 +45,7 @@ class TabBar(Widget):
             text.append(f" {label} ", style=active if index == self.active else "")
             text.append(gap)
         if self.extra:
-            gap = max(1, self.size.width - text.cell_len - len(self.extra) - 1)
-            text.append(" " * gap)
+            pad = max(1, self.size.width - text.cell_len - len(self.extra) - 1)
+            text.append(" " * pad)
             text.append(self.extra, style=self.get_component_rich_style("tab-bar--extra"))
         return text
