@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from store.commands import order_writes
 
@@ -60,7 +60,7 @@ class ShipStationOrders:
 
     async def orders_page(self, token: Token) -> Page[dict[str, Any]]:
         """One page of one status's orders (the next token moves on to the next status)."""
-        index, number = token  # type: ignore[misc]
+        index, number = cast("tuple[int, int]", token)  # this source's (status index, page)
         status = self.settings.statuses[index]
         if self.settings.tag_id is not None:
             page = await self.client.orders_by_tag_page(

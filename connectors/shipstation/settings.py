@@ -142,6 +142,7 @@ class SyncOrdersSettings:
             )
         return cls(
             carrier_codes={k.strip(): v.strip().lower() for k, v in codes.items()},
+            # choice() returns one of these two, as a plain str: the Literal is ours to assert.
             partial_shipments=r.choice("partial_shipments", ("wait", "first")),  # type: ignore[arg-type]
             notify_customer=r.boolean("notify_customer", False),
             notify_sales_channel=r.boolean("notify_sales_channel", True),

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import AuditEvent, Order, OrderLine, Shipment, ShipmentLine
 from ..models._types import utcnow
@@ -38,12 +38,12 @@ def channel_order_ids(
     ids = list(external_ids)
     if not ids:
         return {}
-    query = sa.select(Order.external_id, Order.id).where(
-        Order.channel_id == channel_id,
-        Order.external_id.in_(ids),  # type: ignore[attr-defined]
+    query = sa.select(col(Order.external_id), col(Order.id)).where(
+        col(Order.channel_id) == channel_id,
+        col(Order.external_id).in_(ids),
     )
     if imported_since is not None:
-        query = query.where(Order.imported_at >= imported_since)  # type: ignore[operator]
+        query = query.where(col(Order.imported_at) >= imported_since)
     return {ext: oid for ext, oid in session.execute(query)}
 
 
@@ -54,10 +54,10 @@ def write_states(session: Session, order_ids: Iterable[int], action: str) -> dic
     if not ids:
         return {}
     rows = session.execute(
-        sa.select(AuditEvent.record_id, AuditEvent.action).where(
-            AuditEvent.record_type == "order",
-            AuditEvent.action.in_([action, action + REQUESTED]),  # type: ignore[attr-defined]
-            AuditEvent.record_id.in_(ids),  # type: ignore[union-attr]
+        sa.select(col(AuditEvent.record_id), col(AuditEvent.action)).where(
+            col(AuditEvent.record_type) == "order",
+            col(AuditEvent.action).in_([action, action + REQUESTED]),
+            col(AuditEvent.record_id).in_(ids),
         )
     )
     out: dict[int, WriteState] = {}
@@ -97,16 +97,20 @@ def fully_shipped(session: Session, order_ids: Iterable[int]) -> dict[int, bool]
         return {}
     shipped: dict[int, dict[int, int]] = {}
     for order_id, line_id, qty in session.execute(
-        sa.select(Shipment.order_id, ShipmentLine.order_line_id, sa.func.sum(ShipmentLine.quantity))
-        .join(Shipment, Shipment.id == ShipmentLine.shipment_id)  # type: ignore[arg-type]
-        .where(Shipment.order_id.in_(ids))  # type: ignore[attr-defined]
-        .group_by(Shipment.order_id, ShipmentLine.order_line_id)
+        sa.select(
+            col(Shipment.order_id),
+            col(ShipmentLine.order_line_id),
+            sa.func.sum(col(ShipmentLine.quantity)),
+        )
+        .join(Shipment, col(Shipment.id) == col(ShipmentLine.shipment_id))
+        .where(col(Shipment.order_id).in_(ids))
+        .group_by(col(Shipment.order_id), col(ShipmentLine.order_line_id))
     ):
         if line_id is not None:
             shipped.setdefault(order_id, {})[line_id] = int(qty or 0)
     out = {i: True for i in ids}
     seen: set[int] = set()
-    for line in session.scalars(sa.select(OrderLine).where(OrderLine.order_id.in_(ids))):  # type: ignore[attr-defined]
+    for line in session.scalars(sa.select(OrderLine).where(col(OrderLine.order_id).in_(ids))):
         seen.add(line.order_id)
         done = max(line.quantity_shipped, shipped.get(line.order_id, {}).get(line.id or 0, 0))
         if done < line.quantity:
@@ -130,6 +134,6 @@ def confirm_order_write(
     if ids:
         session.execute(
             sa.update(Shipment)
-            .where(Shipment.id.in_(ids))  # type: ignore[union-attr]
+            .where(col(Shipment.id).in_(ids))
             .values(synced_at=utcnow(), sync_error=None)
         )
