@@ -10,6 +10,7 @@ Item ID" (which is what `order/{id}/ship` needs for configurable lines in 2.4).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -121,7 +122,7 @@ def order_to_rows(
     order: dict[str, Any],
     *,
     use_parent_item_id: bool,
-    invoices: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    invoices: Sequence[dict[str, Any]] = (),
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The `order` row (without channel_id/status) and its `order_line` rows.
 
