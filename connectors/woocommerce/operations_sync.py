@@ -318,6 +318,7 @@ def _updated(result: BatchResult, variants: Sequence[PublishVariant], out: Outco
         error = result.errors.get(external_id)
         if external_id in result.ok:
             out.synced[v.id] = (v.price, v.quantity)
+            out.published.add(v.id)
         elif error is not None and is_not_found(error):
             out.broken[v.id] = GONE
         else:
@@ -330,6 +331,7 @@ def _created(
     error = created.get("error")
     if error is None and created.get("id"):
         out.synced[v.id] = (v.price, v.quantity)
+        out.published.add(v.id)
         out.linked[v.id] = str(created["id"])
         if parent.simple:
             out.parents[parent.listing_id] = str(created["id"])

@@ -18,6 +18,7 @@ from ..models import InventoryItem, Listing, ListingVariant
 from ..models._types import utcnow
 from ..models.catalog import LinkState
 from .bulk import upsert
+from .listing_publish import content_key
 
 # Columns of an existing variant that an import in create_and_overwrite mode refreshes.
 # Never `paused` (the operator's) or `master_sku` (the inventory link).
@@ -154,6 +155,7 @@ def write_import_page(
         )
         counts.variants_created = len(by_sku) - len(known)
         counts.variants_updated = len(known)
+        _content_as_on_channel(session, channel, list(by_sku))
         return counts
     # Create Only: existing listings keep their data but are linked to the channel's
     # product on SKU; those already linked to it are skipped, delisted ones stay delisted
@@ -173,7 +175,24 @@ def write_import_page(
             counts.variants_linked += 1
     upsert(session, ListingVariant, rows, keys=("channel_id", "sku"), update=LINK_VARIANT)
     counts.variants_created = len(rows) - counts.variants_linked
+    # New listings hold what the channel has; linked existing ones keep their own content,
+    # which the next publish sends only if it changes from here on.
+    _content_as_on_channel(session, channel, [r["sku"] for r in rows], only_unset=True)
     return counts
+
+
+def _content_as_on_channel(
+    session: Session, channel: int, skus: list[str], *, only_unset: bool = False
+) -> None:
+    """Record the content of these variants as the channel's (a publish then sends only
+    later edits)."""
+    if not skus:
+        return
+    v = ListingVariant.__table__.c
+    stmt = sa.update(ListingVariant.__table__).where(v.channel_id == channel, v.sku.in_(skus))
+    if only_unset:
+        stmt = stmt.where(v.published_content.is_(None))
+    session.execute(stmt.values(published_content=content_key()))
 
 
 def _link_states(session: Session, channel: int, skus: list[str]) -> dict[str, tuple[str, Any]]:
@@ -307,4 +326,5 @@ def write_link_page(
         only_if_changed=True,
     )
     counts["linked"] = len(rows)
+    _content_as_on_channel(session, channel, [r["sku"] for r in rows], only_unset=True)
     return counts

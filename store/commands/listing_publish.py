@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -53,12 +54,58 @@ class PublishParent:
         return len(self.variants) == 1 and self.variants[0].sku == self.master_sku
 
 
+def content_key() -> sa.ColumnElement[str]:
+    """A listing variant's content (its own title, images, UPC, MPN, GTIN and its listing's
+    title, description, images, categories) as one text, computed by the database: equal
+    texts mean nothing a publish sends has changed. For `ListingVariant` rows (the listing
+    is a correlated subquery), in UPDATE and SELECT alike."""
+    v = ListingVariant.__table__.c
+    lst = Listing.__table__.c
+    sep = sa.literal("\x1f")
+
+    def text(column: sa.ColumnElement[object]) -> sa.ColumnElement[str]:
+        return sa.func.coalesce(sa.cast(column, sa.Text), sa.literal(""))
+
+    own = [v.title, v.images, v.upc, v.mpn, v.gtin]
+    parent = [lst.title, lst.description, lst.images, lst.category_one, lst.category_two]
+    listing_part = (
+        sa.select(_joined([text(c) for c in parent], sep))
+        .where(lst.id == v.listing_id)
+        .scalar_subquery()
+    )
+    joined: sa.ColumnElement[str] = _joined(
+        [*(text(c) for c in own), sa.func.coalesce(listing_part, "")], sep
+    )
+    return joined
+
+
+def _joined(parts: list[sa.ColumnElement[str]], sep: sa.ColumnElement[str]) -> Any:
+    out: Any = parts[0]
+    for part in parts[1:]:
+        out = out + sep + part
+    return out
+
+
+def record_published(session: Session, variant_ids: list[int]) -> None:
+    """Remember the content these variants now have on the channel (after a publish that
+    sent it, or an import/link that read it from there)."""
+    if not variant_ids:
+        return
+    v = ListingVariant.__table__.c
+    session.execute(
+        sa.update(ListingVariant.__table__)
+        .where(v.id.in_(variant_ids))
+        .values(published_content=content_key())
+    )
+
+
 def publish_work(
     session: Session, channel: int, rule: ListingRule, overwrite_all: bool
 ) -> list[PublishParent]:
     """Parents with variants to create (unlinked with linked inventory; delisted, unlinked
-    or broken with a pending publish) or to overwrite (pending overwrite/publish, or every linked
-    variant when `overwrite_all`). Paused variants are left alone."""
+    or broken with a pending publish), or to overwrite (content changed since the last
+    publish or import, a pending overwrite/publish, or every linked variant when
+    `overwrite_all`). Paused variants are left alone."""
     apply_listing_rule(session, channel, rule)
     v = ListingVariant.__table__.c
     create = sa.or_(
@@ -75,12 +122,16 @@ def publish_work(
             v.pending == Pending.PUBLISH.value,
         ),
     )
+    # Content edited since the last publish (or import) goes out again.
+    changed = sa.and_(
+        v.published_content.is_not(None), v.published_content.is_distinct_from(content_key())
+    )
     update = sa.and_(
         v.link_state == LinkState.LINKED.value,
         v.external_id.is_not(None),
         sa.true()
         if overwrite_all
-        else v.pending.in_([Pending.OVERWRITE.value, Pending.PUBLISH.value]),
+        else sa.or_(v.pending.in_([Pending.OVERWRITE.value, Pending.PUBLISH.value]), changed),
     )
     variants = session.execute(
         sa.select(ListingVariant, effective_quantity())

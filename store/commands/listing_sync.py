@@ -63,6 +63,8 @@ class Outcomes:
     # Listings whose parent product is no longer on the channel (deleted there, or delisted
     # whole): their external id is cleared so a publish creates the parent anew.
     parents_gone: set[int] = field(default_factory=set)
+    # Variants whose content the channel was just given (a publish's create or overwrite).
+    published: set[int] = field(default_factory=set)
 
 
 def effective_quantity() -> sa.ColumnElement[int]:
@@ -236,6 +238,10 @@ def record_outcomes(session: Session, outcomes: Outcomes) -> None:
         if lid not in outcomes.parents
     ]
     _bulk_listing(session, parents)
+    if outcomes.published:
+        from .listing_publish import record_published  # publish imports this module
+
+        record_published(session, sorted(outcomes.published))
 
 
 def _bulk(session: Session, rows: list[dict[str, Any]]) -> None:

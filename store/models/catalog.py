@@ -167,5 +167,8 @@ class ListingVariant(TableModel, table=True):
     synced_price: Decimal | None = money()
     synced_quantity: int | None = None
     synced_at: datetime | None = when(nullable=True)
+    # The listing's content as the channel last got it (`listing_publish.content_key`);
+    # a publish sends a linked listing again when its content no longer matches.
+    published_content: str | None = Field(default=None, sa_type=sa.Text)
     updated_at: datetime = when(default_now=True)
     extra: dict[str, Any] = json_field()

@@ -90,3 +90,35 @@ async def test_overwrite_updates_content_and_delisted_comes_back_by_publish(shop
     await shop.run("publish_listings")  # ...until an operator publishes it
     row = shop.variants()["DD-S"]
     assert row.link_state == "linked" and int(row.external_id or 0) in shop.woo.state.products
+
+
+async def test_publish_sends_content_edited_since_the_last_publish(shop: Shop) -> None:
+    shop.add_inventory([{"sku": s, "cost": "8.00"} for s in ("DD-S", "DD-T")])
+    _listing(shop, "DD-S", ["DD-S"])
+    _listing(shop, "DD-T", ["DD-T"])
+    await shop.run("publish_listings")
+    with shop.db.write() as session:  # an edit, with no overwrite asked for
+        session.execute(
+            sa.update(Listing).where(Listing.master_sku == "DD-S").values(title="Edited")
+        )
+    run = await shop.run("publish_listings")
+    assert run.counters["variants_updated"] == 1  # DD-S only: DD-T did not change
+    pid = int(shop.variants()["DD-S"].external_id or 0)
+    assert shop.woo.state.products[pid]["name"] == "Edited"
+    again = await shop.run("publish_listings")
+    assert again.summary == "publish_listings succeeded: nothing to do"
+
+
+async def test_imported_listings_are_not_republished_until_edited(shop: Shop) -> None:
+    await shop.run("import_listings")
+    skus = sorted(shop.variants())
+    shop.add_inventory([{"sku": s} for s in skus])
+    await shop.run("import_listings")
+    run = await shop.run("publish_listings")
+    assert "variants_updated" not in run.counters
+    with shop.db.write() as session:
+        session.execute(
+            sa.update(ListingVariant).where(ListingVariant.sku == skus[0]).values(upc="0001")
+        )
+    run = await shop.run("publish_listings")
+    assert run.counters["variants_updated"] == 1
