@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import argparse
 
+import sqlalchemy as sa
+
 from connectors.registry import unsupported_actions
 from store.commands.audit import operator_name
+from store.commands.listing_add import add_listings_from_inventory
 from store.commands.listings import (
     TRANSITIONS,
     ActionResult,
@@ -15,6 +18,7 @@ from store.commands.listings import (
     request_listing_transition,
     unlink_listings,
 )
+from store.models import Channel, Source
 from store.models.catalog import Pending
 from store.queries.listings import ListingTab, page_listings
 
@@ -42,6 +46,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         a = actions.add_parser(action.value, help=f"{action.value} listings by SKU")
         a.add_argument("skus", nargs="+", metavar="SKU")
         a.set_defaults(handler=_act, action=action)
+    add = actions.add_parser(
+        "add",
+        help="create listings on a channel from a source's inventory (the next publish "
+        "prices them by the listing rule and creates the products)",
+    )
+    add.add_argument("--channel", required=True, help="the channel's name")
+    add.add_argument("--source", required=True, help="the source whose inventory to list")
+    add.add_argument(
+        "--sku",
+        dest="prefixes",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="only inventory SKUs starting with PREFIX (repeatable; default: all)",
+    )
+    add.set_defaults(handler=_add)
     u = actions.add_parser(
         "unlink",
         help="unlink listings by SKU (fixes a broken link: the next link_listings relinks "
@@ -111,6 +131,24 @@ def _act(args: argparse.Namespace) -> int:
     verb = {"pause": "paused", "unpause": "unpaused", "hide": "hidden", "unhide": "unhidden"}
     print(f"{verb[action.value]}: {len(result.changed)}, already so: {len(result.unchanged)}")
     return _refusals(result)
+
+
+def _add(args: argparse.Namespace) -> int:
+    db = open_store()
+    with db.write() as session:
+        channel = session.scalars(sa.select(Channel).where(Channel.name == args.channel)).first()
+        source = session.scalars(sa.select(Source).where(Source.name == args.source)).first()
+        if channel is None or source is None:
+            which = f"channel {args.channel!r}" if channel is None else f"source {args.source!r}"
+            raise CliError(f"no {which}; list them with 'dropdeck channels' / 'dropdeck sources'")
+        parents, variants = add_listings_from_inventory(
+            session, channel.id or 0, source.id or 0, args.prefixes
+        )
+    print(
+        f"listings added to {args.channel}: {parents} parents, {variants} variants "
+        "(existing SKUs left as they are); run its publish_listings to create the products"
+    )
+    return 0
 
 
 def _unlink(args: argparse.Namespace) -> int:

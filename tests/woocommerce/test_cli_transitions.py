@@ -78,3 +78,27 @@ def test_cli_unlink_forgets_the_channel_product_and_is_audited(
     assert (audit.action, audit.before["external_id"]) == ("listing.unlink", "7")
     assert main(["listings", "unlink", "NOPE"]) == 1
     assert "no listing with SKU NOPE" in capsys.readouterr().err
+
+
+def test_cli_listings_add_from_a_sources_inventory(
+    sqlite_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from store.models import InventoryItem, Source
+
+    _seed(sqlite_db)
+    with sqlite_db.write() as session:
+        source = Source(name="wps", kind="wps")
+        session.add(source)
+        session.flush()
+        for sku in ("WPS-1", "WPS-2", "X-1"):
+            session.add(
+                InventoryItem(source_id=source.id or 0, sku=sku, master_sku=sku, parent_sku=sku)
+            )
+    argv = ["listings", "add", "--channel", "woo-demo", "--source", "wps", "--sku", "WPS-"]
+    assert main(argv) == 0
+    assert "2 parents, 2 variants" in capsys.readouterr().out
+    with sqlite_db.read() as session:
+        rows = {v.sku: v.link_state for v in session.scalars(sa.select(ListingVariant))}
+    assert rows["WPS-1"] == "unlinked" and "X-1" not in rows
+    assert main([*argv[:5], "nope"]) == 1
+    assert "no source 'nope'" in capsys.readouterr().err
