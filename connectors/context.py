@@ -241,13 +241,18 @@ class RunContext:
             self.notes.append(text)
             self.log.info("run.note", message=text)
 
-    def record_error(self, record_ref: str, message: str) -> None:
-        """One record failed: count it as `failed`, report it, and let the run go on."""
+    def record_error(self, record_ref: str, message: str, *, level: str = "warning") -> None:
+        """One record failed: count it as `failed`, report it, and let the run go on.
+
+        `level="error"` for a failure the operator must see (an error notification, never
+        thinned out like the warnings of a run with many failures).
+        """
         self.count("failed")
         if len(self.record_errors) < MAX_KEPT_RECORD_ERRORS:
             self.record_errors.append({"record": record_ref, "error": message})
         failed = self.counters["failed"]
-        level = "warning" if failed <= MAX_RECORD_ERROR_NOTIFICATIONS else "info"
+        if level != "error":
+            level = "warning" if failed <= MAX_RECORD_ERROR_NOTIFICATIONS else "info"
         getattr(self.log, level)(
             "record.failed", record=record_ref, error=message, message=f"{record_ref}: {message}"
         )

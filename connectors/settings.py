@@ -39,6 +39,7 @@ from typing import Any, ClassVar, Protocol, Self
 import sqlalchemy as sa
 from sqlmodel import col
 
+from store import installation
 from store.commands.pricing import ListingRule
 from store.db import Database
 from store.models import MappingTemplate
@@ -195,6 +196,22 @@ class SettingsReader:
         if bad:
             raise self.error(name, f": unknown {', '.join(bad)}; use {', '.join(allowed)}")
         return codes
+
+    def po_prefix(self, supplier: str, po_max_length: int) -> str:
+        """`po_prefix`: put before every PO; the longest PO must still fit the supplier."""
+        name = installation.PO_PREFIX_SETTING
+        try:
+            prefix = installation.check_po_prefix(self.raw.get(name))
+        except ValueError as exc:
+            raise self.error(name, f": {exc}") from None
+        longest = installation.longest_po_number(prefix)
+        if len(longest) > po_max_length:
+            raise self.error(
+                name,
+                f": POs would reach {len(longest)} characters and {supplier} takes "
+                f"{po_max_length}; use at most {po_max_length - len(longest) + len(prefix)}",
+            )
+        return prefix
 
     def listing_rule(self) -> ListingRule:
         """The listing price rule (`price_from`, `markup_percent`, `safety_buffer`)."""

@@ -39,6 +39,7 @@ COMMANDS = (
     "orders",
     "notifications",
     "db",
+    "about",
 )
 
 Handler = Callable[[argparse.Namespace], int]
@@ -57,6 +58,7 @@ READ_COMMANDS = frozenset(
         "console.commands.notifications._show",
         "console.commands.sandbox._run",  # the sandbox peers; the store is not opened
         "console.commands.db._export",  # reads the store, writes only the export file
+        "console.commands.about._show",
         "console.cli._open_console",  # opened read-only for such an operator
     }
 )

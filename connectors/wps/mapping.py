@@ -663,6 +663,47 @@ def cart_plan(
     return CartPlan(po_number=po_number, body=body, lines=cart_lines)
 
 
+# WPS documents no length for po_number; its cart's longest text fields (ship_name,
+# ship_address1..3) take 30 characters, and Dropdeck keeps its POs within that too.
+PO_MAX_LENGTH = 30
+
+# PO object field -> the neutral ship-to key (connectors.flows.supplier_orders.OrderContents).
+PO_SHIP_TO = {
+    "ship_name": "name",
+    "ship_address": "address1",
+    "ship_city": "city",
+    "ship_state": "state",
+    "ship_zip": "zip",
+}
+
+
+def cart_ship_to(body: Mapping[str, Any]) -> dict[str, str]:
+    """The ship-to a cart body sends, keyed as `PO_SHIP_TO` names it."""
+    sent = {**body, "ship_address": body.get("ship_address1")}
+    return {key: str(sent.get(name) or "") for name, key in PO_SHIP_TO.items()}
+
+
+def po_ship_to(po: Mapping[str, Any]) -> dict[str, str]:
+    """The ship-to WPS keeps on a PO."""
+    return {key: str(po.get(name) or "") for name, key in PO_SHIP_TO.items()}
+
+
+def po_lines(po: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """(sku, quantity) of every item of every order under a PO (backorders included)."""
+    out: list[tuple[str, int]] = []
+    for detail in po.get("order_details") or []:
+        items = detail.get("items") if isinstance(detail, Mapping) else None
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, Mapping):
+                continue
+            quantity = item.get("quantity")
+            try:
+                out.append((str(item.get("sku") or ""), int(quantity or 0)))
+            except (TypeError, ValueError):
+                out.append((str(item.get("sku") or ""), -1))  # never matches a real line
+    return out
+
+
 def order_numbers(po: Mapping[str, Any]) -> list[str]:
     """The WPS order numbers under a PO (one per warehouse split or backorder)."""
     details = po.get("order_details")

@@ -23,7 +23,7 @@ from ..auth import BearerAuth
 from ..context import RunContext
 from ..errors import FatalError, MappingError
 from ..flows.inventory import MappedPage, import_inventory
-from ..flows.supplier_orders import send_requests
+from ..flows.supplier_orders import FoundOrder, OrderContents, send_requests
 from ..flows.supplier_tracking import (
     PoShipments,
     track_invoices,
@@ -155,6 +155,7 @@ class WpsSupplier:
     """WPS as a `Supplier`: a cart per PO, its items, then the order."""
 
     name = "WPS"
+    po_max_length = m.PO_MAX_LENGTH
 
     def __init__(self, client: WpsClient, cfg: SendSettings) -> None:
         self.client = client
@@ -177,10 +178,19 @@ class WpsSupplier:
             },
         )
 
-    async def find_order(self, po_number: str) -> str | None:
-        """The WPS order numbers under `po_number` (comma-separated), or None."""
+    def contents(self, plan: m.CartPlan) -> OrderContents:
+        """The cart's lines and ship-to, as WPS keeps them on the PO."""
+        return OrderContents(lines=plan.lines, ship_to=m.cart_ship_to(plan.body))
+
+    async def find_order(self, po_number: str) -> FoundOrder | None:
+        """The PO at WPS: its order numbers (comma-separated) and contents, or None."""
         found = await self.client.get_order(po_number)
-        return None if found is None else ",".join(m.order_numbers(found))
+        if found is None:
+            return None
+        return FoundOrder(
+            number=",".join(m.order_numbers(found)),
+            contents=OrderContents(lines=m.po_lines(found), ship_to=m.po_ship_to(found)),
+        )
 
     async def place(self, plan: m.CartPlan) -> str:
         """Cart → items → order. A PO WPS already has is returned, never placed twice."""
@@ -188,11 +198,8 @@ class WpsSupplier:
         try:
             await client.create_cart(plan.body)
         except WpsRejected as exc:
-            if not exc.duplicate_po:
-                raise
-            found = await self.find_order(plan.po_number)
-            if found is not None:
-                return found
+            if not exc.duplicate_po or await self.client.get_order(plan.po_number) is not None:
+                raise  # an order under this PO: the flow compares it with ours
             # A cart left open by an interrupted send: never submitted, so start it afresh.
             await client.delete_cart(plan.po_number)
             await client.create_cart(plan.body)

@@ -80,12 +80,14 @@ class SendSettings:
         "default_warehouse",
         "multiple_warehouse",
         "allow_backorder",
+        "po_prefix",
     )
 
     template: Template
     default_warehouse: str | None
     multiple_warehouse: bool
     allow_backorder: bool
+    po_prefix: str
 
     @classmethod
     def parse(
@@ -116,6 +118,7 @@ class SendSettings:
             default_warehouse=warehouse,
             multiple_warehouse=r.boolean("multiple_warehouse", True),
             allow_backorder=r.boolean("allow_backorder", False),
+            po_prefix=r.po_prefix("WPS", m.PO_MAX_LENGTH),
         )
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from .. import installation
 from ..models import (
     FulfillmentLine,
     FulfillmentRequest,
@@ -50,9 +51,9 @@ class RoutingPlan:
     explanation: list[str] = field(default_factory=list)
 
 
-def po_number(order: Order, source_id: int) -> str:
+def po_number(session: Session, order: Order, source_id: int) -> str:
     """Deterministic, so a resend can always find the order it may already have placed."""
-    return f"DD{order.id:07d}S{source_id}"
+    return installation.po_number(session, order.id or 0, source_id)
 
 
 def _candidates(
@@ -170,7 +171,7 @@ def apply_routing(session: Session, order: Order, plan: RoutingPlan) -> list[Ful
         request = FulfillmentRequest(
             order_id=order.id or 0,
             source_id=source_id,
-            po_number=po_number(order, source_id),
+            po_number=po_number(session, order, source_id),
             status=RequestStatus.PENDING.value,
             shipping_method=methods.get(source_id),
             shipping_address=dict(order.shipping_address),

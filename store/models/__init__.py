@@ -29,7 +29,7 @@ from .orders import (  # noqa: E402
     Shipment,
     ShipmentLine,
 )
-from .runtime import AuditEvent, JobRun, Notification, Worker  # noqa: E402
+from .runtime import AuditEvent, Installation, JobRun, Notification, Worker  # noqa: E402
 
 __all__ = [
     "AuditEvent",
@@ -37,6 +37,7 @@ __all__ = [
     "Connection",
     "FulfillmentLine",
     "FulfillmentRequest",
+    "Installation",
     "Integration",
     "InventoryItem",
     "Invoice",

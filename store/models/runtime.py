@@ -114,3 +114,11 @@ class AuditEvent(TableModel, table=True):
     record_id: str
     before: dict[str, Any] = json_field()
     after: dict[str, Any] = json_field()
+
+
+class Installation(SQLModel, table=True):
+    """This database's one row: the installation id that makes its PO numbers its own."""
+
+    id: int | None = Field(default=None, primary_key=True)  # always 1: one row per database
+    installation_id: str = Field(unique=True)
+    created_at: datetime = when(default_now=True)

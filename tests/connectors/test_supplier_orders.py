@@ -11,7 +11,12 @@ import sqlalchemy as sa
 
 from connectors.context import RunContext
 from connectors.errors import AuthError, FatalError, MappingError
-from connectors.flows.supplier_orders import MAX_SEND_ATTEMPTS, send_requests
+from connectors.flows.supplier_orders import (
+    MAX_SEND_ATTEMPTS,
+    FoundOrder,
+    OrderContents,
+    send_requests,
+)
 from store.commands import fulfillment
 from store.commands.fulfillment import RequestSnapshot
 from store.commands.setup import ensure_channel, ensure_integration, ensure_source
@@ -39,7 +44,10 @@ class FakeSupplier:
     """Keeps its orders by PO; `on_place` decides what one `place` call does."""
 
     name: str = "Acme"
+    po_max_length: int = 30
     orders: dict[str, str] = field(default_factory=dict)
+    # What an order holds when it is not the request's (placed by someone else).
+    foreign: dict[str, OrderContents] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
     on_place: Callable[[str], str] | None = None
     on_plan: Callable[[RequestSnapshot], None] | None = None
@@ -52,9 +60,16 @@ class FakeSupplier:
             raise MappingError(f"PO {request.po_number}", "customer_email is missing")
         return request.po_number
 
-    async def find_order(self, po_number: str) -> str | None:
+    def contents(self, plan: str) -> OrderContents:
+        return OrderContents(lines=[("A", 1)], ship_to={"city": "Boise"})
+
+    async def find_order(self, po_number: str) -> FoundOrder | None:
         self.calls.append("find")
-        return self.orders.get(po_number)
+        number = self.orders.get(po_number)
+        if number is None:
+            return None
+        ours = OrderContents(lines=[("a", 1)], ship_to={"city": "BOISE "})
+        return FoundOrder(number, self.foreign.get(po_number, ours))
 
     async def place(self, plan: str) -> str:
         self.calls.append("place")
@@ -298,3 +313,56 @@ async def test_refused_credentials_keep_the_claim_and_fail_the_run(db: Database)
         await send_requests(setup.ctx, FakeSupplier(on_place=refuse_key))
     request = setup.request()
     assert request.status == "sending" and request.last_error == "401: the key was refused"
+
+
+@pytest.mark.parametrize(
+    "theirs",
+    [
+        OrderContents(lines=[("A", 2)], ship_to={"city": "Boise"}),
+        OrderContents(lines=[("B", 1)], ship_to={"city": "Boise"}),
+        OrderContents(lines=[("A", 1)], ship_to={"city": "Reno"}),
+    ],
+    ids=["quantity", "sku", "ship-to"],
+)
+async def test_po_at_the_supplier_with_other_contents_is_refused(
+    db: Database, theirs: OrderContents
+) -> None:
+    setup = _setup(db)
+    supplier = FakeSupplier(orders={"DD1001S1": "N9"}, foreign={"DD1001S1": theirs})
+    await send_requests(setup.ctx, supplier)
+    message = (
+        "PO DD1001S1 exists at Acme with other contents (placed by another system?): "
+        "not sent, not marked"
+    )
+    request = setup.request()
+    assert (request.status, request.external_id, request.last_error) == ("failed", None, message)
+    assert "place" not in supplier.calls and supplier.orders == {"DD1001S1": "N9"}
+    assert setup.ctx.record_errors == [{"record": "PO DD1001S1", "error": message}]
+
+
+async def test_duplicate_po_rejection_with_a_foreign_order_is_refused(db: Database) -> None:
+    setup = _setup(db)
+    supplier = FakeSupplier()
+
+    def taken_by_another(po: str) -> str:
+        supplier.orders[po] = "N5"
+        supplier.foreign[po] = OrderContents(lines=[("Z", 3)])
+        raise Rejected("po_number has already been taken", duplicate=True)
+
+    supplier.on_place = taken_by_another
+    await send_requests(setup.ctx, supplier)
+    request = setup.request()
+    assert request.status == "failed" and request.external_id is None
+    assert request.last_error is not None and "with other contents" in request.last_error
+
+
+async def test_po_longer_than_the_supplier_takes_fails_before_any_http(db: Database) -> None:
+    setup = _setup(db)
+    supplier = FakeSupplier(po_max_length=6)
+    await send_requests(setup.ctx, supplier)
+    request = setup.request()
+    assert (request.status, request.attempts) == ("failed", 0)
+    assert request.last_error == (
+        "the PO number is longer than Acme takes (6 characters); shorten the source's PO prefix"
+    )
+    assert supplier.calls == []

@@ -92,6 +92,7 @@ class Wps:
         method: str | None = "BEST",
         email: str | None = "ada@example.com",
         auto_process: bool = True,
+        customer: tuple[str, str] = ("Ada", "Lovelace"),
     ) -> int:
         """An order routed whole to this source; returns the fulfillment request id."""
         with self.db.write() as session:
@@ -103,11 +104,11 @@ class Wps:
                 external_id=f"ext-{number}",
                 number=number,
                 status="routed",
-                customer_name="Ada Lovelace",
+                customer_name=" ".join(customer),
                 customer_email=email,
                 shipping_address={
-                    "first_name": "Ada",
-                    "last_name": "Lovelace",
+                    "first_name": customer[0],
+                    "last_name": customer[1],
                     "address_1": "1 Main St",
                     "city": "Boise",
                     "state": "ID",
@@ -122,7 +123,7 @@ class Wps:
             request = FulfillmentRequest(
                 order_id=order.id or 0,
                 source_id=self.source_id,
-                po_number=po_number(order, self.source_id),
+                po_number=po_number(session, order, self.source_id),
                 shipping_method=method,
                 shipping_address=dict(order.shipping_address),
             )
@@ -177,24 +178,29 @@ def _wps(db: Database) -> Iterator[Wps]:
     server = serve(sandbox.app)
     control = httpx.Client(base_url=server.base_url)
     try:
-        with db.write() as session:
-            conn = save_connection(
-                session,
-                SecretBox(db.settings.home),
-                name="wps-conn",
-                system="wps",
-                base_url=server.base_url,
-                secrets={"api_token": sandbox.credentials["api_token"]},
-            )
-            source = ensure_source(
-                session, name="wps", kind="wps", connection=conn, sku_prefix="WPS-"
-            )
-            assert source.id is not None
-            source_id = source.id
-        yield Wps(db, sandbox, server, source_id, control)
+        yield wire_wps(db, sandbox, server, control)
     finally:
         control.close()
         server.stop()
+
+
+def wire_wps(
+    db: Database, sandbox: BuiltSandbox, server: RunningServer, control: httpx.Client
+) -> Wps:
+    """A WPS source in `db` on the served sandbox (several stores may share one account)."""
+    with db.write() as session:
+        conn = save_connection(
+            session,
+            SecretBox(db.settings.home),
+            name="wps-conn",
+            system="wps",
+            base_url=server.base_url,
+            secrets={"api_token": sandbox.credentials["api_token"]},
+        )
+        source = ensure_source(session, name="wps", kind="wps", connection=conn, sku_prefix="WPS-")
+        assert source.id is not None
+        source_id = source.id
+    return Wps(db, sandbox, server, source_id, control)
 
 
 async def run_job(db: Database, integration_id: int, timeout: float = 30.0) -> JobRun:

@@ -143,7 +143,16 @@ async def test_po_already_at_wps_is_recorded_not_reordered(wps_sqlite: Wps) -> N
     sku = wps.orderable_skus(1)[0]
     rid = wps.order([(sku, 1)])
     po = wps.request(rid).po_number
-    wps.state.orders[po] = {"po_number": po, "order_details": [{"order_number": "5999999"}]}
+    # Our own order, placed by a send whose answer was lost: the same lines and ship-to.
+    wps.state.orders[po] = {
+        "po_number": po,
+        "ship_name": "Ada Lovelace",
+        "ship_address": "1 Main St",
+        "ship_city": "Boise",
+        "ship_state": "ID",
+        "ship_zip": "83702",
+        "order_details": [{"order_number": "5999999", "items": [{"sku": sku, "quantity": 1}]}],
+    }
     run = await run_job(wps.db, wps.integration("send_orders"))
     assert run.counters == {"reconciled": 1}
     assert wps.request(rid).external_id == "5999999" and wps_orders(wps, po) == 1

@@ -1,0 +1,59 @@
+"""`dropdeck about`: which Dropdeck, which business: version, installation id, database, home.
+
+The installation id is in every PO this database sends; two businesses on one supplier
+account tell their orders apart by it. `about` only reads: a database that has not made
+its id yet (it is made with the first order routed) says so, and a writable one makes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from importlib import metadata
+
+from store.db import Database
+from store.installation import installation_id, stored_installation_id
+
+from ..context import open_store
+from ._common import print_json, redacted_url
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("about", help="version, installation id, database and home")
+    p.add_argument("--json", action="store_true", help="print a JSON object")
+    p.set_defaults(handler=_show)
+
+
+def version() -> str:
+    """The installed Dropdeck version."""
+    try:
+        return metadata.version("dropdeck")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def about(db: Database) -> dict[str, str]:
+    """What `about` shows (no secrets: the database URL without its password)."""
+    if db.readonly:
+        with db.read() as session:
+            made = stored_installation_id(session)
+    else:
+        with db.write() as session:
+            made = installation_id(session)
+    return {
+        "version": version(),
+        "installation_id": made or "none yet (made when the first order is routed)",
+        "database": redacted_url(db.settings.database_url),
+        "home": str(db.settings.home),
+    }
+
+
+def _show(args: argparse.Namespace) -> int:
+    facts = about(open_store())
+    if args.json:
+        print_json([facts])
+        return 0
+    labels = {key: key.replace("_", " ") + ":" for key in facts}
+    width = max(len(label) for label in labels.values())
+    for key, value in facts.items():
+        print(f"{labels[key]:<{width}} {value}")
+    return 0

@@ -1,0 +1,38 @@
+"""installation: the database's installation id
+
+One row, made the first time the id is needed (routing an order, `dropdeck about`), not
+here: an export moves a business with its installation id into an empty database, and a
+row made by the migration would make every new database non-empty.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-30 06:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+import store.models._types
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "installation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("installation_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("created_at", store.models._types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_installation")),
+        sa.UniqueConstraint("installation_id", name=op.f("uq_installation_installation_id")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("installation")
