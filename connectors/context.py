@@ -134,8 +134,11 @@ class RunContext:
         connection: ConnectionInfo | None,
         clients: ClientPool | None = None,
         on_secret: Callable[[str], None] | None = None,
+        request_id: int | None = None,
     ) -> None:
         self.db = db
+        # The one fulfillment request an operator asked to send now (`dropdeck orders send`).
+        self.request_id = request_id
         self.integration = integration
         self.run_id = run_id
         self.run_uid = run_uid

@@ -90,9 +90,13 @@ class Supplier(Protocol[PlanT]):
 
 
 async def send_requests(ctx: RunContext, supplier: Supplier[PlanT]) -> None:
-    """Send this source's pending (auto-process or resubmitted) requests, interrupted first."""
+    """Send this source's pending (auto-process or resubmitted) requests, interrupted first;
+    or only the request an operator asked to send now (`ctx.request_id`)."""
     with ctx.db.read() as session:
-        ids = fulfillment.requests_to_send(session, ctx.owner_id)
+        if ctx.request_id is not None:
+            ids = fulfillment.sendable_now(session, ctx.owner_id, ctx.request_id)
+        else:
+            ids = fulfillment.requests_to_send(session, ctx.owner_id)
     for n, request_id in enumerate(ids, 1):
         await send_one(ctx, supplier, request_id)
         ctx.progress(n, len(ids))

@@ -1,15 +1,24 @@
-"""`dropdeck run INTEGRATION [--wait]`: queue a run now; any live worker picks it up."""
+"""`dropdeck run INTEGRATION [--wait]`: queue a run now; any live worker picks it up.
+
+With --wait and no live worker, the run is executed in this process (said on stderr) by a
+worker that claims that one run only: the same claim (the integration's run lock), lease,
+heartbeat, failure policy and notifications as any worker, so it never waits for ever.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
+import threading
 import time
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlmodel import col
 
 from connectors.context import MAX_RECORD_ERROR_NOTIFICATIONS
+from connectors.registry import load_operations
 from store.commands.runs import queue_run
 from store.db import Database
 from store.models import JobRun, Notification
@@ -18,7 +27,9 @@ from store.queries.runs import integration_by_name, live_workers
 
 from ..context import open_store
 from ..errors import CliError
+from ..runtime.logging import configure_logging, shutdown_logging
 from ..runtime.settings import load_runtime_settings
+from ..runtime.worker import Worker
 
 POLL_SECONDS = 0.5
 FAILURES_GRACE_SECONDS = 3.0
@@ -68,18 +79,44 @@ def _run(args: argparse.Namespace) -> int:
     print(f"{args.integration}: {verb} run {run_id}", file=sys.stderr)
     with db.read() as session:
         alive = live_workers(session, within_seconds=load_runtime_settings().live_worker_seconds)
-    if not alive:
-        print(
-            "no worker is running: it starts when one does ('dropdeck worker', or the console)",
-            file=sys.stderr,
-        )
     if not args.wait:
+        if not alive:
+            print(
+                "no worker is running: it starts when one does ('dropdeck worker', or the console)",
+                file=sys.stderr,
+            )
         print(run_id)
         return 0
-    return _wait(db, run_id)
+    if alive:
+        return _wait(db, run_id)
+    print(
+        "no worker is running: running it in this process ('dropdeck worker' runs the schedule)",
+        file=sys.stderr,
+    )
+    return run_here(db, run_id)
 
 
-def _wait(db: Database, run_id: int) -> int:
+def run_here(db: Database, run_id: int) -> int:
+    """Execute queued run `run_id` in this process, showing progress; its exit status."""
+    configure_logging(db.settings.home, db=db)
+    load_operations()
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    worker = Worker(db, concurrency=1, schedule=False, only_run=run_id)
+    thread = threading.Thread(
+        target=loop.run_until_complete, args=(worker.run(stop),), name="run-here", daemon=True
+    )
+    thread.start()
+    try:
+        return _wait(db, run_id, alive=thread.is_alive)
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join()
+        loop.close()
+        shutdown_logging()
+
+
+def _wait(db: Database, run_id: int, alive: Callable[[], bool] | None = None) -> int:
     tty = sys.stderr.isatty()
     last_line = ""
     while True:
@@ -89,6 +126,8 @@ def _wait(db: Database, run_id: int) -> int:
         status = RunStatus(run.status)
         if status in FINISHED:
             break
+        if alive is not None and not alive():
+            raise CliError(f"run {run_id} stopped before it finished ({status.value})")
         line = _progress_line(run)
         if line != last_line:
             print(f"\r{line}\x1b[K" if tty else line, end="" if tty else "\n", file=sys.stderr)

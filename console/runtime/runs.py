@@ -63,10 +63,14 @@ class SecretsUnreadable(Exception):
     (every later run would fail the same way until the key is put back)."""
 
 
-def claim(db: Database, worker_id: str, settings: RuntimeSettings) -> JobRun | None:
+def claim(
+    db: Database, worker_id: str, settings: RuntimeSettings, only_run: int | None = None
+) -> JobRun | None:
     """Claim one queued run for this worker (blocking; call off the event loop)."""
     with db.write() as session:
-        return run_commands.claim_next_run(session, worker_id, settings.lease_seconds)
+        return run_commands.claim_next_run(
+            session, worker_id, settings.lease_seconds, only_run=only_run
+        )
 
 
 def max_failures(integration: Integration, settings: RuntimeSettings) -> int:
@@ -145,6 +149,7 @@ def load_context(
         owner=owner,
         connection=connection,
         clients=clients,
+        request_id=run.request_id,
     )
     return ctx, None
 

@@ -53,8 +53,11 @@ class Worker:
         schedule: bool = True,
         clients: ClientPool | None = None,
         worker_id: str | None = None,
+        only_run: int | None = None,
     ) -> None:
         self.db = db
+        # Claim this run and no other (a CLI process running one run itself).
+        self.only_run = only_run
         self.settings = settings or load_runtime_settings()
         self.concurrency = max(1, concurrency)
         self.embedded = embedded
@@ -94,7 +97,9 @@ class Worker:
             self._wake.clear()
             while len(self.active) < self.concurrency and not stop.is_set():
                 try:
-                    run = await asyncio.to_thread(runs.claim, self.db, self.id, self.settings)
+                    run = await asyncio.to_thread(
+                        runs.claim, self.db, self.id, self.settings, self.only_run
+                    )
                 except Exception:
                     log.exception("worker.claim_failed")
                     break

@@ -78,6 +78,20 @@ def requests_to_send(session: Session, source_id: int) -> list[int]:
     return [int(i) for i in session.scalars(stmt)]
 
 
+def sendable_now(session: Session, source_id: int, request_id: int) -> list[int]:
+    """[request_id] when it is this source's and pending or sending (an operator sends it
+    now, auto-process or not); [] otherwise (it moved on meanwhile)."""
+    fr = FulfillmentRequest
+    found = session.scalar(
+        sa.select(fr.id).where(
+            fr.id == request_id,
+            fr.source_id == source_id,
+            fr.status.in_([RequestStatus.PENDING.value, RequestStatus.SENDING.value]),  # type: ignore[attr-defined]
+        )
+    )
+    return [] if found is None else [int(found)]
+
+
 def claim_request(session: Session, request_id: int) -> str | None:
     """Mark the request `sending` and count the attempt; the status it had, or None.
 

@@ -77,7 +77,12 @@ def set_integration_paused(
 
 
 def claim_next_run(
-    session: Session, worker_id: str, lease_seconds: float, *, now: datetime | None = None
+    session: Session,
+    worker_id: str,
+    lease_seconds: float,
+    *,
+    now: datetime | None = None,
+    only_run: int | None = None,
 ) -> JobRun | None:
     """Claim the oldest queued run whose integration is free, enabled and not paused.
 
@@ -105,6 +110,8 @@ def claim_next_run(
         .order_by(col(JobRun.id))
         .limit(1)
     )
+    if only_run is not None:  # a process running one run itself (`dropdeck run --wait`)
+        stmt = stmt.where(JobRun.id == only_run)
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     run = session.scalars(stmt).first()

@@ -78,6 +78,8 @@ class JobRun(TableModel, table=True):
     """`schedule`, or the operator who queued it (`alice@console`)."""
     cancel_requested_by: str | None = None
     """Who asked to cancel this running run; its worker stops it at the next page."""
+    request_id: int | None = None
+    """A send_orders run an operator started for this one fulfillment request only."""
 
 
 class Worker(TableModel, table=True):

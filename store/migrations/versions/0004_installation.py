@@ -1,4 +1,7 @@
-"""installation: the database's installation id
+"""installation: the database's installation id; job_run.request_id
+
+`job_run.request_id`: a send_orders run an operator started for one request
+(`dropdeck orders send`).
 
 One row, made the first time the id is needed (routing an order, `dropdeck about`), not
 here: an export moves a business with its installation id into an empty database, and a
@@ -24,6 +27,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("job_run", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("request_id", sa.Integer(), nullable=True))
     op.create_table(
         "installation",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -36,3 +41,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("installation")
+    with op.batch_alter_table("job_run", schema=None) as batch_op:
+        batch_op.drop_column("request_id")
