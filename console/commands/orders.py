@@ -1,14 +1,20 @@
-"""`dropdeck orders`: list orders with their fulfillment requests; resubmit a failed one."""
+"""`dropdeck orders`: list orders with their fulfillment requests; resubmit a failed one;
+send a pending one now (`orders send ORDER|PO`, audited, in this process)."""
 
 from __future__ import annotations
 
 import argparse
 
 import sqlalchemy as sa
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from store.commands.audit import operator_name
-from store.commands.fulfillment import ResubmitRefused, resubmit_request
+from store.commands.fulfillment import (
+    ResubmitRefused,
+    SendRefused,
+    queue_send_now,
+    resubmit_request,
+)
 from store.commands.runs import queue_run
 from store.models import FulfillmentRequest, Integration, Source
 from store.models.orders import OrderStatus, RequestStatus
@@ -18,6 +24,7 @@ from store.queries.orders import find_order, page_orders
 from ..context import open_store
 from ..errors import CliError, UsageError
 from ._common import print_json, print_table
+from .run import run_here
 
 PAGE = 1000
 
@@ -47,6 +54,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     r.add_argument("--now", action="store_true", help="also queue the source's send_orders run")
     r.set_defaults(handler=_resubmit)
+    s = actions.add_parser(
+        "send",
+        help="send a pending fulfillment request now (never a second order)",
+        description="Send ORDER's pending fulfillment request (or the one with this PO) to "
+        "its source now, in this process, whether its channel's auto-process is on or not. "
+        "The send looks the PO up at the supplier first, so it never creates a second order.",
+    )
+    s.add_argument("ref", metavar="ORDER|PO", help="order id or number, or a PO number")
+    s.set_defaults(handler=_send)
 
 
 def _address(pairs: list[str]) -> dict[str, str]:
@@ -113,6 +129,56 @@ def _resubmit(args: argparse.Namespace) -> int:
     for line in lines:
         print(line)
     return 0
+
+
+def _send(args: argparse.Namespace) -> int:
+    db = open_store()
+    with db.write() as session:
+        request_id = _request_to_send(session, args.ref)
+        try:
+            run_id = queue_send_now(session, request_id, actor=operator_name("cli"))
+        except SendRefused as exc:
+            raise CliError(str(exc)) from None
+    status = run_here(db, run_id)
+    with db.read() as session:
+        request = session.get(FulfillmentRequest, request_id)
+    assert request is not None
+    if request.status == RequestStatus.FAILED.value:
+        print(f"PO {request.po_number} failed: {request.last_error}")
+        return 1
+    at = f" as order {request.external_id}" if request.external_id else ""
+    print(f"PO {request.po_number}: {request.status}{at}")
+    return status
+
+
+def _request_to_send(session: Session, ref: str) -> int:
+    """The request named by a PO, or the one pending request of an order."""
+    by_po = session.scalar(
+        sa.select(FulfillmentRequest.id).where(FulfillmentRequest.po_number == ref)
+    )
+    if by_po is not None:
+        return int(by_po)
+    order = find_order(session, ref)
+    if order is None:
+        raise CliError(f"no order or PO '{ref}'; list them with 'dropdeck orders'")
+    requests = list(
+        session.scalars(
+            sa.select(FulfillmentRequest)
+            .where(FulfillmentRequest.order_id == order.id)
+            .order_by(FulfillmentRequest.id)  # type: ignore[arg-type]
+        )
+    )
+    open_ = [
+        r
+        for r in requests
+        if r.status in (RequestStatus.PENDING.value, RequestStatus.SENDING.value)
+    ]
+    if len(open_) == 1:
+        return open_[0].id or 0
+    states = ", ".join(f"{r.po_number} {r.status}" for r in requests) or "none"
+    if not open_:
+        raise CliError(f"order {order.number} has no pending request to send (requests: {states})")
+    raise CliError(f"order {order.number} has several pending requests ({states}); give the PO")
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -25,14 +25,18 @@ from ..models import (
     Channel,
     FulfillmentLine,
     FulfillmentRequest,
+    Integration,
     Invoice,
+    JobRun,
     Order,
     OrderLine,
     Shipment,
     ShipmentLine,
 )
 from ..models._types import utcnow
+from ..models.config import IntegrationKind
 from ..models.orders import OrderStatus, RequestStatus
+from ..models.runtime import RunStatus, RunTrigger
 from .audit import record_audit
 from .bulk import upsert
 
@@ -46,6 +50,10 @@ AT_SOURCE = (
 
 class ResubmitRefused(ValueError):
     """The request cannot be resubmitted; the message says why and what to do."""
+
+
+class SendRefused(ValueError):
+    """The request cannot be sent now; the message says why and what to do."""
 
 
 # -- sending ---------------------------------------------------------------------------------
@@ -274,6 +282,71 @@ def _refusal(request: FulfillmentRequest) -> str:
             "channel's auto-process is on"
         )
     return f"PO {po} is {status}; only a failed request can be resubmitted"
+
+
+# -- operator: send one request now -----------------------------------------------------------
+
+
+def queue_send_now(session: Session, request_id: int, *, actor: str) -> int:
+    """Queue a send_orders run of the request's source for this request only; its run id.
+
+    The run goes through the supplier flow like any other (claim, look the PO up, place),
+    so sending now never makes a second order. Audited. Refused (`SendRefused`) unless the
+    request is `pending` or `sending`, and while its source's send_orders is paused,
+    disabled, missing or already queued.
+    """
+    request = session.get(FulfillmentRequest, request_id)
+    if request is None:
+        raise SendRefused(f"fulfillment request {request_id} does not exist")
+    po, status = request.po_number, request.status
+    if status == RequestStatus.FAILED.value:
+        raise SendRefused(
+            f"PO {po} failed ({request.last_error}); fix the cause and resubmit it "
+            "('dropdeck orders resubmit ORDER --now')"
+        )
+    if status not in (RequestStatus.PENDING.value, RequestStatus.SENDING.value):
+        raise SendRefused(_refusal(request))
+    integration = session.scalars(
+        sa.select(Integration).where(
+            Integration.source_id == request.source_id,
+            Integration.kind == IntegrationKind.SEND_ORDERS.value,
+        )
+    ).first()
+    if integration is None or integration.id is None:
+        raise SendRefused(f"PO {po}: its source has no send_orders integration; add one")
+    name = integration.name
+    if integration.paused_reason is not None:
+        raise SendRefused(
+            f"{name} is paused ({integration.paused_reason}); fix the cause, then "
+            f"'dropdeck integrations unpause {name}'"
+        )
+    if not integration.enabled:
+        raise SendRefused(f"{name} is disabled; enable it first")
+    run = JobRun(
+        integration_id=integration.id,
+        trigger=RunTrigger.MANUAL.value,
+        status=RunStatus.QUEUED.value,
+        started_by=actor,
+        request_id=request_id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(run)
+            session.flush()
+    except sa.exc.IntegrityError:
+        raise SendRefused(
+            f"a {name} run is already queued; let it run ('dropdeck run {name} --wait'), "
+            "then send again"
+        ) from None
+    record_audit(
+        session,
+        actor=actor,
+        action="fulfillment_request.send",
+        record_type="fulfillment_request",
+        changes=[(str(request_id), {"status": status}, {"status": status, "run": run.id})],
+    )
+    assert run.id is not None
+    return run.id
 
 
 # -- tracking: shipments and invoices ---------------------------------------------------------

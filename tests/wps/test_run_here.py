@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from console.cli import main
-from store.models import JobRun, Worker
+from store.models import AuditEvent, JobRun, Worker
 from store.models._types import utcnow
 
 from .conftest import Wps
@@ -50,9 +50,38 @@ def test_run_wait_here_takes_the_run_lock(
             )
         )
     status = main(["run", "wps/send_orders", "--wait"])
-    out, err = capsys.readouterr()
+    _, err = capsys.readouterr()
     assert status == 0, err
     with wps.db.read() as session:
         runs = session.scalars(sa.select(JobRun).order_by(JobRun.id)).all()  # type: ignore[arg-type]
     assert [r.status for r in runs] == ["failed", "succeeded"]
     assert runs[0].finished_at is not None and runs[1].started_at >= runs[0].finished_at  # type: ignore[operator]
+
+
+def test_orders_send_sends_one_pending_request_now(
+    wps_sqlite: Wps, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Auto-process off: the request waits; `orders send` sends it now, once, audited."""
+    wps = wps_sqlite
+    rid = wps.order([(wps.orderable_skus(1)[0], 1)], auto_process=False)
+    other = wps.order([(wps.orderable_skus(2)[1], 1)], number="1002", auto_process=False)
+    wps.integration("send_orders")
+    po = wps.request(rid).po_number
+    status = main(["orders", "send", po])
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    request = wps.request(rid)
+    assert request.status == "sent" and f"PO {po}: sent as order {request.external_id}" in out
+    assert wps.request(other).status == "pending"  # only the one asked for
+    with wps.db.read() as session:
+        audit = session.scalars(sa.select(AuditEvent)).one()
+    assert (audit.action, audit.record_id) == ("fulfillment_request.send", str(rid))
+    # Again: refused, nothing placed twice.
+    assert main(["orders", "send", po]) == 1
+    _, err = capsys.readouterr()
+    assert f"PO {po} is already at the source" in err
+    assert len(wps.state.orders) == 1
+    monkeypatch.setenv("DROPDECK_ROLE", "readonly")
+    assert main(["orders", "send", "1002"]) == 1
+    _, err = capsys.readouterr()
+    assert "this operator is read-only" in err and wps.request(other).status == "pending"
