@@ -57,7 +57,11 @@ def _fields(channel: Channel, connections: dict[int, str]) -> dict[str, Any]:
 def _auto_note(channel: Channel) -> str:
     if channel.auto_process:
         return "auto-process ON: its orders go to suppliers without an operator"
-    return "auto-process off: an operator sends its fulfillment requests"
+    return (
+        "auto-process off: its orders' fulfillment requests wait as pending, send_orders "
+        f"leaves them, until you send each ('dropdeck orders send ORDER') or turn it on "
+        f"('dropdeck channels set {channel.name} --auto-process')"
+    )
 
 
 def _add(args: argparse.Namespace) -> int:

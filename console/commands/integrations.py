@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+import sqlalchemy as sa
+
 from connectors.errors import FatalError
 from connectors.registry import descriptor, parse_settings
 from connectors.settings import stored_templates
@@ -241,7 +243,24 @@ def _add(args: argparse.Namespace) -> int:
         audit(session, "integration.add", "integration", integration.id, {}, _audited(integration))
     when = schedule_text(schedule_type, schedule_value)
     print(f"integration {name} added ({when}); run it now with 'dropdeck run {name}'")
+    if args.kind == "send_orders":
+        for note in auto_process_notes(db):
+            print(note)
     return 0
+
+
+def auto_process_notes(db: Database) -> list[str]:
+    """send_orders sends only requests of channels with auto-process on: say which are off."""
+    with db.read() as session:
+        off = session.scalars(
+            sa.select(Channel.name).where(Channel.auto_process.is_(False)).order_by(Channel.name)  # type: ignore[attr-defined]
+        ).all()
+    return [
+        f"channel {name}: auto-process off, so send_orders leaves its orders pending; send "
+        f"each with 'dropdeck orders send ORDER', or 'dropdeck channels set {name} "
+        "--auto-process'"
+        for name in off
+    ]
 
 
 def _change(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ import asyncio
 import signal
 
 from connectors.registry import load_operations, registered
+from store.commands.runs import queue_first_runs
 from store.db import Database
 
 from ..context import open_store
@@ -28,6 +29,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--no-schedule", action="store_true", help="only execute runs; never be the scheduler"
     )
+    p.add_argument(
+        "--not-now",
+        action="store_true",
+        help="do not run newly added interval integrations at start (they wait one interval)",
+    )
     p.set_defaults(handler=_worker)
 
 
@@ -35,6 +41,11 @@ def _worker(args: argparse.Namespace) -> int:
     db = open_store()
     configure_logging(db.settings.home, db=db, stderr=True)
     load_operations()
+    if not args.no_schedule and not args.not_now:
+        with db.write() as session:
+            first = queue_first_runs(session)
+        if first:
+            print(f"first runs of new integrations queued: {', '.join(first)}", flush=True)
     try:
         asyncio.run(_main(db, args.concurrency, not args.no_schedule))
     finally:

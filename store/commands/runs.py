@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 
 from ..models import Integration, JobRun, Worker
 from ..models._types import utcnow
+from ..models.config import ScheduleType
 from ..models.runtime import RunStatus, RunTrigger
 from .audit import operator_name, record_audit
 
@@ -51,6 +52,27 @@ def queue_run(
             )
         ).one()
     return run
+
+
+def queue_first_runs(session: Session) -> list[str]:
+    """Queue a run of every enabled, unpaused interval integration that has never run; their
+    names. An interval job first fires one interval after the scheduler starts, so a new
+    `send_orders --every 5m` would otherwise wait 5 minutes (and `get_inventory --every 6h`,
+    6 hours) before doing anything at all."""
+    never_ran = ~sa.exists().where(JobRun.integration_id == Integration.id)
+    rows = session.execute(
+        sa.select(Integration.id, Integration.name)
+        .where(
+            Integration.schedule_type == ScheduleType.INTERVAL.value,
+            Integration.enabled.is_(True),  # type: ignore[attr-defined]
+            Integration.paused_reason.is_(None),  # type: ignore[union-attr]
+            never_ran,
+        )
+        .order_by(Integration.id)  # type: ignore[arg-type]
+    ).all()
+    for integration_id, _ in rows:
+        queue_run(session, integration_id, RunTrigger.SCHEDULE)
+    return [str(name) for _, name in rows]
 
 
 def set_integration_paused(
