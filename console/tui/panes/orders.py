@@ -1,5 +1,6 @@
 """Orders, newest first, with their fulfillment requests; filter by status or number;
-`r` resubmits an order's failed requests (screens/resubmit.py) and queues their send."""
+`r` resubmits an order's failed requests (screens/resubmit.py) and queues their send;
+`s` sends its pending request now (y/N first; the console's worker runs the send)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from textual import work
 from textual.binding import Binding
 
 from store.commands.audit import operator_name
-from store.queries.orders import OrderRow, page_orders
+from store.commands.fulfillment import SendRefused, queue_send_now
+from store.queries.orders import OrderRow, RequestRow, page_orders
 
 from .. import format as fmt
 from .. import store_access
+from ..messages import StoreChanged
+from ..screens.confirm import ConfirmScreen
 from ..screens.details import DetailsScreen
 from ..screens.resubmit import ResubmitScreen
 from ..widgets.paged_table import Column, PagedTable
@@ -49,9 +53,12 @@ COLUMNS: list[Column[OrderRow]] = [
 
 
 class OrdersPane(PagedPane[OrderRow]):
-    BINDINGS = [Binding("r", "resubmit", "Resubmit")]
+    BINDINGS = [Binding("r", "resubmit", "Resubmit"), Binding("s", "send_now", "Send now")]
     TITLE = "Orders"
-    ACTIONS = (("resubmit", "Resubmit the failed fulfillment request"),)
+    ACTIONS = (
+        ("resubmit", "Resubmit the failed fulfillment request"),
+        ("send_now", "Send the pending fulfillment request now"),
+    )
     COLUMNS = COLUMNS
     EMPTY = "No orders yet — run a channel's get_orders in Channels (2) with x"
     NO_MATCH = "No orders match the filter — esc clears it"
@@ -111,3 +118,40 @@ class OrdersPane(PagedPane[OrderRow]):
                 f"PO {r.po_number} resubmitted; send queued (run {r.run_id}){paused}",
                 severity="warning" if paused else "information",
             )
+
+    def action_send_now(self) -> None:
+        row = self.table.cursor_row
+        if row is None:
+            self.app.notify("No order selected", severity="warning")
+            return
+        waiting = [r for r in row.fulfillment_requests if r.status in ("pending", "sending")]
+        if not waiting:
+            states = ", ".join(f"{r.po_number} {r.status}" for r in row.fulfillment_requests)
+            self.app.notify(
+                f"Order {row.number} has no pending request to send ({states or 'none'})",
+                title="Nothing to send",
+            )
+            return
+        request = waiting[0]
+        question = (
+            f"Send PO {request.po_number} to {request.source} now? "
+            "(the supplier is asked first: never a second order)"
+        )
+        self.app.push_screen(
+            ConfirmScreen(question), lambda yes: self._send_now(request) if yes else None
+        )
+
+    @work(exclusive=True, group="send_now", exit_on_error=False)
+    async def _send_now(self, request: RequestRow) -> None:
+        try:
+            run_id = await store_access.write(
+                self.db, queue_send_now, request.id, actor=operator_name("console")
+            )
+        except SendRefused as exc:
+            self.app.notify(str(exc), title="Not sent", severity="warning")
+            return
+        except Exception as exc:  # an action failing must not close the console
+            self.app.notify(f"{type(exc).__name__}: {exc}", title="Action failed", severity="error")
+            return
+        self.app.notify(f"PO {request.po_number}: send queued (run {run_id})")
+        self.post_message(StoreChanged("fulfillment"))

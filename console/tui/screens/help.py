@@ -29,6 +29,7 @@ ACT = (
     ("p", "pause / unpause"),
     ("h", "hide / unhide listings"),
     ("r", "resubmit (Orders)"),
+    ("s", "send a pending order now"),
     ("x", "run the integration now"),
     ("t", "test the connection"),
     ("c", "cancel a run (Jobs)"),
@@ -36,7 +37,7 @@ ACT = (
     ("l", "notifications level"),
     ("end", "notifications: newest"),
 )
-MUTATING_KEYS = {"p", "h", "r", "x", "c"}
+MUTATING_KEYS = {"p", "h", "r", "s", "x", "c"}
 
 
 class HelpScreen(ModalScreen[None]):
