@@ -186,7 +186,7 @@ class DropdeckApp(App[int]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.readonly))
+            self.push_screen(HelpScreen(self.readonly, self.db))
 
     async def action_quit(self) -> None:
         self.exit(0)

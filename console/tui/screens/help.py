@@ -12,6 +12,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from store.db import Database
+from store.installation import stored_installation_id
+
+from ...commands.about import version
+from .. import store_access
+
 MOVE = (
     ("1..6", "Sources … Jobs"),
     ("/", "filter as you type"),
@@ -43,9 +49,10 @@ MUTATING_KEYS = {"p", "h", "r", "s", "x", "c"}
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
 
-    def __init__(self, readonly: bool = False) -> None:
+    def __init__(self, readonly: bool = False, db: Database | None = None) -> None:
         super().__init__()
         self.readonly = readonly
+        self.db = db
 
     def compose(self) -> ComposeResult:
         act = [(k, w) for k, w in ACT if not (self.readonly and k in MUTATING_KEYS)]
@@ -62,6 +69,15 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="details-body"):
                 yield Static(table, id="details-text")
             yield Static("escape close", id="answer-keys")
+
+    async def on_mount(self) -> None:
+        if self.db is None:
+            return
+        # Which Dropdeck and which business: the installation id is in every PO it sends.
+        made = await store_access.read(self.db, stored_installation_id)
+        self.query_one("#answer-keys", Static).update(
+            f"escape close · Dropdeck {version()} · installation {made or 'none yet'}"
+        )
 
     def action_close(self) -> None:
         self.dismiss(None)
