@@ -589,6 +589,10 @@ class CartPlan:
     lines: list[tuple[str, int]]
 
 
+# Where AH2D ships ("FedEx 2-Day (AK/HI only)").
+AH2D_STATES = ("AK", "HI")
+
+
 def cart_plan(
     template: Template,
     *,
@@ -648,6 +652,14 @@ def cart_plan(
             body[name] = str(head[name]).strip()
     if head.get("ship_state"):
         body["ship_state"] = str(head["ship_state"]).strip().upper()
+    if code == "AH2D" and body.get("ship_state") not in AH2D_STATES:
+        # The guide: "AH2D = FedEx 2-Day (AK/HI only)".
+        raise MappingError(
+            ref,
+            f"shipping method AH2D is FedEx 2-Day for Alaska and Hawaii only, and this order "
+            f"ships to {body.get('ship_state') or 'no state'}; use FE2D (resubmit with "
+            "--shipping-method)",
+        )
     for name, limit in CART_LIMITS.items():
         value = body.get(name)
         if isinstance(value, str) and len(value) > limit:
@@ -718,6 +730,21 @@ def order_numbers(po: Mapping[str, Any]) -> list[str]:
 
 SHIPPED = "SHIPPED"
 INVOICED = "INVOICED"
+# Each WPS ship-via code as the customer reads it: (carrier, service). The guide's list, and
+# codes WPS answers with beyond it (FDXG, CO5 = OnTrac Ground). BEST is "Best Ground
+# method available": WPS picks the carrier, so it is read from the tracking number.
+SHIP_VIA_NAMES = {
+    "AH2D": ("FedEx", "2 Day (Alaska/Hawaii)"),
+    "BEST": ("", "Ground"),
+    "FE1D": ("FedEx", "1 Day"),
+    "FE2D": ("FedEx", "2 Day"),
+    "FDXG": ("FedEx", "Ground"),
+    "UP1D": ("UPS", "1 Day Red"),
+    "UP2D": ("UPS", "2 Day Blue"),
+    "US1C": ("USPS", "Priority Mail"),
+    "US4C": ("USPS", "Parcel Post"),
+    "CO5": ("OnTrac", "Ground"),
+}
 CARRIERS = {"AH": "FedEx", "FE": "FedEx", "FD": "FedEx", "UP": "UPS", "US": "USPS", "CO": "OnTrac"}
 
 
@@ -737,6 +764,33 @@ class ShipmentRecord:
 def carrier_of(ship_via: str) -> str:
     """`UP2D` → UPS; unknown codes keep the code (an operator can still read it)."""
     return CARRIERS.get(ship_via[:2].upper(), ship_via) if ship_via else ""
+
+
+def carrier_by_tracking(tracking: str) -> str:
+    """The carrier a tracking number's shape names ('' when it names none)."""
+    digits = tracking.replace(" ", "")
+    if digits.upper().startswith("1Z"):
+        return "UPS"
+    if (
+        digits.isdigit()
+        and len(digits) in (20, 22, 26, 30, 34)
+        and digits[:2] in ("91", "92", "93", "94", "95", "42")
+    ):
+        return "USPS"
+    if digits.isdigit() and len(digits) in (12, 15, 20):
+        return "FedEx"
+    return ""
+
+
+def shipped_via(ship_via: str, tracking: str) -> tuple[str, str]:
+    """(carrier, service) named for the customer: `UP2D` → (UPS, 2 Day Blue); `BEST` →
+    the tracking number's carrier and Ground; an unknown code → (its carrier or the code, '')."""
+    code = ship_via.strip().upper()
+    carrier, service = SHIP_VIA_NAMES.get(code, (carrier_of(code), ""))
+    if not carrier:
+        carrier = carrier_by_tracking(tracking) or "Best ground method"
+        service = service if carrier != "Best ground method" else ""
+    return carrier, service
 
 
 def shipments_of(po: Mapping[str, Any], *, now: datetime) -> list[ShipmentRecord | MappingError]:
@@ -767,7 +821,14 @@ def shipments_of(po: Mapping[str, Any], *, now: datetime) -> list[ShipmentRecord
             ("tracking number", first),
         ):
             if not value:
-                out.append(MappingError(ref, f"shipped without {name}; skipped until WPS sends it"))
+                field = name.replace(" ", "_")
+                out.append(
+                    MappingError(
+                        ref,
+                        f"Invalid request: Missing required field '{field}' for shipment sync "
+                        f"(shipped without {name}; skipped until WPS sends it)",
+                    )
+                )
                 break
         else:
             lines = []
@@ -777,14 +838,14 @@ def shipments_of(po: Mapping[str, Any], *, now: datetime) -> list[ShipmentRecord
                 qty = item.get("quantity_shipped") or item.get("quantity") or 0
                 if isinstance(qty, int) and qty > 0:
                     lines.append((str(item["sku"]), qty))
-            via = str(detail.get("ship_via") or "")
+            carrier, service = shipped_via(str(detail.get("ship_via") or ""), first)
             out.append(
                 ShipmentRecord(
                     po_number=po_number,
                     external_id=number,
                     tracking_number=first,
-                    carrier=carrier_of(via),
-                    service=via,
+                    carrier=carrier,
+                    service=service,
                     shipped_at=parse_timestamp(detail.get("ship_date")) or now,
                     lines=lines,
                 )

@@ -55,10 +55,12 @@ def shipments_to_push(session: Session, channel_id: int) -> list[ShipmentPush]:
     ).all()
     ids = [s.id for s, _, _ in rows]
     lines: dict[int, list[PushLine]] = {}
+    # The channel's SKU (its order line's) where the shipped line is one: the customer
+    # bought that, not the supplier's SKU.
     for sid, sku, qty, line_ext in session.execute(
         sa.select(
             col(ShipmentLine.shipment_id),
-            col(ShipmentLine.sku),
+            sa.func.coalesce(col(OrderLine.sku), col(ShipmentLine.sku)),
             col(ShipmentLine.quantity),
             col(OrderLine.external_id),
         )
