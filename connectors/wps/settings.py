@@ -106,6 +106,8 @@ class SendSettings:
             required=(*m.ORDER_REQUIRED, *m.LINE_REQUIRED),
             purpose=m.ORDER_PURPOSE,
             templates=templates,
+            # A target WPS has no field for is refused here, not silently dropped.
+            targets=tuple(m.DEFAULT_ORDER_RULES),
         )
         warehouse = None
         if raw.get("default_warehouse") is not None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
+from connectors.settings import SettingsError, no_templates
+from connectors.wps.settings import SendSettings
 from store.commands.fulfillment import resubmit_request
 from store.models import FulfillmentRequest, Order
 
@@ -33,3 +36,17 @@ async def test_ah2d_is_for_alaska_and_hawaii_only(wps_sqlite: Wps) -> None:
     run = await run_job(wps.db, wps.integration("send_orders"))
     assert run.counters == {"sent": 1}, run.summary
     assert wps.state.orders[request.po_number]["ship_state"] == "AK"
+
+
+def test_an_unknown_order_mapping_target_is_refused_at_set_up() -> None:
+    with pytest.raises(SettingsError) as refused:
+        SendSettings.parse(
+            {"mapping_template": {"customer_phone": "field:order.phone"}},
+            integration="wps/send_orders",
+            kind="send_orders",
+            templates=no_templates,
+        )
+    assert str(refused.value).startswith(
+        "send_orders setting 'mapping_template': cannot map customer_phone; targets are "
+        "customer_email, ship_name,"
+    )
