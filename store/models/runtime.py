@@ -118,7 +118,7 @@ class AuditEvent(TableModel, table=True):
     after: dict[str, Any] = json_field()
 
 
-class Installation(SQLModel, table=True):
+class Installation(TableModel, table=True):
     """This database's one row: the installation id that makes its PO numbers its own."""
 
     id: int | None = Field(default=None, primary_key=True)  # always 1: one row per database
