@@ -7,8 +7,8 @@ One row, made the first time the id is needed (routing an order, `dropdeck about
 here: an export moves a business with its installation id into an empty database, and a
 row made by the migration would make every new database non-empty.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-30 06:00:00.000000
 """
 
@@ -20,8 +20,8 @@ from alembic import op
 
 import store.models._types
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
