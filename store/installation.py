@@ -13,7 +13,7 @@ import re
 import secrets
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from .models import Installation, Integration
 from .models.config import IntegrationKind
@@ -34,7 +34,9 @@ def new_installation_id() -> str:
 
 def stored_installation_id(session: Session) -> str | None:
     """The id, or None when this database has not made one yet (reads only)."""
-    return session.scalar(sa.select(Installation.installation_id).where(Installation.id == 1))
+    return session.scalar(
+        sa.select(col(Installation.installation_id)).where(col(Installation.id) == 1)
+    )
 
 
 def installation_id(session: Session) -> str:
@@ -69,9 +71,9 @@ def check_po_prefix(raw: object) -> str:
 def po_prefix(session: Session, source_id: int) -> str:
     """The PO prefix set on the source's send_orders integration ('' when none)."""
     settings = session.scalars(
-        sa.select(Integration.settings).where(
-            Integration.source_id == source_id,
-            Integration.kind == IntegrationKind.SEND_ORDERS.value,
+        sa.select(col(Integration.settings)).where(
+            col(Integration.source_id) == source_id,
+            col(Integration.kind) == IntegrationKind.SEND_ORDERS.value,
         )
     ).first()
     raw = (settings or {}).get(PO_PREFIX_SETTING)

@@ -11,6 +11,7 @@ import argparse
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from connectors.errors import FatalError
 from connectors.registry import descriptor, parse_settings
@@ -253,7 +254,9 @@ def auto_process_notes(db: Database) -> list[str]:
     """send_orders sends only requests of channels with auto-process on: say which are off."""
     with db.read() as session:
         off = session.scalars(
-            sa.select(Channel.name).where(Channel.auto_process.is_(False)).order_by(Channel.name)  # type: ignore[attr-defined]
+            sa.select(col(Channel.name))
+            .where(col(Channel.auto_process).is_(False))
+            .order_by(col(Channel.name))
         ).all()
     return [
         f"channel {name}: auto-process off, so send_orders leaves its orders pending; send "

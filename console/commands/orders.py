@@ -154,7 +154,7 @@ def _send(args: argparse.Namespace) -> int:
 def _request_to_send(session: Session, ref: str) -> int:
     """The request named by a PO, or the one pending request of an order."""
     by_po = session.scalar(
-        sa.select(FulfillmentRequest.id).where(FulfillmentRequest.po_number == ref)
+        sa.select(col(FulfillmentRequest.id)).where(col(FulfillmentRequest.po_number) == ref)
     )
     if by_po is not None:
         return int(by_po)
@@ -164,8 +164,8 @@ def _request_to_send(session: Session, ref: str) -> int:
     requests = list(
         session.scalars(
             sa.select(FulfillmentRequest)
-            .where(FulfillmentRequest.order_id == order.id)
-            .order_by(FulfillmentRequest.id)  # type: ignore[arg-type]
+            .where(col(FulfillmentRequest.order_id) == order.id)
+            .order_by(col(FulfillmentRequest.id))
         )
     )
     open_ = [

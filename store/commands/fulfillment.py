@@ -91,10 +91,10 @@ def sendable_now(session: Session, source_id: int, request_id: int) -> list[int]
     now, auto-process or not); [] otherwise (it moved on meanwhile)."""
     fr = FulfillmentRequest
     found = session.scalar(
-        sa.select(fr.id).where(
-            fr.id == request_id,
-            fr.source_id == source_id,
-            fr.status.in_([RequestStatus.PENDING.value, RequestStatus.SENDING.value]),  # type: ignore[attr-defined]
+        sa.select(col(fr.id)).where(
+            col(fr.id) == request_id,
+            col(fr.source_id) == source_id,
+            col(fr.status).in_([RequestStatus.PENDING.value, RequestStatus.SENDING.value]),
         )
     )
     return [] if found is None else [int(found)]
@@ -308,8 +308,8 @@ def queue_send_now(session: Session, request_id: int, *, actor: str) -> int:
         raise SendRefused(_refusal(request))
     integration = session.scalars(
         sa.select(Integration).where(
-            Integration.source_id == request.source_id,
-            Integration.kind == IntegrationKind.SEND_ORDERS.value,
+            col(Integration.source_id) == request.source_id,
+            col(Integration.kind) == IntegrationKind.SEND_ORDERS.value,
         )
     ).first()
     if integration is None or integration.id is None:

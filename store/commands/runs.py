@@ -59,16 +59,16 @@ def queue_first_runs(session: Session) -> list[str]:
     names. An interval job first fires one interval after the scheduler starts, so a new
     `send_orders --every 5m` would otherwise wait 5 minutes (and `get_inventory --every 6h`,
     6 hours) before doing anything at all."""
-    never_ran = ~sa.exists().where(JobRun.integration_id == Integration.id)
+    never_ran = ~sa.exists().where(col(JobRun.integration_id) == col(Integration.id))
     rows = session.execute(
-        sa.select(Integration.id, Integration.name)
+        sa.select(col(Integration.id), col(Integration.name))
         .where(
-            Integration.schedule_type == ScheduleType.INTERVAL.value,
-            Integration.enabled.is_(True),  # type: ignore[attr-defined]
-            Integration.paused_reason.is_(None),  # type: ignore[union-attr]
+            col(Integration.schedule_type) == ScheduleType.INTERVAL.value,
+            col(Integration.enabled).is_(True),
+            col(Integration.paused_reason).is_(None),
             never_ran,
         )
-        .order_by(Integration.id)  # type: ignore[arg-type]
+        .order_by(col(Integration.id))
     ).all()
     for integration_id, _ in rows:
         queue_run(session, integration_id, RunTrigger.SCHEDULE)
@@ -133,7 +133,7 @@ def claim_next_run(
         .limit(1)
     )
     if only_run is not None:  # a process running one run itself (`dropdeck run --wait`)
-        stmt = stmt.where(JobRun.id == only_run)
+        stmt = stmt.where(col(JobRun.id) == only_run)
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     run = session.scalars(stmt).first()

@@ -137,9 +137,12 @@ class OrdersPane(PagedPane[OrderRow]):
             f"Send PO {request.po_number} to {request.source} now? "
             "(the supplier is asked first: never a second order)"
         )
-        self.app.push_screen(
-            ConfirmScreen(question), lambda yes: self._send_now(request) if yes else None
-        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._send_now(request)
+
+        self.app.push_screen(ConfirmScreen(question), confirmed)
 
     @work(exclusive=True, group="send_now", exit_on_error=False)
     async def _send_now(self, request: RequestRow) -> None:
