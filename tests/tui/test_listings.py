@@ -139,3 +139,27 @@ async def test_end_and_home_page_by_keyset(sqlite_db: Database) -> None:
             await settle(pilot)
         assert table.position == 1_999 and table.at_end
         assert len(table.rows) <= 8 * 256
+
+
+async def test_unlink_asks_then_unlinks_with_an_audit_row(
+    make_app: Callable[..., DropdeckApp], demo_db: Database
+) -> None:
+    app = make_app(pane="listings")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        row = _table(app).cursor_row
+        assert row is not None and row.link_state == "linked"
+        await pilot.press("u")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.question == f"Unlink {row.sku} from the store product?"
+        await pilot.press("n")
+        await settle(pilot)
+        with demo_db.read() as session:
+            assert session.get_one(ListingVariant, row.id).link_state == row.link_state
+        await pilot.press("u", "y")
+        await settle(pilot)
+        with demo_db.read() as session:
+            after = session.get_one(ListingVariant, row.id)
+            audit = session.scalars(sa.select(AuditEvent)).all()
+        assert (after.link_state, after.external_id) == ("unlinked", None)
+        assert [(a.action, a.record_id) for a in audit] == [("listing.unlink", str(row.id))]

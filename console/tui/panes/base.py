@@ -34,7 +34,7 @@ T = TypeVar("T")
 FILTER_PAUSE = 0.15  # seconds after the last key before the filter queries
 
 # Actions that change records: hidden (not merely refused) in read-only mode.
-MUTATING = frozenset({"pause", "hide", "resubmit", "send_now", "run_now", "cancel"})
+MUTATING = frozenset({"pause", "hide", "unlink", "resubmit", "send_now", "run_now", "cancel"})
 
 
 class Pane(Vertical):

@@ -1,5 +1,6 @@
 """Listings: tabs (all, linked, broken link, paused, hidden) with counts, a keyset-paged
-table, the live filter, and pause/hide on marked rows (confirmed when more than one)."""
+table, the live filter, pause/hide on marked rows (confirmed when more than one) and unlink
+(always confirmed: the link to the store product is forgotten)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from textual.widget import Widget
 
 from connectors.registry import unsupported_actions
 from store.commands.audit import operator_name
-from store.commands.listings import ListingAction, apply_listing_action
+from store.commands.listings import ListingAction, apply_listing_action, unlink_listings
 from store.queries.listings import (
     CONSOLE_TABS,
     ListingRow,
@@ -85,11 +86,16 @@ class ListingsPane(Pane):
     BINDINGS = [
         Binding("p", "pause", "Pause"),
         Binding("h", "hide", "Hide"),
+        Binding("u", "unlink", "Unlink"),
         Binding("right_square_bracket", "tab(1)", "Next tab", show=False),
         Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False),
     ]
     TITLE = "Listings"
-    ACTIONS = (("pause", "Pause / unpause listings"), ("hide", "Hide / unhide listings"))
+    ACTIONS = (
+        ("pause", "Pause / unpause listings"),
+        ("hide", "Hide / unhide listings"),
+        ("unlink", "Unlink listings (fixes a broken link; relink or publish next)"),
+    )
     REFRESH_SECONDS = 10.0
 
     def __init__(self) -> None:
@@ -225,6 +231,34 @@ class ListingsPane(Pane):
         message = f"{action.value}: {len(result.changed)} changed"
         if result.unchanged:
             message += f", {len(result.unchanged)} already so"
+        for sku, why in list(result.refused.items())[:3]:
+            message += f"\nrefused {sku}: {why}"
+        self.app.notify(message, severity="warning" if result.refused else "information")
+
+    def action_unlink(self) -> None:
+        rows = self.table.targets()
+        if not rows:
+            self.app.notify("No listing selected", severity="warning")
+            return
+        what = rows[0].sku if len(rows) == 1 else f"{len(rows):,} listings"
+        question = f"Unlink {what} from the store product?"
+        self.app.push_screen(
+            ConfirmScreen(question), lambda yes: self._unlink(rows) if yes else None
+        )
+
+    @work(group="listing-action", exit_on_error=False)
+    async def _unlink(self, rows: list[ListingRow]) -> None:
+        result = await self.change(
+            "listing", unlink_listings, ids=[r.id for r in rows], actor=operator_name("console")
+        )
+        if result is None:
+            return
+        self.table.marks.clear()
+        message = f"unlink: {len(result.changed)} changed"
+        if result.unchanged:
+            message += f", {len(result.unchanged)} already so"
+        if result.changed:
+            message += " — run link_listings to relink, or publish to create anew"
         for sku, why in list(result.refused.items())[:3]:
             message += f"\nrefused {sku}: {why}"
         self.app.notify(message, severity="warning" if result.refused else "information")

@@ -34,6 +34,7 @@ ACT = (
     ("space", "mark; keys act on marked"),
     ("p", "pause / unpause"),
     ("h", "hide / unhide listings"),
+    ("u", "unlink listings"),
     ("r", "resubmit (Orders)"),
     ("s", "send a pending order now"),
     ("x", "run the integration now"),
@@ -43,7 +44,7 @@ ACT = (
     ("l", "notifications level"),
     ("end", "notifications: newest"),
 )
-MUTATING_KEYS = {"p", "h", "r", "s", "x", "c"}
+MUTATING_KEYS = {"p", "h", "u", "r", "s", "x", "c"}
 
 
 class HelpScreen(ModalScreen[None]):
