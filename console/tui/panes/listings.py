@@ -242,9 +242,12 @@ class ListingsPane(Pane):
             return
         what = rows[0].sku if len(rows) == 1 else f"{len(rows):,} listings"
         question = f"Unlink {what} from the store product?"
-        self.app.push_screen(
-            ConfirmScreen(question), lambda yes: self._unlink(rows) if yes else None
-        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._unlink(rows)
+
+        self.app.push_screen(ConfirmScreen(question), confirmed)
 
     @work(group="listing-action", exit_on_error=False)
     async def _unlink(self, rows: list[ListingRow]) -> None:
