@@ -2,9 +2,12 @@
 
 A channel implements `ShipmentTarget`: push a shipment (a note, a tracking item, a
 shipment with tracks, "mark shipped"), say whether a shipment is already there, and
-complete an order. Each push is recorded before the next; a push that failed in a way that
-may have reached the channel is looked for before it is pushed again, so no shipment is
-added twice.
+complete an order. The flow owns the exactly-once rule, so every channel gets it: the
+intent of each push is committed before the write and its outcome after it; a push whose
+outcome was never recorded (the worker died) or that failed in a way that may have reached
+the channel is looked for (`already_pushed`) before it is pushed again. Every run then
+completes every order that is fully shipped and synced but not completed on the channel
+yet, not only those it pushed, so a run killed before completing is repaired by the next.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ class ShipmentTarget(Protocol):
         ...
 
     async def complete_order(self, order_external_id: str) -> None:
-        """Mark the order completed on the channel."""
+        """Mark the order completed on the channel; completing a completed order is harmless
+        (a run killed after the write and before recording it completes it again)."""
         ...
 
 
@@ -38,15 +42,16 @@ async def push_shipments(
     ctx: RunContext, target: ShipmentTarget, *, complete_when_shipped: bool
 ) -> None:
     """Push each unsynced shipment of the channel's orders once, oldest first; with
-    `complete_when_shipped`, complete the orders every line of which has shipped and synced."""
+    `complete_when_shipped`, complete every order of the channel every line of which has
+    shipped and synced and that is not completed yet."""
     pushes = await ctx.write(shipment_push.shipments_to_push, ctx.owner_id)
-    touched: dict[int, str] = {}
     for n, push in enumerate(pushes, 1):
         ref = f"order {push.order_number} shipment {push.tracking_number}"
         try:
             if push.uncertain and await target.already_pushed(push):
                 ctx.count("already_on_store")
             else:
+                await ctx.write(shipment_push.start_push, push.id)
                 await target.push_shipment(push)
         except FatalError as exc:
             if exc.pauses_integration:
@@ -56,11 +61,22 @@ async def push_shipments(
             continue
         await ctx.write(shipment_push.record_push, push.id, None)
         ctx.count("shipments_synced")
-        touched[push.order_id] = push.order_external_id
         ctx.progress(n, len(pushes))
     if complete_when_shipped:
-        for order_id, external_id in touched.items():
-            if await ctx.write(shipment_push.fully_shipped_and_synced, order_id):
-                await target.complete_order(external_id)
-                await ctx.write(shipment_push.mark_completed, order_id)
-                ctx.count("orders_completed")
+        await complete_shipped_orders(ctx, target)
+
+
+async def complete_shipped_orders(ctx: RunContext, target: ShipmentTarget) -> None:
+    """Complete on the channel every order of it that is fully shipped and synced and not
+    completed yet; each completion is recorded as it lands."""
+    orders = await ctx.write(shipment_push.orders_to_complete, ctx.owner_id)
+    for order in orders:
+        try:
+            await target.complete_order(order.external_id)
+        except FatalError as exc:
+            if exc.pauses_integration:
+                raise
+            ctx.record_error(f"order {order.number}", f"not completed: {exc.message}")
+            continue
+        await ctx.write(shipment_push.mark_completed, order.id)
+        ctx.count("orders_completed")

@@ -1,8 +1,11 @@
 """Shipment push bookkeeping for a channel: what to push, what happened, when an order is done.
 
-A push is recorded before the next one starts; a push that failed in a way that may have
-reached the channel is marked `uncertain`, so the flow looks at the channel before
-pushing it again (every channel write lands exactly once).
+Every channel write lands exactly once: the intent of a push (`push_started_at`) is
+committed before the write and its outcome after it. A push whose intent was recorded but
+whose outcome was not (the worker died in between), or that failed in a way that may have
+reached the channel, is `uncertain`, so the flow looks at the channel before pushing it
+again. Orders fully shipped and synced but not yet completed on the channel are found
+afresh by every run, so a run killed before completing them is repaired by the next.
 """
 
 from __future__ import annotations
@@ -42,7 +45,9 @@ class ShipmentPush:
     tracking_number: str
     shipped_at: datetime
     lines: list[PushLine]
-    uncertain: bool  # an earlier push failed in a way that may have reached the channel
+    # An earlier push started and was never recorded, or failed in a way that may have
+    # reached the channel: look on the channel before pushing.
+    uncertain: bool
 
 
 def shipments_to_push(session: Session, channel_id: int) -> list[ShipmentPush]:
@@ -80,10 +85,17 @@ def shipments_to_push(session: Session, channel_id: int) -> list[ShipmentPush]:
             tracking_number=s.tracking_number,
             shipped_at=s.shipped_at,
             lines=lines.get(s.id or 0, []),
-            uncertain=s.sync_error is not None,
+            uncertain=s.sync_error is not None or s.push_started_at is not None,
         )
         for s, ext, number in rows
     ]
+
+
+def start_push(session: Session, shipment_id: int) -> None:
+    """Record the intent to push the shipment; commit it before the channel write."""
+    session.execute(
+        sa.update(Shipment).where(Shipment.id == shipment_id).values(push_started_at=utcnow())  # type: ignore[arg-type]
+    )
 
 
 def record_push(session: Session, shipment_id: int, error: str | None) -> None:
@@ -116,6 +128,42 @@ def fully_shipped_and_synced(session: Session, order_id: int) -> bool:
         max(line.quantity_shipped, int(shipped.get(line.id, 0) or 0)) >= line.quantity
         for line in lines
     )
+
+
+@dataclass(frozen=True)
+class OrderToComplete:
+    """An order of the channel to complete there."""
+
+    id: int
+    external_id: str
+    number: str
+
+
+def orders_to_complete(session: Session, channel_id: int) -> list[OrderToComplete]:
+    """This channel's orders not yet completed (nor cancelled) whose every line has shipped
+    and every shipment has synced to the channel, oldest first."""
+    unsynced = sa.exists().where(
+        Shipment.order_id == Order.id,
+        Shipment.synced_at.is_(None),  # type: ignore[union-attr]
+    )
+    shipped = sa.exists().where(Shipment.order_id == Order.id)
+    candidates = session.execute(
+        sa.select(Order.id, Order.external_id, Order.number)
+        .where(
+            Order.channel_id == channel_id,
+            Order.status.not_in(  # type: ignore[attr-defined]
+                [OrderStatus.COMPLETED.value, OrderStatus.CANCELLED.value]
+            ),
+            shipped,
+            ~unsynced,
+        )
+        .order_by(Order.id)  # type: ignore[arg-type]
+    ).all()
+    return [
+        OrderToComplete(int(order_id), str(external_id), str(number))
+        for order_id, external_id, number in candidates
+        if fully_shipped_and_synced(session, int(order_id))
+    ]
 
 
 def mark_completed(session: Session, order_id: int) -> None:

@@ -129,6 +129,9 @@ class Shipment(TableModel, table=True):
     shipped_at: datetime = when()
     synced_at: datetime | None = when(nullable=True, index=True)
     sync_error: str | None = None
+    # Set before each push to the channel; a push started but never recorded is looked for
+    # on the channel before it is pushed again.
+    push_started_at: datetime | None = when(nullable=True)
 
 
 class ShipmentLine(TableModel, table=True):

@@ -345,3 +345,118 @@ async def test_an_auth_error_stops_the_push_and_leaves_the_shipment_unsynced(db:
         assert (
             session.scalar(sa.select(sa.func.count()).where(Shipment.synced_at.is_not(None))) == 0
         )  # type: ignore[union-attr]
+
+
+async def test_a_push_whose_worker_died_after_the_write_is_looked_for_not_pushed_again(
+    db: Database,
+) -> None:
+    """The intent is committed before the channel write; a push started and never recorded
+    is looked for on the channel, and pushed only when the channel does not show it."""
+
+    class DiesAfterWrite(FakeTarget):
+        async def push_shipment(self, push: ShipmentPush) -> None:
+            with db.read() as session:
+                started = session.scalar(
+                    sa.select(Shipment.push_started_at).where(Shipment.id == push.id)
+                )
+            assert started is not None  # the intent is committed before the write
+            await super().push_shipment(push)
+            if push.tracking_number == "T1":
+                raise SystemExit("worker killed")  # the channel has it; Dropdeck never knew
+
+    context(db, "sync_orders")
+    shipped_orders(db)
+    channel = DiesAfterWrite(refuse={"BAD"})
+    with pytest.raises(SystemExit):
+        await push_shipments(context(db, "sync_orders"), channel, complete_when_shipped=True)
+    assert channel.pushed == [("101", "T1", [("A", 1, "101-A")])]
+    # T1 started and was never recorded: looked for, found, not pushed again. T2 (an
+    # earlier timeout) is looked for and, not found, pushed; T3 was never started: pushed
+    # without looking.
+    rerun = FakeTarget(on_channel=channel.on_channel, refuse={"BAD"})
+    ctx = context(db, "sync_orders")
+    await push_shipments(ctx, rerun, complete_when_shipped=True)
+    assert rerun.looked == ["T1", "T2"]
+    assert [p[1] for p in rerun.pushed] == ["T2", "T3"]
+    assert ctx.counters["already_on_store"] == 1 and ctx.counters["shipments_synced"] == 3
+    # A push started but not on the channel (the worker died before the write) is pushed.
+    with db.write() as session:
+        session.execute(
+            sa.update(Shipment)
+            .where(Shipment.tracking_number == "BAD")
+            .values(sync_error=None, synced_at=None)
+        )
+    last = FakeTarget()
+    await push_shipments(context(db, "sync_orders"), last, complete_when_shipped=True)
+    assert last.looked == ["BAD"] and [p[1] for p in last.pushed] == ["BAD"]
+
+
+async def test_every_run_completes_the_orders_shipped_and_synced_but_not_completed(
+    db: Database,
+) -> None:
+    """A run killed between its pushes and the completions leaves orders fully shipped and
+    synced; the next run (with nothing to push) completes them, once."""
+
+    class DiesBeforeCompleting(FakeTarget):
+        async def complete_order(self, order_external_id: str) -> None:
+            raise SystemExit("worker killed")
+
+    context(db, "sync_orders")
+    shipped_orders(db)
+    with pytest.raises(SystemExit):
+        await push_shipments(
+            context(db, "sync_orders"),
+            DiesBeforeCompleting(on_channel={"T2"}, refuse={"BAD"}),
+            complete_when_shipped=True,
+        )
+    with db.read() as session:
+        assert session.scalar(sa.select(Order.status).where(Order.external_id == "101")) == (
+            OrderStatus.SHIPPED.value
+        )
+    # 103 becomes fully shipped and synced outside this run (an operator fixed it).
+    with db.write() as session:
+        session.execute(
+            sa.update(Shipment)
+            .where(Shipment.tracking_number == "BAD")
+            .values(sync_error=None, synced_at=NOW)
+        )
+    rerun = FakeTarget(on_channel={"T1", "T2", "T3", "BAD"})
+    ctx = context(db, "sync_orders")
+    await push_shipments(ctx, rerun, complete_when_shipped=True)
+    assert rerun.pushed == [] and rerun.completed == ["101", "103"]  # 102 is partly shipped
+    assert ctx.counters == {"orders_completed": 2}
+    again = FakeTarget()
+    await push_shipments(context(db, "sync_orders"), again, complete_when_shipped=True)
+    assert again.completed == []  # recorded: done once
+    # Without complete_when_shipped nothing is completed.
+    with db.write() as session:
+        session.execute(sa.update(Order).where(Order.external_id == "101").values(status="shipped"))
+    off = FakeTarget()
+    await push_shipments(context(db, "sync_orders"), off, complete_when_shipped=False)
+    assert off.completed == []
+
+
+async def test_a_refused_completion_is_reported_and_the_others_complete(db: Database) -> None:
+    class RefusesOne(FakeTarget):
+        async def complete_order(self, order_external_id: str) -> None:
+            if order_external_id == "101":
+                raise FatalError("HTTP 400: the order is cancelled")
+            await super().complete_order(order_external_id)
+
+    context(db, "sync_orders")
+    shipped_orders(db)
+    with db.write() as session:
+        session.execute(
+            sa.update(Shipment).where(Shipment.tracking_number == "BAD").values(synced_at=NOW)
+        )
+    target = RefusesOne(on_channel={"T2"})
+    ctx = context(db, "sync_orders")
+    await push_shipments(ctx, target, complete_when_shipped=True)
+    assert target.completed == ["103"]
+    assert [(e["record"], e["error"]) for e in ctx.record_errors] == [
+        ("order #101", "not completed: HTTP 400: the order is cancelled")
+    ]
+    with db.read() as session:
+        status = dict(session.execute(sa.select(Order.external_id, Order.status)).all())
+    assert status["101"] == OrderStatus.SHIPPED.value
+    assert status["103"] == OrderStatus.COMPLETED.value
