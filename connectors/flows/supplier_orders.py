@@ -1,8 +1,8 @@
 """Sending fulfillment requests to a supplier as orders, written once for every source.
 
-No duplicate orders, ever. For each request: claim it (`sending`, attempts + 1) in its own
+No duplicate orders, ever. For each request: claim it (`sending`) in its own
 committed transaction before any HTTP, then ask the supplier whether the PO already exists,
-and only if it does not, place the order and mark the request `sent`. A request left
+and only if it does not, place the order (attempts + 1) and mark it `sent`. A request left
 `sending` by a crash, a PO the supplier says is taken, and a send whose outcome is unclear
 (a dropped connection after the POST) are all settled by that same look-up.
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeVar
 
 from store.commands import fulfillment
@@ -134,6 +134,9 @@ async def send_one(ctx: RunContext, supplier: Supplier[PlanT], request_id: int) 
             await ctx.write(fulfillment.mark_failed, request_id, problem.reason)
             ctx.record_failure(problem)
             return
+        # Attempts count sends, not look-ups (a look-up during an outage is no attempt).
+        await ctx.write(fulfillment.count_send_attempt, request_id)
+        snap = replace(snap, attempts=snap.attempts + 1)
         number = await supplier.place(plan)
     except FatalError as exc:
         await _settle_failed_send(ctx, supplier, snap, expected, exc)
@@ -235,7 +238,7 @@ async def _settle_failed_send(
         await ctx.write(fulfillment.mark_failed, request_id, f"{name}: {reason}")
         ctx.record_error(ref, f"{name} refused it: {reason}")
         return
-    if snap.attempts + 1 < MAX_SEND_ATTEMPTS:
+    if snap.attempts < MAX_SEND_ATTEMPTS:
         # The supplier has no order for this PO, so a later run may safely try again.
         await ctx.write(fulfillment.release_claim, request_id, str(exc))
         ctx.record_error(ref, f"{exc}; {name} has no order for it, the next run retries")

@@ -7,8 +7,10 @@ which the next run reconciles by asking the source whether the PO exists.
 
 Which pending requests a send picks up: those whose order's channel has auto-process on,
 and those an operator resubmitted. A resubmitted request is `pending` with `attempts > 0`
-(a request only gets attempts by being claimed, and a claimed request ends sent, failed or
-sending, so `pending` with attempts can only come from `resubmit_request`).
+(a request only gets attempts by being placed, which needs a claim, and a claimed request
+ends sent, failed or sending, so `pending` with attempts can only come from
+`resubmit_request`). Attempts count sends, not look-ups: a claim taken only to ask the
+source (during an outage, say) adds none.
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ def sendable_now(session: Session, source_id: int, request_id: int) -> list[int]
 
 
 def claim_request(session: Session, request_id: int) -> str | None:
-    """Mark the request `sending` and count the attempt; the status it had, or None.
+    """Mark the request `sending`; the status it had, or None.
 
     A compare-and-set on the status, so two runs can never both claim it. Commit the
     session before sending anything.
@@ -113,9 +115,19 @@ def claim_request(session: Session, request_id: int) -> str | None:
     done = session.exec(
         sa.update(FulfillmentRequest.__table__)
         .where(fr.id == request_id, fr.status == before)
-        .values(status=RequestStatus.SENDING.value, attempts=fr.attempts + 1, updated_at=utcnow()),
+        .values(status=RequestStatus.SENDING.value, updated_at=utcnow()),
     )
     return str(before) if done.rowcount == 1 else None
+
+
+def count_send_attempt(session: Session, request_id: int) -> None:
+    """Count one send of the claimed request; commit it before the order is placed."""
+    fr = FulfillmentRequest.__table__.c
+    session.exec(
+        sa.update(FulfillmentRequest.__table__)
+        .where(fr.id == request_id)
+        .values(attempts=fr.attempts + 1, updated_at=utcnow()),
+    )
 
 
 @dataclass(frozen=True)

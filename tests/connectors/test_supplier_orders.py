@@ -366,3 +366,43 @@ async def test_po_longer_than_the_supplier_takes_fails_before_any_http(db: Datab
         "the PO number is longer than Acme takes (6 characters); shorten the source's PO prefix"
     )
     assert supplier.calls == []
+
+
+async def test_attempts_count_sends_not_look_ups_during_an_outage(db: Database) -> None:
+    """Runs that only look the PO up (the supplier refuses us, or is out) add no attempt; a
+    later ambiguous send still has its full budget of retries."""
+    from connectors.errors import RetryBudgetExhausted
+
+    setup = _setup(db)
+    outage: list[FatalError] = [
+        AuthError("HTTP 401: expired credentials", status=401),
+        RetryBudgetExhausted("HTTP 429: too many requests", status=429, attempts=6),
+    ] * 6
+    supplier = FakeSupplier()
+
+    async def out(po_number: str) -> str | None:
+        supplier.calls.append("find")
+        raise outage.pop()
+
+    supplier.find_order = out  # type: ignore[method-assign]
+    for _ in range(12):
+        with pytest.raises((AuthError, RetryBudgetExhausted)):
+            await send_requests(setup.ctx, supplier)
+    assert "place" not in supplier.calls and supplier.calls.count("find") == 12
+    request = setup.request()
+    assert (request.status, request.attempts) == ("sending", 0)
+    # The outage ends; the send drops after POST and left no order: retried, not given up.
+    del supplier.find_order
+
+    def drop(po: str) -> str:
+        raise FatalError("connection dropped after POST")
+
+    supplier.on_place = drop
+    await send_requests(setup.ctx, supplier)
+    request = setup.request()
+    assert (request.status, request.attempts) == ("sending", 1)
+    supplier.on_place = None
+    await send_requests(setup.ctx, supplier)
+    request = setup.request()
+    assert (request.status, request.attempts) == ("sent", 2)
+    assert supplier.calls.count("place") == 2 and supplier.orders == {"DD1001S1": "N1"}
