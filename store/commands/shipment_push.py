@@ -94,7 +94,7 @@ def shipments_to_push(session: Session, channel_id: int) -> list[ShipmentPush]:
 def start_push(session: Session, shipment_id: int) -> None:
     """Record the intent to push the shipment; commit it before the channel write."""
     session.execute(
-        sa.update(Shipment).where(Shipment.id == shipment_id).values(push_started_at=utcnow())  # type: ignore[arg-type]
+        sa.update(Shipment).where(col(Shipment.id) == shipment_id).values(push_started_at=utcnow())
     )
 
 
@@ -143,21 +143,19 @@ def orders_to_complete(session: Session, channel_id: int) -> list[OrderToComplet
     """This channel's orders not yet completed (nor cancelled) whose every line has shipped
     and every shipment has synced to the channel, oldest first."""
     unsynced = sa.exists().where(
-        Shipment.order_id == Order.id,
-        Shipment.synced_at.is_(None),  # type: ignore[union-attr]
+        col(Shipment.order_id) == col(Order.id), col(Shipment.synced_at).is_(None)
     )
-    shipped = sa.exists().where(Shipment.order_id == Order.id)
+    shipped = sa.exists().where(col(Shipment.order_id) == col(Order.id))
+    done = [OrderStatus.COMPLETED.value, OrderStatus.CANCELLED.value]
     candidates = session.execute(
-        sa.select(Order.id, Order.external_id, Order.number)
+        sa.select(col(Order.id), col(Order.external_id), col(Order.number))
         .where(
-            Order.channel_id == channel_id,
-            Order.status.not_in(  # type: ignore[attr-defined]
-                [OrderStatus.COMPLETED.value, OrderStatus.CANCELLED.value]
-            ),
+            col(Order.channel_id) == channel_id,
+            col(Order.status).not_in(done),
             shipped,
             ~unsynced,
         )
-        .order_by(Order.id)  # type: ignore[arg-type]
+        .order_by(col(Order.id))
     ).all()
     return [
         OrderToComplete(int(order_id), str(external_id), str(number))
