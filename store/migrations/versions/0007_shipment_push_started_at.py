@@ -4,8 +4,8 @@ The intent of a channel write, recorded before the write: a shipment whose push 
 but whose outcome was never recorded (the worker died in between) is looked for on the
 channel before it is pushed again, so a tracking note or item lands exactly once.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30 06:10:00.000000
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import store.models._types
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
