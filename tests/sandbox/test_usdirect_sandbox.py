@@ -25,7 +25,11 @@ def sandbox(clock: Clock) -> BuiltSandbox:
 
 @pytest.fixture
 def api(sandbox: BuiltSandbox, make_client: ClientFactory) -> httpx.Client:
-    return make_client(sandbox.app, headers={"X-API-TOKEN": sandbox.credentials["reseller_token"]})
+    headers = {
+        "X-API-TOKEN": sandbox.credentials["api_token"],
+        "X-RESELLER-TOKEN": sandbox.credentials["reseller_token"],
+    }
+    return make_client(sandbox.app, headers=headers)
 
 
 @pytest.fixture
@@ -49,7 +53,7 @@ def order(sandbox: BuiltSandbox, po: str = "PO-1", **overrides: Any) -> dict[str
             "zip": "83702",
             "country": "US",
         },
-        "ship_method": "UPS Ground",
+        "ship_method": "UPS-GND",
         "items": [{"sku": sku, "quantity": 3}],
         **overrides,
     }
@@ -84,7 +88,7 @@ def test_stock_and_price_changes_show_in_the_feed(
 
 
 def test_auth_header_styles(sandbox: BuiltSandbox, make_client: ClientFactory) -> None:
-    token = sandbox.credentials["reseller_token"]
+    token = sandbox.credentials["api_token"]
     bearer = make_client(sandbox.app, headers={"Authorization": f"Bearer {token}"})
     assert bearer.get("/shipments").status_code == 200
     anonymous = make_client(sandbox.app)
@@ -192,3 +196,90 @@ def test_feed_over_real_http(sandbox: BuiltSandbox) -> None:
         assert response.status_code == 200 and response.text.startswith("sku,name,price,qty\n")
     finally:
         running.stop()
+
+
+def test_ship_method_must_be_a_shipping_code(api: httpx.Client, sandbox: BuiltSandbox) -> None:
+    refused = api.post("/orders", json=order(sandbox, ship_method="UPS Ground"))
+    assert refused.status_code == 422
+    assert refused.json()["fields"] == {
+        "ship_method": "must be one of UPS-GND, FEDEX-EXP, USPS-PRIORITY"
+    }
+    assert api.post("/orders", json=order(sandbox, ship_method="FEDEX-EXP")).status_code == 201
+
+
+def test_shipments_carry_status_and_shipping_code(
+    api: httpx.Client, control: httpx.Client, sandbox: BuiltSandbox
+) -> None:
+    api.post("/orders", json=order(sandbox, ship_method="FEDEX-EXP"))
+    shipment = control.post("/_sandbox/orders/PO-1/ship", json={}).json()
+    assert (shipment["carrier"], shipment["ship_method"], shipment["status"]) == (
+        "FedEx",
+        "FEDEX-EXP",
+        "In Transit",
+    )
+    moved = control.put(
+        f"/_sandbox/shipments/{shipment['shipment_id']}/status", json={"status": "Delivered"}
+    )
+    assert moved.json()["status"] == "Delivered"
+    listed = api.get("/shipments", params={"po_number": "PO-1"}).json()["shipments"]
+    assert listed[0]["status"] == "Delivered"
+    bad = control.put(f"/_sandbox/shipments/{shipment['shipment_id']}/status", json={"status": "x"})
+    assert bad.status_code == 400
+
+
+def test_invoices_need_the_reseller_token(
+    api: httpx.Client, control: httpx.Client, sandbox: BuiltSandbox, make_client: ClientFactory
+) -> None:
+    api.post("/orders", json=order(sandbox))
+    control.post("/_sandbox/orders/PO-1/ship", json={})
+    no_reseller = make_client(
+        sandbox.app, headers={"X-API-TOKEN": sandbox.credentials["api_token"]}
+    )
+    refused = no_reseller.get("/invoices/PO-1")
+    assert refused.status_code == 403 and refused.json()["error"] == "reseller_token_required"
+    assert api.get("/invoices/PO-1").json()["po_number"] == "PO-1"
+
+
+def test_an_account_without_integration_access_is_forbidden(
+    api: httpx.Client, control: httpx.Client
+) -> None:
+    control.put("/_sandbox/settings", json={"integration_access": False})
+    forbidden = api.get("/shipments")
+    assert forbidden.status_code == 403
+    assert forbidden.json()["message"] == "Integration access is not enabled for this account."
+
+
+def test_feed_validators_and_conditional_get(
+    sandbox: BuiltSandbox, control: httpx.Client, clock: Clock
+) -> None:
+    first = control.get(feed_path(sandbox))
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    assert control.get(feed_path(sandbox), headers={"If-None-Match": etag}).status_code == 304
+    same = control.get(feed_path(sandbox), headers={"If-Modified-Since": modified})
+    assert same.status_code == 304 and same.content == b""
+    clock.advance(5)
+    control.put(f"/_sandbox/products/{sandbox.state.primary[0]}", json={"qty": 7})
+    changed = control.get(feed_path(sandbox), headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    assert changed.headers["last-modified"] != modified
+    control.put("/_sandbox/feed", json={"modified": "2026-05-01T00:00:00Z"})
+    assert control.get(feed_path(sandbox)).headers["last-modified"] == (
+        "Fri, 01 May 2026 00:00:00 GMT"
+    )
+    assert control.put("/_sandbox/feed", json={"modified": "2026-05-01"}).status_code == 400
+
+
+def test_feed_switches_malformed_rows_and_secondary(
+    sandbox: BuiltSandbox, control: httpx.Client
+) -> None:
+    control.put("/_sandbox/settings", json={"feed_malformed_rows": 4, "secondary_feed": False})
+    lines = control.get(feed_path(sandbox)).text.splitlines()
+    assert lines[1:5] == [
+        ",No SKU,1.00,1",
+        "BAD-PRICE,Bad price,twelve,1",
+        "BAD-QTY,Bad quantity,1.00,-3",
+        "SHORT-ROW,Short row",
+    ]
+    assert len(lines) == 1 + 4 + 200
+    missing = control.get(feed_path(sandbox, "secondary_feed_url"))
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"

@@ -1,24 +1,42 @@
-"""US Direct sandbox API: token auth, `{"error", "message"}` bodies, CSV inventory feeds,
-orders by PO, shipments (`since`) and invoices.
+"""US Direct sandbox API: token auth, `{"error", "message"}` bodies, CSV inventory feeds
+(streamed, with Last-Modified/ETag and conditional GET), orders by PO (`ship_method` one of
+the shipping codes), shipments (`since`, status, shipping code) and invoices (reseller token).
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 from starlette.types import Scope
 
 from connectors.sandboxing.auth import bearer_token
 from connectors.sandboxing.records import public
-from connectors.usdirect.sandbox.state import SHIP_TO_FIELDS, SHIP_TO_OPTIONAL, USDirectState
+from connectors.usdirect.sandbox.state import (
+    SHIP_METHODS,
+    SHIP_TO_FIELDS,
+    SHIP_TO_OPTIONAL,
+    USDirectState,
+)
+
+FEED_CHUNK_ROWS = 2000
+# Broken rows a `feed_malformed_rows` feed starts with: no SKU, a price and a quantity that
+# are not numbers, a row with a missing column.
+MALFORMED_ROWS: tuple[tuple[str, ...], ...] = (
+    ("", "No SKU", "1.00", "1"),
+    ("BAD-PRICE", "Bad price", "twelve", "1"),
+    ("BAD-QTY", "Bad quantity", "1.00", "-3"),
+    ("SHORT-ROW", "Short row"),
+)
 
 
 def error(
@@ -62,8 +80,11 @@ def validate_order(state: USDirectState, body: Any) -> dict[str, str]:
         for name in SHIP_TO_FIELDS:
             if not isinstance(ship_to.get(name), str) or not ship_to[name].strip():
                 fields[f"ship_to.{name}"] = "is required"
-    if not isinstance(body.get("ship_method"), str) or not body["ship_method"]:
+    method = body.get("ship_method")
+    if not isinstance(method, str) or not method:
         fields["ship_method"] = "is required"
+    elif method not in SHIP_METHODS:
+        fields["ship_method"] = f"must be one of {', '.join(SHIP_METHODS)}"
     items = body.get("items")
     if not isinstance(items, list) or not items:
         fields["items"] = "must list at least one item"
@@ -87,22 +108,30 @@ def api_routes(state: USDirectState) -> list[BaseRoute]:
         async def endpoint(request: Request) -> Response:
             if token_of(request.scope) != state.token:
                 return error(401, "unauthorized")
+            if not state.settings.integration_access:
+                return error(
+                    403, "forbidden", "Integration access is not enabled for this account."
+                )
             response: Response = await fn(request)
             return response
 
         return endpoint
 
-    def feed(skus: Callable[[], list[str]]) -> Handler:
+    def feed(skus: Callable[[], list[str]], *, secondary: bool = False) -> Handler:
         async def endpoint(request: Request) -> Response:
             if request.path_params["token"] != state.feed_token:
                 return error(401, "unauthorized")
-            out = io.StringIO()
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(("sku", "name", "price", "qty"))
-            for sku in skus():
-                p = state.products[sku]
-                writer.writerow((sku, p["name"], p["price"], "" if p["qty"] is None else p["qty"]))
-            return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
+            if secondary and not state.settings.secondary_feed:
+                return error(404, "not_found", "This account has no secondary feed.")
+            modified = format_datetime(state.feed_modified, usegmt=True)
+            etag = f'W/"feed-{state.feed_version}-{state.settings.feed_malformed_rows}"'
+            validators = {"Last-Modified": modified, "ETag": etag}
+            if not_modified(request, etag, state.feed_modified):
+                return Response(status_code=304, headers=validators)
+            chunks = feed_chunks(state, skus(), state.settings.feed_delay_ms / 1000)
+            return StreamingResponse(
+                chunks, media_type="text/csv; charset=utf-8", headers=validators
+            )
 
         return endpoint
 
@@ -170,6 +199,11 @@ def api_routes(state: USDirectState) -> list[BaseRoute]:
 
     @guarded
     async def show_invoice(request: Request) -> Response:
+        reseller = dict(request.scope.get("headers", [])).get(b"x-reseller-token", b"")
+        if reseller.decode("latin-1") != state.reseller_token:
+            return error(
+                403, "reseller_token_required", "Invoices need this account's Reseller Token."
+            )
         order = state.orders.get(request.path_params["po"])
         if order is None or order["status"] != "shipped":
             return error(404, "not_found")
@@ -198,9 +232,50 @@ def api_routes(state: USDirectState) -> list[BaseRoute]:
 
     return [
         Route("/feeds/{token}/inventory.csv", feed(lambda: state.primary)),
-        Route("/feeds/{token}/inventory-secondary.csv", feed(lambda: state.secondary)),
+        Route(
+            "/feeds/{token}/inventory-secondary.csv",
+            feed(lambda: state.secondary, secondary=True),
+        ),
         Route("/orders", create_order, methods=["POST"]),
         Route("/orders/{po}", show_order),
         Route("/shipments", list_shipments),
         Route("/invoices/{po}", show_invoice),
     ]
+
+
+def not_modified(request: Request, etag: str, modified: datetime) -> bool:
+    """Conditional GET: If-None-Match wins over If-Modified-Since (RFC 9110)."""
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        return etag in (m.strip() for m in match.split(","))
+    since = request.headers.get("if-modified-since")
+    if since:
+        try:
+            return modified <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def _csv_text(rows: Iterable[Iterable[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+async def feed_chunks(state: USDirectState, skus: list[str], delay: float) -> AsyncIterator[str]:
+    """The CSV feed in chunks of rows, each after `delay` seconds (a slow feed)."""
+    yield _csv_text([("sku", "name", "price", "qty")])
+    broken = state.settings.feed_malformed_rows
+    if broken:
+        yield _csv_text(MALFORMED_ROWS[i % len(MALFORMED_ROWS)] for i in range(broken))
+    products = state.products
+    for start in range(0, len(skus), FEED_CHUNK_ROWS):
+        if delay:
+            await asyncio.sleep(delay)
+        rows = []
+        for sku in skus[start : start + FEED_CHUNK_ROWS]:
+            p = products[sku]
+            rows.append((sku, p["name"], p["price"], "" if p["qty"] is None else p["qty"]))
+        yield _csv_text(rows)

@@ -1,10 +1,13 @@
 """A local stand-in for US Direct, following the ALL-ASSUMED contract of section 3.3.
 
 No US Direct API reference is public (`shared/api/shipstation_wps_usdirect.md` §3.2), so
-this sandbox pins down the proposed minimal contract: a CSV inventory feed at a
+this sandbox pins down the proposed minimal contract: a streamed CSV inventory feed at a
 token-bearing URL (plus a secondary feed), orders keyed by PO (duplicate → 409), status
 pending_authorization → authorized → shipped (or cancelled), shipments (partial, voided,
-`since`), invoices once shipped, `X-API-TOKEN` (or Bearer) auth and 2 requests/second.
+`since`, status, shipping code), invoices once shipped (with `X-RESELLER-TOKEN`),
+`X-API-TOKEN` (or Bearer) auth and 2 requests/second. `USDirectSettings` switches the
+assumed behaviour and the feed's faults (slow, malformed rows, no secondary feed);
+`PUT /_sandbox/feed` dates the feed back (stale).
 
 `build()` wires the package's modules together: `state` (seeded feeds, orders,
 shipments), `api` (auth, feeds, orders, shipments, invoices) and `control` (`/_sandbox/`).
@@ -26,7 +29,8 @@ from connectors.usdirect.sandbox.state import USDirectState
 
 
 def build(seed: int = 1, size: int = 2000, *, clock: Clock | None = None) -> BuiltSandbox:
-    """A US Direct sandbox; credentials `{"reseller_token", "feed_url", "secondary_feed_url"}`."""
+    """A US Direct sandbox; credentials `{"api_token", "reseller_token", "feed_url",
+    "secondary_feed_url"}`."""
     clock = clock or Clock()
     state = USDirectState(seed, size, clock)
     faults = Faults(seed=seed)
@@ -68,7 +72,8 @@ def build(seed: int = 1, size: int = 2000, *, clock: Clock | None = None) -> Bui
     )
     feeds = f"{BASE_URL_PLACEHOLDER}/feeds/{state.feed_token}"
     credentials = {
-        "reseller_token": state.token,
+        "api_token": state.token,
+        "reseller_token": state.reseller_token,
         "feed_url": f"{feeds}/inventory.csv",
         "secondary_feed_url": f"{feeds}/inventory-secondary.csv",
     }

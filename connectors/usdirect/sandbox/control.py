@@ -1,9 +1,10 @@
-"""US Direct-specific `/_sandbox/` routes: authorize, ship or cancel a PO, void a shipment,
-change a product's stock or price.
+"""US Direct-specific `/_sandbox/` routes: authorize, ship or cancel a PO, void a shipment
+or move its status on, change a product's stock or price, date the feed back (a stale feed).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,7 +14,12 @@ from starlette.routing import BaseRoute, Route
 
 from connectors.sandboxing.control import ControlError, control_endpoint, found_or_404, json_object
 from connectors.sandboxing.records import public
-from connectors.usdirect.sandbox.state import OPEN, USDirectState
+from connectors.usdirect.sandbox.state import (
+    OPEN,
+    SHIP_METHODS,
+    SHIPMENT_STATUSES,
+    USDirectState,
+)
 
 
 def ship(state: USDirectState, order: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
@@ -39,11 +45,19 @@ def ship(state: USDirectState, order: dict[str, Any], body: dict[str, Any]) -> d
         lines = [{"sku": x["sku"], "quantity": x["quantity"]} for x in wanted]
     if not lines:
         raise ControlError("nothing left to ship", 409)
+    status = body.get("status", SHIPMENT_STATUSES[0])
+    if status not in SHIPMENT_STATUSES:
+        raise ControlError(f"status must be one of {', '.join(SHIPMENT_STATUSES)}")
     now = state.clock.now()
+    method = body.get("ship_method", order["ship_method"])
+    if method not in SHIP_METHODS:
+        raise ControlError(f"ship_method must be one of {', '.join(SHIP_METHODS)}")
     shipment = {
         "shipment_id": state.next_id("SHP"),
         "po_number": order["po_number"],
-        "carrier": body.get("carrier", "UPS"),
+        "carrier": body.get("carrier", SHIP_METHODS[method]),
+        "ship_method": method,
+        "status": status,
         "tracking_number": body.get("tracking_number") or f"1ZUSD{state.sequence:010d}",
         "ship_date": now.date().isoformat(),
         "items": lines,
@@ -116,6 +130,30 @@ def control_routes(state: USDirectState) -> list[BaseRoute]:
         return JSONResponse(public(shipment))
 
     @control_endpoint
+    async def shipment_status(request: Request) -> Response:
+        found = [s for s in state.shipments if s["shipment_id"] == request.path_params["id"]]
+        if not found:
+            raise ControlError("no such shipment", 404)
+        status = (await json_object(request)).get("status")
+        if status not in SHIPMENT_STATUSES:
+            raise ControlError(f"status must be one of {', '.join(SHIPMENT_STATUSES)}")
+        found[0]["status"] = status
+        found[0]["_updated"] = state.clock.now()
+        return JSONResponse(public(found[0]))
+
+    @control_endpoint
+    async def feed_modified(request: Request) -> Response:
+        body = await json_object(request)
+        try:
+            when = datetime.fromisoformat(str(body.get("modified")).replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ControlError("modified must be an ISO 8601 time with its offset") from exc
+        if when.tzinfo is None:
+            raise ControlError("modified must be an ISO 8601 time with its offset")
+        state.feed_modified = when.replace(microsecond=0)
+        return JSONResponse({"modified": state.feed_modified.isoformat()})
+
+    @control_endpoint
     async def change_product(request: Request) -> Response:
         product = found_or_404(state.products, request.path_params["sku"], "no such sku")
         body = await json_object(request)
@@ -129,6 +167,7 @@ def control_routes(state: USDirectState) -> list[BaseRoute]:
                 product["price"] = f"{Decimal(str(body['price'])):.2f}"
             except InvalidOperation as exc:
                 raise ControlError("price must be a decimal") from exc
+        state.feed_changed()
         return JSONResponse(product)
 
     return [
@@ -136,5 +175,7 @@ def control_routes(state: USDirectState) -> list[BaseRoute]:
         Route("/orders/{po}/ship", ship_po, methods=["POST"]),
         Route("/orders/{po}/cancel", cancel, methods=["POST"]),
         Route("/shipments/{id}/void", void, methods=["POST"]),
+        Route("/shipments/{id}/status", shipment_status, methods=["PUT"]),
         Route("/products/{sku}", change_product, methods=["PUT"]),
+        Route("/feed", feed_modified, methods=["PUT"]),
     ]

@@ -16,6 +16,9 @@ NOUNS = ("Helmet", "Glove", "Tire", "Battery", "Mirror", "Grip", "Lever", "Seat 
 SHIP_TO_FIELDS = ("name", "address1", "city", "state", "zip", "country")
 SHIP_TO_OPTIONAL = ("address2", "phone", "email")
 OPEN = ("pending_authorization", "authorized")
+# Shipping codes the (assumed) API accepts as `ship_method`, with the carrier that ships them.
+SHIP_METHODS = {"UPS-GND": "UPS", "FEDEX-EXP": "FedEx", "USPS-PRIORITY": "USPS"}
+SHIPMENT_STATUSES = ("In Transit", "Out for Delivery", "Delivered", "Exception")
 
 
 @dataclass
@@ -24,6 +27,10 @@ class USDirectSettings:
 
     requests_per_second: int = 2
     auto_authorize: bool = False  # Flxpoint's "Auto Authorize Orders For Payment"
+    secondary_feed: bool = True  # off: the secondary feed URL answers 404
+    feed_delay_ms: int = 0  # a slow feed: wait this long before each chunk of rows
+    feed_malformed_rows: int = 0  # this many broken rows (bad price, bad qty, no sku) first
+    integration_access: bool = True  # off: the account has no integration access (403)
 
 
 class USDirectState:
@@ -33,6 +40,7 @@ class USDirectState:
         self.clock = clock
         self.settings = USDirectSettings()
         self.token = fake_secret("usdirect", seed, "token")
+        self.reseller_token = fake_secret("usdirect", seed, "reseller")
         self.feed_token = fake_secret("usdirect", seed, "feed", 24)
         self.reseed(seed, size)
 
@@ -58,9 +66,17 @@ class USDirectState:
                     "qty": qty,
                 }
                 feed.append(sku)
+        # The feeds' Last-Modified and ETag: changed by any stock or price change.
+        self.feed_modified = self.clock.now().replace(microsecond=0)
+        self.feed_version = 1
         self.orders: dict[str, dict[str, Any]] = {}
         self.shipments: list[dict[str, Any]] = []
         self.sequence = 0
+
+    def feed_changed(self) -> None:
+        """A product changed: the feeds get a new ETag and Last-Modified."""
+        self.feed_version += 1
+        self.feed_modified = self.clock.now().replace(microsecond=0)
 
     def next_id(self, prefix: str) -> str:
         """Ids like `USD-000001`."""
