@@ -28,7 +28,8 @@ import asyncio
 import email.utils
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,11 +140,32 @@ class ConnectorClient:
         self._rng = rng or random.Random()
         self._not_json_hint = f". {not_json_hint}" if not_json_hint else ""
 
+    def scrub_also(self, *values: str) -> None:
+        """Keep these values (e.g. a token-bearing feed URL path) out of error messages too."""
+        self._secrets = (*self._secrets, *(v for v in values if v and v not in self._secrets))
+
+    @asynccontextmanager
+    async def stream(self, method: str, url: str, **kwargs: Any) -> AsyncIterator[httpx.Response]:
+        """`request()` whose body the caller reads as it arrives (`aiter_text`, ...); a large
+        download then takes constant memory. Retries happen before any body is read."""
+        response = await self.request(method, url, stream=True, **kwargs)
+        try:
+            yield response
+        finally:
+            await response.aclose()
+
     async def request(
-        self, method: str, url: str, *, idempotent: bool | None = None, **kwargs: Any
+        self,
+        method: str,
+        url: str,
+        *,
+        idempotent: bool | None = None,
+        stream: bool = False,
+        **kwargs: Any,
     ) -> httpx.Response:
         """Send with retries; returns a 2xx/3xx response or raises a `ConnectorError`."""
         method = method.upper()
+        auth = kwargs.pop("auth", httpx.USE_CLIENT_DEFAULT)
         safe = idempotent if idempotent is not None else method in IDEMPOTENT_METHODS
         last: RetriableError | None = None
         for attempt in range(1, self.retry.attempts + 1):
@@ -152,7 +174,10 @@ class ConnectorClient:
             await self.pacer.acquire()
             try:
                 try:
-                    response = await self.httpx.request(method, url, **kwargs)
+                    built = self.httpx.build_request(method, url, **kwargs)
+                    response = await self.httpx.send(built, auth=auth, stream=stream)
+                    if stream and response.status_code >= 400:
+                        await response.aread()  # error bodies are small: quoted in the message
                 except BaseException:
                     self.pacer.release()
                     raise
@@ -286,7 +311,7 @@ class ConnectorClient:
         raise error
 
     def _where(self, method: str, url: httpx.URL | str) -> str:
-        return f"{self.name} {method} {safe_url(url)}"
+        return _scrub(f"{self.name} {method} {safe_url(url)}", self._secrets)
 
     def _reason(self, exc: Exception) -> str:
         return _scrub(str(exc) or "no detail", self._secrets)[:200]

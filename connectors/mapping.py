@@ -115,3 +115,28 @@ class Template:
                     ref, f"Invalid request: Missing required field '{name}' for {purpose}"
                 )
         return out
+
+
+_ADDRESS_KEYS = {
+    "address1": ("address1", "address_1", "street1", "line1"),
+    "address2": ("address2", "address_2", "street2", "line2"),
+    "city": ("city",),
+    "state": ("state", "region", "province"),
+    "zip": ("zip", "postcode", "postal_code"),
+    "country": ("country", "country_code", "country_id"),
+    "phone": ("phone",),
+    "email": ("email",),
+}
+
+
+def address_view(address: Mapping[str, Any]) -> dict[str, str]:
+    """A shipping address in any of the usual spellings (WooCommerce, Magento, plain)."""
+    out: dict[str, str] = {}
+    name = address.get("name")
+    if not name:
+        first, last = address.get("first_name") or "", address.get("last_name") or ""
+        name = f"{first} {last}".strip()
+    out["name"] = str(name or address.get("company") or "")
+    for target, keys in _ADDRESS_KEYS.items():
+        out[target] = next((str(address[k]) for k in keys if address.get(k)), "")
+    return out

@@ -8,17 +8,56 @@ its invoices, None when the supplier has no such PO.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from store.commands import fulfillment
-from store.commands.fulfillment import ShipmentIn
+from store.commands.fulfillment import AT_SOURCE, ShipmentIn
+from store.models.orders import RequestStatus
 
 from ..context import RunContext
 from ..errors import RecordError
+from ..settings import SettingsReader, TemplateLookup, kind_style
+
+
+@dataclass(frozen=True)
+class TrackSettings:
+    """get_shipments / get_invoice settings: which requests to follow up, how far back."""
+
+    KEYS: ClassVar[tuple[str, ...]] = ("statuses", "within_days")
+
+    statuses: tuple[str, ...]
+    within_days: int | None
+
+    @classmethod
+    def parse(
+        cls,
+        raw: Mapping[str, Any],
+        *,
+        integration: str,
+        kind: str,
+        templates: TemplateLookup,
+    ) -> TrackSettings:
+        """Validated settings of `kind` (get_shipments or get_invoice)."""
+        r = SettingsReader(raw, kind_style(kind))
+        allowed = (*AT_SOURCE, RequestStatus.CANCELLED.value)
+        default: tuple[str, ...] = (
+            RequestStatus.SENT.value,
+            RequestStatus.PARTIALLY_SHIPPED.value,
+        )
+        if kind == "get_invoice":
+            default = AT_SOURCE
+        statuses = raw.get("statuses", list(default))
+        if (
+            not isinstance(statuses, list)
+            or not statuses
+            or any(s not in allowed for s in statuses)
+        ):
+            raise r.error("statuses", f" must list request statuses among {', '.join(allowed)}")
+        return cls(statuses=tuple(statuses), within_days=r.days("within_days", 30))
 
 
 @dataclass

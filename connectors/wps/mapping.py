@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from ..errors import MappingError
-from ..mapping import Template
+from ..mapping import Template, address_view
 from .shipping import SHIP_VIA
 
 WAREHOUSES = ("CA", "GA", "ID", "IN", "PA", "PA2", "TX")
@@ -552,32 +552,11 @@ CART_LIMITS = {
     "ship_phone": 15,
     "email": 50,
 }
-_ADDRESS_KEYS = {
-    "address1": ("address1", "address_1", "street1", "line1"),
-    "address2": ("address2", "address_2", "street2", "line2"),
-    "city": ("city",),
-    "state": ("state", "region", "province"),
-    "zip": ("zip", "postcode", "postal_code"),
-    "phone": ("phone",),
-}
 
 
 def order_template(rules: Mapping[str, Any] | None, sets: Mapping[str, Any] | None) -> Template:
     """The operator's order template over the defaults."""
     return Template.from_settings(rules or {}, sets).with_defaults(DEFAULT_ORDER_RULES)
-
-
-def address_view(address: Mapping[str, Any]) -> dict[str, str]:
-    """A shipping address in any of the usual spellings (WooCommerce, Magento, plain)."""
-    out: dict[str, str] = {}
-    name = address.get("name")
-    if not name:
-        first, last = address.get("first_name") or "", address.get("last_name") or ""
-        name = f"{first} {last}".strip()
-    out["name"] = str(name or address.get("company") or "")
-    for target, keys in _ADDRESS_KEYS.items():
-        out[target] = next((str(address[k]) for k in keys if address.get(k)), "")
-    return out
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from store.commands.fulfillment import AT_SOURCE
-from store.models.orders import RequestStatus
-
+from ..flows.supplier_tracking import TrackSettings
 from ..mapping import Template
 from ..settings import SettingsReader, TemplateLookup, kind_style
 from . import mapping as m
 from .client import MAX_PAGE_SIZE
+
+__all__ = ["InventorySettings", "SendSettings", "TrackSettings"]
 
 DEFAULT_PAGE_SIZE = 5000
 
@@ -122,40 +122,3 @@ class SendSettings:
             allow_backorder=r.boolean("allow_backorder", False),
             po_prefix=r.po_prefix("WPS", m.PO_MAX_LENGTH),
         )
-
-
-@dataclass(frozen=True)
-class TrackSettings:
-    """get_shipments / get_invoice settings: which requests to follow up, how far back."""
-
-    KEYS: ClassVar[tuple[str, ...]] = ("statuses", "within_days")
-
-    statuses: tuple[str, ...]
-    within_days: int | None
-
-    @classmethod
-    def parse(
-        cls,
-        raw: Mapping[str, Any],
-        *,
-        integration: str,
-        kind: str,
-        templates: TemplateLookup,
-    ) -> TrackSettings:
-        """Validated settings of `kind` (get_shipments or get_invoice)."""
-        r = SettingsReader(raw, kind_style(kind))
-        allowed = (*AT_SOURCE, RequestStatus.CANCELLED.value)
-        default: tuple[str, ...] = (
-            RequestStatus.SENT.value,
-            RequestStatus.PARTIALLY_SHIPPED.value,
-        )
-        if kind == "get_invoice":
-            default = AT_SOURCE
-        statuses = raw.get("statuses", list(default))
-        if (
-            not isinstance(statuses, list)
-            or not statuses
-            or any(s not in allowed for s in statuses)
-        ):
-            raise r.error("statuses", f" must list request statuses among {', '.join(allowed)}")
-        return cls(statuses=tuple(statuses), within_days=r.days("within_days", 30))

@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 
 from ..models import Channel, Integration, JobRun, Notification, Source, Worker
 from ..models._types import utcnow
+from ..models.runtime import RunStatus
 from .keyset import keyset_page
 from .text_filter import matches_words, shown_status
 
@@ -104,6 +105,18 @@ def last_runs(session: Session) -> dict[int, JobRun]:
     )
     stmt = sa.select(JobRun).join(latest, col(JobRun.id) == latest.c.id)
     return {run.integration_id: run for run in session.scalars(stmt)}
+
+
+def last_import_started(session: Session, integration_id: int) -> datetime | None:
+    """When the integration's latest run that imported (succeeded or partial) started: a
+    feed not modified since then is unchanged for it."""
+    done = (RunStatus.SUCCEEDED.value, RunStatus.PARTIAL.value)
+    return session.scalar(
+        sa.select(JobRun.started_at)
+        .where(JobRun.integration_id == integration_id, JobRun.status.in_(done))  # type: ignore[attr-defined]
+        .order_by(JobRun.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+    )
 
 
 @dataclass(frozen=True)
