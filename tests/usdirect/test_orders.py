@@ -1,0 +1,139 @@
+"""send_orders, get_shipments and get_invoice against the US Direct sandbox."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from store.models import Invoice, Shipment
+from tests.usdirect.conftest import UsDirect
+from tests.wps.conftest import run_direct, run_job
+
+pytestmark = pytest.mark.e2e
+
+
+def skus(usd: UsDirect, n: int) -> list[str]:
+    return usd.state.primary[:n]
+
+
+async def test_an_order_is_sent_once_with_po_ship_to_items_and_code(usd: UsDirect) -> None:
+    a, b = skus(usd, 2)
+    request_id = usd.order([(a, 2), (b, 1)], method="fedex-exp")
+    send = usd.integration("send_orders")
+    run = await run_job(usd.db, send)
+    assert run.status == "succeeded", run.error
+    request = usd.request(request_id)
+    assert request.status == "sent"
+    placed = usd.state.orders[request.po_number]
+    assert request.external_id == placed["order_id"]
+    assert placed["ship_method"] == "FEDEX-EXP"
+    assert placed["items"][0]["sku"] == a and placed["items"][0]["quantity"] == 2
+    assert placed["ship_to"]["name"] == "Ada Lovelace" and placed["ship_to"]["zip"] == "83702"
+    again = await run_job(usd.db, send)
+    assert again.status == "succeeded" and len(usd.state.orders) == 1
+
+
+async def test_an_unknown_shipping_code_is_refused_before_sending(usd: UsDirect) -> None:
+    request_id = usd.order([(skus(usd, 1)[0], 1)], method="UPS Ground")
+    ctx = await run_direct(usd.db, usd.integration("send_orders"))
+    assert usd.state.orders == {}
+    request = usd.request(request_id)
+    assert request.status == "failed"
+    assert "shipping method 'UPS Ground' is not a US Direct shipping code; use one of " in (
+        request.last_error or ""
+    )
+    assert ctx.counters["failed"] == 1
+
+
+async def test_missing_required_fields_in_the_guides_words(usd: UsDirect) -> None:
+    no_city = {"name": "Ada", "address1": "1 Main St", "state": "ID", "zip": "1", "country": "US"}
+    request_id = usd.order([(skus(usd, 1)[0], 1)], address=no_city)
+    await run_direct(usd.db, usd.integration("send_orders"))
+    assert usd.request(request_id).last_error == (
+        "Invalid request: Missing required field 'Ship To Address' for order creation (no city)"
+    )
+    assert usd.state.orders == {}
+
+
+async def test_a_duplicate_po_is_reconciled_never_ordered_twice(usd: UsDirect) -> None:
+    request_id = usd.order([(skus(usd, 1)[0], 1)])
+    send = usd.integration("send_orders")
+    await run_job(usd.db, send)
+    po = usd.request(request_id).po_number
+    # The run was interrupted after US Direct took the order: left `sending`.
+    with usd.db.write() as session:
+        row = session.get(type(usd.request(request_id)), request_id)
+        assert row is not None
+        row.status = "sending"
+        session.add(row)
+    run = await run_job(usd.db, send)
+    assert run.counters.get("reconciled") == 1
+    assert list(usd.state.orders) == [po]
+
+
+async def test_partial_shipments_tracking_status_and_carrier_codes(usd: UsDirect) -> None:
+    a, b = skus(usd, 2)
+    request_id = usd.order([(a, 2), (b, 1)])
+    await run_job(usd.db, usd.integration("send_orders"))
+    po = usd.request(request_id).po_number
+    usd.control.post(
+        f"/_sandbox/orders/{po}/ship",
+        json={"items": [{"sku": a, "quantity": 2}], "carrier": "UPS", "tracking_number": "1ZA"},
+    ).raise_for_status()
+    track = usd.integration("get_shipments")
+    first = await run_job(usd.db, track)
+    assert first.counters["shipments_created"] == 1
+    assert usd.request(request_id).status == "partially_shipped"
+    usd.control.post(
+        f"/_sandbox/orders/{po}/ship",
+        json={"carrier": "USPS", "ship_method": "USPS-PRIORITY", "tracking_number": "9400"},
+    ).raise_for_status()
+    second = await run_job(usd.db, track)
+    assert second.counters["shipments_created"] == 1
+    assert usd.request(request_id).status == "shipped"
+    with usd.db.read() as session:
+        rows = session.execute(
+            sa.select(Shipment.tracking_number, Shipment.carrier, Shipment.service).order_by(
+                Shipment.id
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("1ZA", "UPS", "UPS-GND"),
+        ("9400", "USPS", "USPS-PRIORITY"),
+    ]
+    third = await run_job(usd.db, usd.integration("get_shipments", {"statuses": ["shipped"]}))
+    assert "shipments_created" not in third.counters  # tracking comes back once
+
+
+async def test_invoices_with_number_total_and_channel_order_number(usd: UsDirect) -> None:
+    request_id = usd.order([(skus(usd, 1)[0], 3)])
+    await run_job(usd.db, usd.integration("send_orders"))
+    po = usd.request(request_id).po_number
+    invoices = usd.integration("get_invoice")
+    early = await run_job(usd.db, invoices)
+    assert early.status == "succeeded" and "invoices" not in early.counters  # not shipped yet
+    usd.control.post(f"/_sandbox/orders/{po}/ship", json={}).raise_for_status()
+    run = await run_job(usd.db, invoices)
+    assert run.counters["invoices"] == 1
+    with usd.db.read() as session:
+        [invoice] = session.scalars(sa.select(Invoice)).all()
+    price = Decimal(usd.state.products[skus(usd, 1)[0]]["price"])
+    assert invoice.total == price * 3 + Decimal("7.50")
+    assert invoice.number.startswith("INV-") and invoice.request_id == request_id
+    assert invoice.data["channel_order_number"] == po
+
+
+async def test_invoices_without_the_reseller_token_say_what_to_fix(usd: UsDirect) -> None:
+    request_id = usd.order([(skus(usd, 1)[0], 1)])
+    await run_job(usd.db, usd.integration("send_orders"))
+    po = usd.request(request_id).po_number
+    usd.control.post(f"/_sandbox/orders/{po}/ship", json={}).raise_for_status()
+    usd.state.reseller_token = "rotated"
+    run = await run_job(usd.db, usd.integration("get_invoice"))
+    assert run.status == "failed"
+    assert "HTTP 403" in (run.error or "")
+    assert "confirm the Reseller Token (on the US Direct connection card) is configured" in (
+        run.error or ""
+    )
