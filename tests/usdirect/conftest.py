@@ -11,10 +11,10 @@ import httpx
 import pytest
 
 import connectors.usdirect.operations  # noqa: F401  (registers the usdirect operations)
-from connectors.routing import po_number
 from connectors.sandboxing import BuiltSandbox
 from connectors.sandboxing.serve import RunningServer, serve
 from connectors.usdirect.sandbox import build
+from store.commands.routing import po_number
 from store.commands.setup import ensure_channel, ensure_integration, ensure_source, save_connection
 from store.crypto import SecretBox
 from store.db import Database
