@@ -37,6 +37,7 @@ COMMANDS = (
     "mappings",
     "listings",
     "orders",
+    "invoices",
     "notifications",
     "db",
     "about",
@@ -55,6 +56,7 @@ READ_COMMANDS = frozenset(
         "console.commands.mappings._list",
         "console.commands.listings._list",
         "console.commands.orders._list",
+        "console.commands.invoices._list",
         "console.commands.notifications._show",
         "console.commands.sandbox._run",  # the sandbox peers; the store is not opened
         "console.commands.db._export",  # reads the store, writes only the export file

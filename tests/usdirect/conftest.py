@@ -153,3 +153,8 @@ def serve_usdirect(db: Database, *, seed: int = 3, size: int = 120) -> Iterator[
 @pytest.fixture
 def usd(db: Database) -> Iterator[UsDirect]:
     yield from serve_usdirect(db)
+
+
+@pytest.fixture
+def usd_sqlite(sqlite_db: Database) -> Iterator[UsDirect]:
+    yield from serve_usdirect(sqlite_db)

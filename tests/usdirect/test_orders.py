@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
+from console.cli import main
 from store.models import Invoice, Shipment
 from tests.usdirect.conftest import UsDirect
 from tests.wps.conftest import run_direct, run_job
@@ -137,3 +139,23 @@ async def test_invoices_without_the_reseller_token_say_what_to_fix(usd: UsDirect
     assert "confirm the Reseller Token (on the US Direct connection card) is configured" in (
         run.error or ""
     )
+
+
+async def test_dropdeck_invoices_lists_them_by_order(
+    usd_sqlite: UsDirect, capsys: pytest.CaptureFixture[str]
+) -> None:
+    usd = usd_sqlite
+    request_id = usd.order([(skus(usd, 1)[0], 1)], number="5400")
+    await run_job(usd.db, usd.integration("send_orders"))
+    po = usd.request(request_id).po_number
+    usd.control.post(f"/_sandbox/orders/{po}/ship", json={}).raise_for_status()
+    await run_job(usd.db, usd.integration("get_invoice"))
+    assert main(["invoices", "--order", "5400", "--json"]) == 0
+    # The worker's log lines go to stdout too; the JSON is the last line.
+    [row] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (row["order_number"], row["po_number"], row["channel_order_number"]) == ("5400", po, po)
+    assert row["number"].startswith("INV-") and row["source"] == "usdirect"
+    assert main(["invoices"]) == 0
+    assert row["number"] in capsys.readouterr().out
+    assert main(["invoices", "--order", "nope"]) == 1
+    assert capsys.readouterr().err.strip().endswith("no order 'nope'; see 'dropdeck orders'")
