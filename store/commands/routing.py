@@ -201,3 +201,17 @@ def route_order(session: Session, order: Order) -> RoutingPlan:
     plan = plan_routing(session, order)
     apply_routing(session, order, plan)
     return plan
+
+
+def routing_preview(session: Session, order_id: int) -> list[str]:
+    """Where the order's lines would go now and why (nothing written), or why it cannot
+    be routed: the console shows it in the order's details."""
+    order = session.get(Order, order_id)
+    if order is None:
+        return [f"order {order_id} does not exist"]
+    plan = plan_routing(session, order)
+    if plan.hold_reason:
+        return [f"on hold: {plan.hold_reason}"]
+    sources = len(plan.assignments)
+    split = f"{sources} fulfillment requests, one per source" if sources > 1 else "one request"
+    return [*plan.explanation, f"= {split}"]

@@ -12,6 +12,8 @@ from textual.binding import Binding
 
 from store.commands.audit import operator_name
 from store.commands.fulfillment import SendRefused, queue_send_now
+from store.commands.routing import routing_preview
+from store.queries.invoices import list_invoices
 from store.queries.orders import OrderRow, RequestRow, page_orders
 
 from .. import format as fmt
@@ -70,7 +72,13 @@ class OrdersPane(PagedPane[OrderRow]):
         return partial(fetch_page, page_orders, text=self.filter_text or None)
 
     def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
-        r: OrderRow = event.row
+        self.show_details(event.row)
+
+    @work(exclusive=True, group="details", exit_on_error=False)
+    async def show_details(self, r: OrderRow) -> None:
+        """The order with its requests, invoices and routing preview (read fresh)."""
+        invoices = await store_access.read(self.db, list_invoices, order_id=r.id)
+        preview = await store_access.read(self.db, routing_preview, r.id)
         fields: list[tuple[str, object]] = [
             ("number", r.number),
             ("channel", r.channel),
@@ -91,7 +99,13 @@ class OrdersPane(PagedPane[OrderRow]):
             )
             if req.error:
                 fields.append(("  error", req.error))
-        self.app.push_screen(DetailsScreen(f"Order {r.number}", fields))
+        billed = [
+            f"{i.number}: {fmt.money(i.total)} from {i.source} (PO {i.po_number}, "
+            f"channel order number {i.channel_order_number})"
+            for i in invoices
+        ]
+        sections = [("Invoices", billed or ["none yet"]), ("Routing preview", preview)]
+        self.app.push_screen(DetailsScreen(f"Order {r.number}", fields, sections))
 
     @work(exclusive=True, group="resubmit", exit_on_error=False)
     async def action_resubmit(self) -> None:
