@@ -3,8 +3,10 @@ round of runs, so every pane shows data that came over HTTP.
 
 The WooCommerce sandbox is stocked with products whose SKUs are WPS items (with the WPS
 SKU prefix), as a dropship store's would be; then the runs go in the order an operator's
-first day would: WPS inventory and the Woo import, link, sync, customer orders placed on
-the store, get orders (routing), send to WPS, WPS ships, shipments back, tracking to Woo.
+first day would: WPS and US Direct inventory (US Direct carries some of the store's
+products too) and the Woo import, link, sync, customer orders placed on the store, get
+orders (routing between the two sources), send to each, they ship, shipments back,
+US Direct invoices, tracking to Woo.
 The business also sells through ShipStation: its products (the same WPS SKUs) are linked
 by sync_listings, its orders come in through get_orders and go back marked shipped.
 The Magento sandbox sells some of the same WPS items: import, orders and shipments there
@@ -48,6 +50,8 @@ from store.models.runtime import RunStatus, RunTrigger
 log = structlog.get_logger("dropdeck.demo")
 
 WPS_PREFIX = "WPS-"
+USD_PREFIX = "USD-"
+SHARED_PRODUCTS = 40  # demo store SKUs US Direct carries too (routing picks between them)
 DEMO_PRODUCTS = 120  # WPS products stocked on the demo store
 FINISHED = {RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.CANCELLED}
 
@@ -57,6 +61,10 @@ INTEGRATIONS: tuple[tuple[str, str, int, dict[str, Any]], ...] = (
     ("wps-demo", "get_pqs", 120, {}),
     ("wps-demo", "send_orders", 30, {}),
     ("wps-demo", "get_shipments", 60, {}),
+    ("usdirect-demo", "get_inventory", 600, {}),
+    ("usdirect-demo", "send_orders", 30, {}),
+    ("usdirect-demo", "get_shipments", 60, {}),
+    ("usdirect-demo", "get_invoice", 0, {}),  # the guide: run it by hand first
     ("woo-demo", "import_listings", 0, {"mode": "create_and_overwrite"}),
     ("woo-demo", "link_listings", 300, {"match_on": "sku"}),
     ("woo-demo", "sync_listings", 60, {"price_from": "cost", "markup_percent": 35}),
@@ -101,7 +109,12 @@ def configure_demo_business(db: Database, described: dict[str, dict[str, str]]) 
                 priority=1,
             ),
             "usdirect-demo": ensure_source(
-                session, name="usdirect-demo", kind="usdirect", connection=conns.get("usdirect")
+                session,
+                name="usdirect-demo",
+                kind="usdirect",
+                connection=conns.get("usdirect"),
+                sku_prefix=USD_PREFIX,
+                priority=2,
             ),
             "woo-demo": ensure_channel(
                 session,
@@ -139,6 +152,7 @@ def configure_demo_business(db: Database, described: dict[str, dict[str, str]]) 
         mag = owners["magento-demo"].id or 0
         mag_key = shipping_key(MAGENTO_SHIPPING)
         session.add(ShippingMapping(scope="channel", owner_id=mag, key=mag_key, value="ground"))
+        usd = owners["usdirect-demo"].id or 0
         # "Local pickup" stays unmapped on purpose: that order is held with the reason.
         session.add_all(
             [
@@ -152,6 +166,8 @@ def configure_demo_business(db: Database, described: dict[str, dict[str, str]]) 
                 ),
                 ShippingMapping(scope="source", owner_id=wps, key="ground", value="BEST"),
                 ShippingMapping(scope="source", owner_id=wps, key="express", value="FE2D"),
+                ShippingMapping(scope="source", owner_id=usd, key="ground", value="UPS-GND"),
+                ShippingMapping(scope="source", owner_id=usd, key="express", value="FEDEX-EXP"),
             ]
         )
 
@@ -336,27 +352,48 @@ def ship_sent_orders(db: Database, running: RunningSandboxes) -> None:
     with db.read() as session:
         rows = session.execute(
             sa.select(
+                col(Source.kind),
                 col(FulfillmentRequest.po_number),
                 col(FulfillmentLine.sku),
                 col(FulfillmentLine.quantity),
             )
             .join(FulfillmentLine, col(FulfillmentLine.request_id) == col(FulfillmentRequest.id))
+            .join(Source, col(Source.id) == col(FulfillmentRequest.source_id))
             .where(col(FulfillmentRequest.status) == "sent")
             .order_by(col(FulfillmentRequest.id))
         ).all()
-    lines: dict[str, list[tuple[str, int]]] = {}
-    for po, sku, quantity in rows:
-        lines.setdefault(po, []).append((sku, quantity))
+    lines: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for kind, po, sku, quantity in rows:
+        lines.setdefault((kind, po), []).append((sku, quantity))
     partial_done = False
-    wps = running.describe()["wps"]["base_url"]
-    with httpx.Client(base_url=wps) as client:
-        for po, po_lines in lines.items():
-            body: dict[str, Any] = {"tracking_number": f"1ZDEMO{po}"}
-            sku, quantity = po_lines[0]
-            if not partial_done and quantity > 1:
-                body["lines"] = [{"sku": sku, "quantity": quantity - 1}]
-                partial_done = True
+    described = running.describe()
+    for (kind, po), po_lines in lines.items():
+        if kind not in described:
+            continue
+        body: dict[str, Any] = {"tracking_number": f"1ZDEMO{po}"}
+        sku, quantity = po_lines[0]
+        if kind == "wps" and not partial_done and quantity > 1:
+            body["lines"] = [{"sku": sku, "quantity": quantity - 1}]
+            partial_done = True
+        with httpx.Client(base_url=described[kind]["base_url"]) as client:
             client.post(f"/_sandbox/orders/{po}/ship", json=body)
+
+
+def share_products(db: Database, running: RunningSandboxes, skus: list[str]) -> None:
+    """US Direct carries some of the store's products too: its get_inventory maps those
+    SKUs' Master SKU to the store's (a mapping set), so a listing is backed by both."""
+    if "usdirect" not in running.sandboxes:
+        return
+    usd = running.sandboxes["usdirect"].state
+    masters = dict(zip(usd.primary, skus[:SHARED_PRODUCTS], strict=False))
+    template = {"rules": {"Master SKU": "set:masters:sku"}, "mapping_sets": {"masters": masters}}
+    with db.write() as session:
+        integration = session.scalars(
+            sa.select(Integration).where(Integration.name == "usdirect-demo/get_inventory")
+        ).first()
+        if integration is not None:
+            integration.settings = {**integration.settings, "mapping_template": template}
+            session.add(integration)
 
 
 def run_and_wait(db: Database, names: list[str], timeout: float = 300.0) -> None:
@@ -385,7 +422,11 @@ def bootstrap_demo(db: Database, running: RunningSandboxes) -> None:
     try:
         skus = stock_demo_store(running)
         mag_skus = stock_demo_magento(running, skus)
-        run_and_wait(db, ["wps-demo/get_inventory", "woo-demo/import_listings"])
+        share_products(db, running, skus)
+        run_and_wait(
+            db,
+            ["wps-demo/get_inventory", "usdirect-demo/get_inventory", "woo-demo/import_listings"],
+        )
         if mag_skus:
             run_and_wait(db, ["magento-demo/import_listings"])
         run_and_wait(db, ["woo-demo/link_listings"])
@@ -396,9 +437,10 @@ def bootstrap_demo(db: Database, running: RunningSandboxes) -> None:
         place_magento_orders(running, mag_skus)
         magento = ["magento-demo/get_orders"] if mag_skus else []
         run_and_wait(db, ["woo-demo/get_orders", "shipstation-demo/get_orders", *magento])
-        run_and_wait(db, ["wps-demo/send_orders"])
+        run_and_wait(db, ["wps-demo/send_orders", "usdirect-demo/send_orders"])
         ship_sent_orders(db, running)
-        run_and_wait(db, ["wps-demo/get_shipments"])
+        run_and_wait(db, ["wps-demo/get_shipments", "usdirect-demo/get_shipments"])
+        run_and_wait(db, ["usdirect-demo/get_invoice"])
         magento = ["magento-demo/sync_orders"] if mag_skus else []
         run_and_wait(db, ["woo-demo/sync_orders", "shipstation-demo/sync_orders", *magento])
         log.info("demo.ready", notify=True, message="demo business ready: every pane has data")
