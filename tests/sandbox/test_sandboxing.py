@@ -203,7 +203,13 @@ def test_describe_fields_of_wps_usdirect_shipstation() -> None:
         assert set(described["wps"]) == {"base_url", "api_token"}
         assert set(described["shipstation"]) == {"base_url", "api_key", "api_secret"}
         usdirect = described["usdirect"]
-        assert set(usdirect) == {"base_url", "reseller_token", "feed_url", "secondary_feed_url"}
+        assert set(usdirect) == {
+            "base_url",
+            "api_token",
+            "reseller_token",
+            "feed_url",
+            "secondary_feed_url",
+        }
         assert usdirect["feed_url"].startswith(usdirect["base_url"] + "/feeds/")
         feed = httpx.get(usdirect["feed_url"])
         assert feed.status_code == 200 and feed.text.startswith("sku,name,price,qty")
