@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from connectors.errors import RetryBudgetExhausted
 from connectors.settings import SettingsError, no_templates
 from connectors.usdirect.settings import InventorySettings
 from store.models import InventoryItem
@@ -129,3 +130,20 @@ def test_required_fields_and_switches_are_checked_before_any_request() -> None:
         parse({"feed": "tertiary"})
     custom = parse({"mapping_template": {"Pricing": "field:msrp", "Master SKU": "field:upc"}})
     assert custom.template.rules["Pricing"].arg == "msrp"
+
+
+async def test_a_slow_feed_behind_a_429_imports_and_a_failing_feed_changes_nothing(
+    usd: UsDirect,
+) -> None:
+    usd.settings(feed_delay_ms=200)
+    usd.faults(burst_429=1)
+    integration = usd.integration("get_inventory")
+    ctx = await run_direct(usd.db, integration)
+    assert ctx.counters["parents_created"] == len(usd.state.primary)
+    sku = usd.state.primary[0]
+    before = items(usd)[sku].quantity
+    usd.control.put(f"/_sandbox/products/{sku}", json={"qty": before + 7})
+    usd.faults(error_rate=1.0)
+    with pytest.raises(RetryBudgetExhausted, match="gave up after 5 attempts"):
+        await run_direct(usd.db, integration)
+    assert items(usd)[sku].quantity == before

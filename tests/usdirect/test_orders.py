@@ -159,3 +159,25 @@ async def test_dropdeck_invoices_lists_them_by_order(
     assert row["number"] in capsys.readouterr().out
     assert main(["invoices", "--order", "nope"]) == 1
     assert capsys.readouterr().err.strip().endswith("no order 'nope'; see 'dropdeck orders'")
+
+
+async def test_faults_never_make_a_second_order(usd: UsDirect) -> None:
+    from store.commands.fulfillment import resubmit_request
+
+    rids = [usd.order([(sku, 1)], number=str(3000 + i)) for i, sku in enumerate(skus(usd, 6))]
+    send = usd.integration("send_orders")
+    usd.faults(seed=4, error_rate=0.25, drop_connection=0.15, malformed=0.1, burst_429=2)
+    for _ in range(12):
+        await run_direct(usd.db, send)
+        failed = [r for r in rids if usd.request(r).status == "failed"]
+        if not failed and all(usd.request(r).status == "sent" for r in rids):
+            break
+        with usd.db.write() as session:
+            for r in failed:
+                resubmit_request(session, r, actor="test@cli")
+    usd.faults(error_rate=0.0, drop_connection=0.0, malformed=0.0)
+    for r in rids:
+        request = usd.request(r)
+        assert request.status == "sent", (request.status, request.last_error)
+        assert request.po_number in usd.state.orders
+    assert len(usd.state.orders) == len(rids)
