@@ -64,8 +64,8 @@ DESCRIPTOR = register(
         kinds=(
             _kind("get_inventory", "InventorySettings"),
             _kind("send_orders", "SendSettings"),
-            _kind("get_shipments", "TrackSettings"),
-            _kind("get_invoice", "TrackSettings"),
+            _kind("get_shipments", "ShipmentSettings"),
+            _kind("get_invoice", "InvoiceSettings"),
         ),
     )
 )

@@ -37,6 +37,24 @@ DEFAULT_ORDER_RULES = {
     "Item Number": "field:line.sku",
     "Quantity": "field:line.quantity",
 }
+SHIPMENT_PURPOSE = "shipment sync"
+SHIPMENT_REQUIRED = ("Tracking Number", "Shipping Date")
+SHIPMENT_TARGETS = ("Tracking Number", "Shipment Status", "Shipping Date", "Carrier", "Shipment ID")
+DEFAULT_SHIPMENT_RULES = {
+    "Tracking Number": "field:tracking_number",
+    "Shipment Status": "field:status",
+    "Shipping Date": "field:ship_date",
+    "Carrier": "field:carrier",
+    "Shipment ID": "field:shipment_id",
+}
+INVOICE_PURPOSE = "invoice sync"
+INVOICE_REQUIRED = ("Invoice Number",)
+INVOICE_TARGETS = ("Invoice Number", "Invoice Total", "Channel Order Number")
+DEFAULT_INVOICE_RULES = {
+    "Invoice Number": "field:invoice_number",
+    "Invoice Total": "field:total",
+    "Channel Order Number": "field:po_number",
+}
 # The ship-to fields the (assumed) API requires, in the guide's words for the error.
 SHIP_TO_REQUIRED = ("name", "address1", "city", "state", "zip", "country")
 
@@ -49,6 +67,16 @@ def inventory_template() -> Template:
 def order_template() -> Template:
     """The default order template."""
     return Template.from_settings(DEFAULT_ORDER_RULES)
+
+
+def shipment_template() -> Template:
+    """The default Get Shipments template: the assumed shipment fields."""
+    return Template.from_settings(DEFAULT_SHIPMENT_RULES)
+
+
+def invoice_template() -> Template:
+    """The default Source Invoice template: the assumed invoice fields."""
+    return Template.from_settings(DEFAULT_INVOICE_RULES)
 
 
 @dataclass(frozen=True)
@@ -197,37 +225,32 @@ def shipping_code(carrier: str, ship_method: str | None) -> str:
     return CARRIER_CODES.get(carrier.strip().upper(), "")
 
 
-def shipment_of(record: Any, po_number: str) -> ShipmentRecord:
-    """A shipment record; `MappingError` when tracking, status or shipping date is missing."""
+def shipment_of(record: Any, po_number: str, template: Template) -> ShipmentRecord:
+    """A shipment record through the Get Shipments template; `MappingError` when Tracking
+    Number or Shipping Date is missing (the guide's Data Completeness)."""
     ref = f"PO {po_number}"
     if not isinstance(record, Mapping):
         raise MappingError(ref, "a shipment record is not an object")
-    for name, label in (
-        ("shipment_id", "Shipment ID"),
-        ("tracking_number", "Tracking Number"),
-        ("ship_date", "Shipping Date"),
-    ):
-        if not str(record.get(name) or "").strip():
-            raise MappingError(ref, f"US Direct sent a shipment without {label}")
+    mapped = template.apply(record, required=SHIPMENT_REQUIRED, purpose=SHIPMENT_PURPOSE, ref=ref)
+    shipped = str(mapped["Shipping Date"])
     try:
-        day = date.fromisoformat(str(record["ship_date"])[:10])
+        day = date.fromisoformat(shipped[:10])
     except ValueError:
-        raise MappingError(
-            ref, f"Shipping Date {str(record['ship_date'])[:30]!r} is not a date"
-        ) from None
+        raise MappingError(ref, f"Shipping Date {shipped[:30]!r} is not a date") from None
     lines = []
     for item in record.get("items") or []:
         try:
             lines.append((str(item["sku"]), int(item["quantity"])))
         except (KeyError, TypeError, ValueError):
             raise MappingError(ref, "a shipment item has no sku or quantity") from None
-    carrier = str(record.get("carrier") or "")
+    tracking = str(mapped["Tracking Number"]).strip()
+    carrier = str(mapped.get("Carrier") or "")
     return ShipmentRecord(
-        external_id=str(record["shipment_id"]),
-        tracking_number=str(record["tracking_number"]).strip(),
+        external_id=str(mapped.get("Shipment ID") or tracking),
+        tracking_number=tracking,
         carrier=carrier,
         service=shipping_code(carrier, record.get("ship_method")),
-        status=str(record.get("status") or ""),
+        status=str(mapped.get("Shipment Status") or ""),
         shipped_at=datetime(day.year, day.month, day.day, tzinfo=UTC),
         lines=lines,
     )
@@ -243,12 +266,15 @@ class InvoiceRecord:
     data: dict[str, Any]
 
 
-def invoice_of(body: Any, po_number: str) -> InvoiceRecord:
-    """An invoice body; `MappingError` when it has no Invoice Number or a bad total."""
+def invoice_of(body: Any, po_number: str, template: Template) -> InvoiceRecord:
+    """An invoice body through the Source Invoice template; `MappingError` when it has no
+    Invoice Number or a total that is not an amount."""
     ref = f"PO {po_number}"
-    if not isinstance(body, Mapping) or not str(body.get("invoice_number") or "").strip():
-        raise MappingError(ref, "US Direct sent an invoice without Invoice Number")
-    total = None if body.get("total") in (None, "") else money(body["total"], "Invoice Total", ref)
+    if not isinstance(body, Mapping):
+        raise MappingError(ref, "the invoice is not an object")
+    mapped = template.apply(body, required=INVOICE_REQUIRED, purpose=INVOICE_PURPOSE, ref=ref)
+    raw_total = mapped.get("Invoice Total")
+    total = None if raw_total in (None, "") else money(raw_total, "Invoice Total", ref)
     issued = None
     if body.get("invoice_date"):
         try:
@@ -257,13 +283,13 @@ def invoice_of(body: Any, po_number: str) -> InvoiceRecord:
         except ValueError:
             issued = None
     return InvoiceRecord(
-        external_id=str(body["invoice_number"]).strip(),
+        external_id=str(mapped["Invoice Number"]).strip(),
         total=total,
         issued_at=issued,
         data={
             "po_number": po_number,
             # The guide: the Flx PO / Order Number is kept as the Channel Order Number.
-            "channel_order_number": str(body.get("po_number") or po_number),
+            "channel_order_number": str(mapped.get("Channel Order Number") or po_number),
             "subtotal": body.get("subtotal"),
             "shipping": body.get("shipping"),
             "lines": body.get("lines") or [],

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from store.commands.fulfillment import RequestSnapshot, ShipmentIn
 from store.commands.inventory import InventoryWriter
@@ -27,7 +27,6 @@ from ..flows.inventory import MappedPage, import_inventory
 from ..flows.supplier_orders import send_requests
 from ..flows.supplier_tracking import (
     PoShipments,
-    TrackSettings,
     track_invoices,
     track_shipments,
     tracked_requests,
@@ -36,9 +35,11 @@ from ..registry import operation
 from ..settings import stored_templates
 from . import mapping as m
 from .client import HTTP_SETTINGS, UsDirectClient, UsDirectRejected
-from .settings import InventorySettings, SendSettings
+from .settings import InventorySettings, InvoiceSettings, SendSettings, ShipmentSettings
 
 NAME = "US Direct"
+
+T = TypeVar("T", InventorySettings, SendSettings, ShipmentSettings, InvoiceSettings)
 
 
 def _secret(ctx: RunContext, field: str, what: str) -> str:
@@ -223,8 +224,8 @@ async def send_orders(ctx: RunContext) -> None:
 # -- get_shipments / get_invoice ----------------------------------------------------------------
 
 
-def _track_settings(ctx: RunContext) -> TrackSettings:
-    return TrackSettings.parse(
+def _parse(ctx: RunContext, settings: type[T]) -> T:
+    return settings.parse(
         ctx.settings,
         integration=ctx.integration.name,
         kind=ctx.kind,
@@ -236,9 +237,9 @@ def _track_settings(ctx: RunContext) -> TrackSettings:
 async def get_shipments(ctx: RunContext) -> None:
     """Record tracking (number, status, shipping date, items) for sent requests; partial
     shipments count; a voided shipment is left out."""
-    cfg = _track_settings(ctx)
+    cfg = _parse(ctx, ShipmentSettings)
     client = usdirect_client(ctx)
-    requests = tracked_requests(ctx, cfg.statuses, cfg.within_days)
+    requests = tracked_requests(ctx, cfg.track.statuses, cfg.track.within_days)
 
     async def shipments_of(po_number: str) -> PoShipments | None:
         order = await client.get_order(po_number)
@@ -249,7 +250,7 @@ async def get_shipments(ctx: RunContext) -> None:
             if isinstance(record, dict) and record.get("voided"):
                 continue
             try:
-                s = m.shipment_of(record, po_number)
+                s = m.shipment_of(record, po_number, cfg.template)
             except MappingError as exc:
                 out.failures.append(exc)
                 continue
@@ -271,9 +272,9 @@ async def get_shipments(ctx: RunContext) -> None:
 @operation("usdirect", "get_invoice")
 async def get_invoice(ctx: RunContext) -> None:
     """Record invoice number, total and channel order number per PO (Reseller Token)."""
-    cfg = _track_settings(ctx)
+    cfg = _parse(ctx, InvoiceSettings)
     client = usdirect_client(ctx, invoices=True)
-    requests = tracked_requests(ctx, cfg.statuses, cfg.within_days)
+    requests = tracked_requests(ctx, cfg.track.statuses, cfg.track.within_days)
 
     async def invoices_of(po_number: str) -> list[m.InvoiceRecord] | None:
         try:
@@ -287,7 +288,7 @@ async def get_invoice(ctx: RunContext) -> None:
         if body is None:
             return []  # not invoiced yet (US Direct invoices once shipped)
         try:
-            return [m.invoice_of(body, po_number)]
+            return [m.invoice_of(body, po_number, cfg.template)]
         except MappingError as exc:
             ctx.record_failure(exc)
             return []

@@ -15,7 +15,7 @@ from ..mapping import Template
 from ..settings import SettingsReader, TemplateLookup, kind_style
 from . import mapping as m
 
-__all__ = ["InventorySettings", "SendSettings", "TrackSettings"]
+__all__ = ["InventorySettings", "InvoiceSettings", "SendSettings", "ShipmentSettings"]
 
 
 @dataclass(frozen=True)
@@ -104,3 +104,67 @@ class SendSettings:
             templates=templates,
         )
         return cls(template=template)
+
+
+@dataclass(frozen=True)
+class ShipmentSettings:
+    """get_shipments: which requests to follow up, and the Get Shipments template."""
+
+    KEYS: ClassVar[tuple[str, ...]] = (*TrackSettings.KEYS, "mapping_template")
+
+    track: TrackSettings
+    template: Template
+
+    @classmethod
+    def parse(
+        cls,
+        raw: Mapping[str, Any],
+        *,
+        integration: str,
+        kind: str,
+        templates: TemplateLookup,
+    ) -> ShipmentSettings:
+        """Validated get_shipments settings."""
+        r = SettingsReader(raw, kind_style(kind))
+        template = r.template(
+            "shipment",
+            base=m.shipment_template(),
+            required=m.SHIPMENT_REQUIRED,
+            purpose=m.SHIPMENT_PURPOSE,
+            templates=templates,
+            targets=m.SHIPMENT_TARGETS,
+        )
+        track = TrackSettings.parse(raw, integration=integration, kind=kind, templates=templates)
+        return cls(track=track, template=template)
+
+
+@dataclass(frozen=True)
+class InvoiceSettings:
+    """get_invoice: which requests to follow up, and the Source Invoice template."""
+
+    KEYS: ClassVar[tuple[str, ...]] = (*TrackSettings.KEYS, "mapping_template")
+
+    track: TrackSettings
+    template: Template
+
+    @classmethod
+    def parse(
+        cls,
+        raw: Mapping[str, Any],
+        *,
+        integration: str,
+        kind: str,
+        templates: TemplateLookup,
+    ) -> InvoiceSettings:
+        """Validated get_invoice settings."""
+        r = SettingsReader(raw, kind_style(kind))
+        template = r.template(
+            "invoice",
+            base=m.invoice_template(),
+            required=m.INVOICE_REQUIRED,
+            purpose=m.INVOICE_PURPOSE,
+            templates=templates,
+            targets=m.INVOICE_TARGETS,
+        )
+        track = TrackSettings.parse(raw, integration=integration, kind=kind, templates=templates)
+        return cls(track=track, template=template)

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from connectors.settings import SettingsError, no_templates
+from connectors.usdirect.settings import InvoiceSettings, ShipmentSettings
 from console.cli import main
 from store.models import Invoice, Shipment
 from tests.usdirect.conftest import UsDirect
@@ -181,3 +183,56 @@ async def test_faults_never_make_a_second_order(usd: UsDirect) -> None:
         assert request.status == "sent", (request.status, request.last_error)
         assert request.po_number in usd.state.orders
     assert len(usd.state.orders) == len(rids)
+
+
+def test_shipment_and_invoice_templates_name_their_required_fields() -> None:
+    how = {"templates": no_templates}
+    with pytest.raises(SettingsError) as caught:
+        ShipmentSettings.parse(
+            {"mapping_template": {"Tracking Number": "none"}},
+            integration="u",
+            kind="get_shipments",
+            **how,
+        )
+    assert str(caught.value) == (
+        "Invalid request: Missing required field 'Tracking Number' for shipment sync"
+    )
+    with pytest.raises(SettingsError) as caught:
+        InvoiceSettings.parse(
+            {"mapping_template": {"Invoice Number": "empty"}},
+            integration="u",
+            kind="get_invoice",
+            **how,
+        )
+    assert str(caught.value) == (
+        "Invalid request: Missing required field 'Invoice Number' for invoice sync"
+    )
+    with pytest.raises(SettingsError, match="cannot map Weight"):
+        ShipmentSettings.parse(
+            {"mapping_template": {"Weight": "field:w"}},
+            integration="u",
+            kind="get_shipments",
+            **how,
+        )
+
+
+async def test_invoice_template_maps_the_total_and_a_shipment_without_tracking_is_reported(
+    usd: UsDirect,
+) -> None:
+    request_id = usd.order([(skus(usd, 1)[0], 2)])
+    await run_job(usd.db, usd.integration("send_orders"))
+    po = usd.request(request_id).po_number
+    usd.control.post(f"/_sandbox/orders/{po}/ship", json={}).raise_for_status()
+    usd.state.shipments[0]["tracking_number"] = ""  # US Direct sent no tracking yet
+    ctx = await run_direct(usd.db, usd.integration("get_shipments"))
+    assert ctx.record_errors == [
+        {
+            "record": f"PO {po}",
+            "error": "Invalid request: Missing required field 'Tracking Number' for shipment sync",
+        }
+    ]
+    subtotal = {"mapping_template": {"Invoice Total": "field:subtotal"}}
+    await run_job(usd.db, usd.integration("get_invoice", subtotal))
+    with usd.db.read() as session:
+        [invoice] = session.scalars(sa.select(Invoice)).all()
+    assert invoice.total == Decimal(usd.state.products[skus(usd, 1)[0]]["price"]) * 2
