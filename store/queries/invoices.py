@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import FulfillmentRequest, Invoice, Order, Source
 
@@ -46,14 +46,20 @@ class InvoiceRow:
 def list_invoices(session: Session, *, order_id: int | None = None) -> list[InvoiceRow]:
     """Every invoice (or one order's), newest first."""
     stmt = (
-        sa.select(Invoice, Source.name, FulfillmentRequest.po_number, Order.id, Order.number)
-        .join(Source, Source.id == Invoice.source_id)  # type: ignore[arg-type]
-        .outerjoin(FulfillmentRequest, FulfillmentRequest.id == Invoice.request_id)  # type: ignore[arg-type]
-        .outerjoin(Order, Order.id == FulfillmentRequest.order_id)  # type: ignore[arg-type]
-        .order_by(Invoice.id.desc())  # type: ignore[union-attr]
+        sa.select(
+            Invoice,
+            col(Source.name),
+            col(FulfillmentRequest.po_number),
+            col(Order.id),
+            col(Order.number),
+        )
+        .join(Source, col(Source.id) == col(Invoice.source_id))
+        .outerjoin(FulfillmentRequest, col(FulfillmentRequest.id) == col(Invoice.request_id))
+        .outerjoin(Order, col(Order.id) == col(FulfillmentRequest.order_id))
+        .order_by(col(Invoice.id).desc())
     )
     if order_id is not None:
-        stmt = stmt.where(Order.id == order_id)
+        stmt = stmt.where(col(Order.id) == order_id)
     return [
         InvoiceRow(
             id=inv.id or 0,

@@ -112,9 +112,9 @@ def last_import_started(session: Session, integration_id: int) -> datetime | Non
     feed not modified since then is unchanged for it."""
     done = (RunStatus.SUCCEEDED.value, RunStatus.PARTIAL.value)
     return session.scalar(
-        sa.select(JobRun.started_at)
-        .where(JobRun.integration_id == integration_id, JobRun.status.in_(done))  # type: ignore[attr-defined]
-        .order_by(JobRun.id.desc())  # type: ignore[union-attr]
+        sa.select(col(JobRun.started_at))
+        .where(col(JobRun.integration_id) == integration_id, col(JobRun.status).in_(done))
+        .order_by(col(JobRun.id).desc())
         .limit(1)
     )
 
