@@ -46,7 +46,7 @@ def _probe(base_url: str, secrets: Mapping[str, str]) -> Probe:
             lambda body: isinstance(body, dict) and "shipments" in body,
             "give the API's base URL, e.g. https://usdirect.example/api",
         ),
-        refused_hints={401: REFUSED, 403: NO_ACCESS},
+        refused_hint=f"{REFUSED}; or {NO_ACCESS}",
     )
 
 

@@ -10,7 +10,7 @@ per PO. Settings are parsed once per run by `connectors.usdirect.settings`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
@@ -24,7 +24,7 @@ from ..context import RunContext
 from ..errors import AuthError, FatalError, MappingError, RecordError
 from ..feeds import BadRow, Record, feed_records
 from ..flows.inventory import MappedPage, import_inventory
-from ..flows.supplier_orders import send_requests
+from ..flows.supplier_orders import FoundOrder, OrderContents, send_requests
 from ..flows.supplier_tracking import (
     PoShipments,
     track_invoices,
@@ -175,6 +175,7 @@ class UsDirectSupplier:
     """US Direct as a `Supplier`: one POST /orders per PO, looked up by PO first."""
 
     name = NAME
+    po_max_length = 50  # assumed: no US Direct limit is public
 
     def __init__(self, client: UsDirectClient, cfg: SendSettings) -> None:
         self.client = client
@@ -191,10 +192,16 @@ class UsDirectSupplier:
             lines=request.lines,
         )
 
-    async def find_order(self, po_number: str) -> str | None:
-        """US Direct's order id under `po_number`, or None (a cancelled one counts)."""
+    def contents(self, plan: m.OrderPlan) -> OrderContents:
+        """The items and ship-to as US Direct keeps them on the PO."""
+        return _contents(plan.body)
+
+    async def find_order(self, po_number: str) -> FoundOrder | None:
+        """US Direct's order under `po_number` (a cancelled one counts), or None."""
         found = await self.client.get_order(po_number)
-        return None if found is None else str(found.get("order_id") or po_number)
+        if found is None:
+            return None
+        return FoundOrder(number=str(found.get("order_id") or po_number), contents=_contents(found))
 
     async def place(self, plan: m.OrderPlan) -> str:
         """POST the order; its US Direct order id."""
@@ -207,6 +214,20 @@ class UsDirectSupplier:
     def duplicate_po(self, exc: FatalError) -> bool:
         """US Direct says the PO number is taken."""
         return isinstance(exc, UsDirectRejected) and exc.duplicate_po
+
+
+def _contents(order: Mapping[str, Any]) -> OrderContents:
+    """(sku, quantity) and name/address1/city/state/zip of an order body or a PO."""
+    lines: list[tuple[str, int]] = []
+    for item in order.get("items") or []:
+        try:
+            lines.append((str(item["sku"]), int(item["quantity"])))
+        except (KeyError, TypeError, ValueError):
+            lines.append(("", -1))  # never matches a real line
+    raw = order.get("ship_to")
+    ship_to: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+    keys = ("name", "address1", "city", "state", "zip")
+    return OrderContents(lines=lines, ship_to={k: str(ship_to.get(k) or "") for k in keys})
 
 
 @operation("usdirect", "send_orders")

@@ -389,7 +389,7 @@ def share_products(db: Database, running: RunningSandboxes, skus: list[str]) -> 
     template = {"rules": {"Master SKU": "set:masters:sku"}, "mapping_sets": {"masters": masters}}
     with db.write() as session:
         integration = session.scalars(
-            sa.select(Integration).where(Integration.name == "usdirect-demo/get_inventory")
+            sa.select(Integration).where(col(Integration.name) == "usdirect-demo/get_inventory")
         ).first()
         if integration is not None:
             integration.settings = {**integration.settings, "mapping_template": template}

@@ -88,7 +88,7 @@ class UsDirect:
             request = FulfillmentRequest(
                 order_id=order.id or 0,
                 source_id=self.source_id,
-                po_number=po_number(order, self.source_id),
+                po_number=po_number(session, order, self.source_id),
                 shipping_method=method,
                 shipping_address=dict(order.shipping_address),
             )
