@@ -1,0 +1,51 @@
+"""SIGKILL at random points of the whole order loop, on SQLite and on PostgreSQL, then a
+clean worker drains it: no duplicate PO, no lost order, every shipped order completed on
+WooCommerce, every tracking number on its order exactly once, no run left running.
+
+The seed is fixed and printed (`DROPDECK_CRASH_SEED` picks another); `bench/crash_loop.py`
+runs the same loop with more kills and prints the figures.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from store.db import Database
+
+from .crashloop import CrashConfig, crash_run
+
+pytestmark = pytest.mark.e2e
+
+SEED = int(os.environ.get("DROPDECK_CRASH_SEED", "1307"))
+# The fault phase: 30-60 % 5xx, dropped connections, truncated bodies and 429 bursts.
+FAULTS = {"error_rate": 0.4, "drop_connection": 0.05, "malformed": 0.05}
+
+
+def check(db: Database, tmp_path: Path, config: CrashConfig) -> None:
+    print(f"crash loop seed {config.seed}")
+    report = crash_run(db, db.settings.home, tmp_path / "workers.log", config)
+    print(report.summary())
+    assert report.kills == config.kills
+    assert report.orders_placed == config.orders and report.pos_accepted >= config.orders
+    assert report.tracking_numbers > config.orders
+    assert report.problems() == [], f"{report.summary()}; worker log {tmp_path / 'workers.log'}"
+
+
+@pytest.mark.parametrize("tracking", ["notes", "tracking_items"])
+def test_workers_killed_through_the_loop_lose_and_repeat_nothing(
+    db: Database, tmp_path: Path, tracking: str
+) -> None:
+    """20 SIGKILLs, 60 orders, two workers at a time."""
+    config = CrashConfig(seed=SEED, use_shipment_tracking=tracking == "tracking_items")
+    check(db, tmp_path, config)
+
+
+def test_killed_workers_under_sandbox_faults_lose_and_repeat_nothing(
+    db: Database, tmp_path: Path
+) -> None:
+    """The same under 40 % 5xx, dropped connections, truncated bodies and 429 bursts."""
+    config = CrashConfig(seed=SEED + 1, kills=10, orders=30, faults=FAULTS, burst_429=8)
+    check(db, tmp_path, config)
