@@ -208,10 +208,12 @@ class CrashLoop:
         """Until the worker has registered (so a kill lands in its work, not its start-up)."""
 
         def registered() -> bool:
+            if proc.poll() is not None:
+                raise AssertionError(f"worker {proc.pid} exited at start; see {self.log}")
             with self.db.read() as session:
                 return bool(session.scalar(sa.select(Worker.id).where(Worker.pid == proc.pid)))
 
-        wait_for(registered, 60, f"worker {proc.pid} to start")
+        wait_for(registered, 180, f"worker {proc.pid} to start")
 
     def stop_workers(self) -> None:
         for proc in self.workers:
