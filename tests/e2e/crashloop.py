@@ -327,10 +327,13 @@ class CrashLoop:
                     boxes.append(tracking)
 
     def _people(self) -> None:
-        """Shoppers order through the chaos; WPS ships every second or so."""
+        """Shoppers order through the chaos; WPS ships every second or so; under faults the
+        operator unpauses what the faults paused, so every stage keeps running."""
         per_tick = max(1, self.config.orders // max(1, int(self.config.kills * 1.2)))
         while not self._stop.is_set():
             with self._lock:
+                if self.config.faults:
+                    self.unpause()
                 for _ in range(per_tick):
                     if len(self.placed) < self.config.orders:
                         self.place_order()
