@@ -78,7 +78,10 @@ async def test_keys_typed_into_the_filter_are_text_not_actions(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"xq1p", "c")
+        # The filter applies after a short debounce; wait for it before reading rows.
+        await wait_until(pilot, lambda: app.query_one("#jobs", Pane).filter_text == "xq1pc")
         await settle(pilot)
+        await wait_until(pilot, lambda: _table(app, "jobs").rows == [])
         assert app.query_one("#jobs", Pane).query_one(".pane-filter").value == "xq1pc"  # type: ignore[attr-defined]
         assert app.current_pane.id == "jobs" and app.is_running
         with demo_db.read() as session:
