@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -132,6 +132,11 @@ class Shipment(TableModel, table=True):
     # Set before each push to the channel; a push started but never recorded is looked for
     # on the channel before it is pushed again.
     push_started_at: datetime | None = when(nullable=True)
+    # What the source says besides tracking (US Direct's "In Transit", the WPS guide's
+    # Estimated Delivery Date and Shipment Notes); empty when it does not say.
+    status: str | None = None
+    estimated_delivery: date | None = Field(default=None, sa_type=sa.Date, nullable=True)
+    notes: str | None = None
 
 
 class ShipmentLine(TableModel, table=True):
