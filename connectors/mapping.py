@@ -81,6 +81,11 @@ class Template:
         rules.update(self.rules)
         return Template(rules, self.mapping_sets)
 
+    def value(self, target: str, source: Any) -> Any:
+        """What `target`'s rule gives for `source` (None when the template leaves it out)."""
+        rule = self.rules.get(target)
+        return None if rule is None else self._value(rule, source)
+
     def _value(self, rule: Rule, source: Any) -> Any:
         match rule.kind:
             case RuleKind.NONE:

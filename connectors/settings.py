@@ -229,15 +229,22 @@ class SettingsReader:
         purpose: str,
         templates: TemplateLookup,
         targets: Sequence[str] | None = None,
+        canonical: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
     ) -> Template:
         """`mapping_template`: a saved template's name or rules inline, over `base`.
 
         Refused before any request: a template of another target, a field outside `targets`
         (when given), and one that leaves a `required` field unmapped (in the guides' words:
-        "Invalid request: Missing required field '…' for <purpose>").
+        "Invalid request: Missing required field '…' for <purpose>"). `canonical` renames
+        the fields a connector also takes under other names (the guide's words).
         """
         name = "mapping_template"
         rules, sets = self._template_rules(target, templates)
+        if canonical is not None:
+            try:
+                rules = canonical(rules)
+            except ValueError as exc:
+                raise self.error(name, f": {exc}") from None
         if targets is not None:
             extra = sorted(set(rules) - set(targets))
             if extra:

@@ -1,14 +1,16 @@
 """WPS JSON ↔ store row dicts: pure functions, no HTTP, no database.
 
-Items become `inventory_item` rows: an item with a size or a colour is a variant of its
-product (parent SKU `P<product_id>`); an item with neither stands alone (parent SKU = SKU).
+Items become `inventory_item` rows under the inventory template (`targets.py`): an item
+with a size or a colour is a variant of its product (parent SKU: the product's common SKU
+stem, else `P<product_id>`, see `parents.py`); an item with neither stands alone (parent SKU
+= SKU).
 A fulfillment request becomes a cart body plus cart lines; a PO's order details become
 shipments. A record that cannot be mapped raises `MappingError` naming it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -16,7 +18,9 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from ..errors import MappingError
-from ..mapping import Template, address_view
+from ..mapping import RuleKind, Template, address_view
+from . import targets as t
+from .parents import fallback
 from .shipping import SHIP_VIA
 
 WAREHOUSES = ("CA", "GA", "ID", "IN", "PA", "PA2", "TX")
@@ -29,20 +33,9 @@ COLOUR_KEYS = frozenset({"color", "colour"})
 # -- inventory ------------------------------------------------------------------------------
 
 INVENTORY_PURPOSE = "inventory sync"
-INVENTORY_REQUIRED = ("sku", "inventory_level")
-# Template target → inventory_item column (and how to read the mapped value).
-INVENTORY_TARGETS = {
-    "sku": "sku",
-    "inventory_level": "quantity",
-    "title": "title",
-    "upc": "upc",
-    "mpn": "mpn",
-    "cost": "cost",
-    "list_price": "list_price",
-    "msrp": "msrp",
-    "map_price": "map_price",
-}
-DEFAULT_INVENTORY_RULES = {"sku": "field:sku", "inventory_level": "field:quantity"}
+INVENTORY_REQUIRED = t.REQUIRED
+INVENTORY_TARGETS = t.KEYS
+DEFAULT_INVENTORY_RULES = t.DEFAULT_RULES
 # The item fields the mapping reads; asked for with `fields[items]=` to keep pages small.
 ITEM_FIELDS = (
     "id",
@@ -76,6 +69,7 @@ PQS_COLUMNS = (
     "list_price",
     "msrp",
     "map_price",
+    "sale_price",
     "quantity",
     "warehouse_quantities",
     "stock_status",
@@ -95,8 +89,14 @@ INVENTORY_COLUMNS = (
     "length",
     "width",
     "height",
+    "allow_backorders",
+    "available_on",
+    "inventory_tracking",
+    "low_stock_threshold",
     "remote_updated_at",
 )
+# The value a column takes on a new row when the template disables its field.
+DISABLED = {"title": "", "stock_status": "in_stock", "allow_backorders": False}
 
 
 @dataclass(frozen=True)
@@ -107,13 +107,15 @@ class InventoryMapping:
     sku_prefix: str = ""
     warehouses: Sequence[str] = WAREHOUSES
     attribute_keys: Mapping[int, str] = field(default_factory=dict)
-    template: Template = field(default_factory=lambda: Template.from_settings({}))
+    template: Template = field(default_factory=lambda: DEFAULT_TEMPLATE)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    parents: Mapping[int, str] = field(default_factory=dict)
+    """product id → its variants' parent SKU (the common stem); others get `P<id>`."""
 
     # Worked out once per run, not per item (a 100k-item import maps every item).
     @cached_property
     def default_template(self) -> bool:
-        """The template maps only SKU and quantity, by field (the common case)."""
+        """The template is the default one (the common case: a straight-line path)."""
         return self.template.rules == DEFAULT_TEMPLATE.rules
 
     @cached_property
@@ -148,8 +150,10 @@ _WAREHOUSE_FIELDS = tuple((code, f"{code.lower()}_warehouse") for code in WAREHO
 
 
 def inventory_template(rules: Mapping[str, Any] | None, sets: Mapping[str, Any] | None) -> Template:
-    """The operator's inventory template over the defaults (SKU and quantity by field)."""
-    return Template.from_settings(rules or {}, sets).with_defaults(DEFAULT_INVENTORY_RULES)
+    """The operator's inventory template (keys or the guide's words) over the defaults."""
+    return Template.from_settings(t.canonical(rules or {}), sets).with_defaults(
+        DEFAULT_INVENTORY_RULES
+    )
 
 
 def item_ref(item: Any) -> str:
@@ -249,11 +253,11 @@ def attributes(item: Mapping[str, Any], keys: Mapping[int, str], ref: str) -> tu
     return size, colour
 
 
-def parent_sku(product_id: Any, ref: str) -> str:
+def parent_sku(product_id: Any, ref: str, parents: Mapping[int, str]) -> str:
     """The parent SKU of a product's variants (WPS products have no SKU of their own)."""
     if isinstance(product_id, bool) or not isinstance(product_id, int):
         raise MappingError(ref, f"a variant needs its product_id; got {product_id!r}")
-    return f"P{product_id}"
+    return parents.get(product_id) or fallback(product_id)
 
 
 def item_to_row(item: Any, how: InventoryMapping, *, pqs_only: bool = False) -> dict[str, Any]:
@@ -351,6 +355,7 @@ def _plain_item_row(
         "quantity": quantity,
         "warehouse_quantities": per_warehouse,
         "stock_status": stock_status,
+        "sale_price": None,
         "updated_at": how.now,
     }
     if pqs_only:
@@ -376,7 +381,7 @@ def _plain_item_row(
         product_id = get("product_id")
         if type(product_id) is not int:
             return None
-        parent = f"P{product_id}"
+        parent = how.parents.get(product_id) or fallback(product_id)
     else:
         parent = sku
     dimensions: list[float | None] = []
@@ -409,6 +414,9 @@ def _plain_item_row(
             "color": colour or None,
             "size": size or None,
             "allow_backorders": False,
+            "available_on": None,
+            "inventory_tracking": "variant" if size or colour else "product",
+            "low_stock_threshold": None,
             "weight": weight,
             "length": length,
             "width": width,
@@ -422,101 +430,156 @@ def _plain_item_row(
 def _checked_item_row(
     item: Any, how: InventoryMapping, *, pqs_only: bool = False
 ) -> dict[str, Any]:
-    """`item_to_row` for any record and template, checking every field as it goes."""
+    """`item_to_row` for any record and template, checking every field as it goes.
+
+    Each column comes from the template's rule for its target (a variant row takes the
+    `Variant …` target when the template maps it); a disabled target leaves the column
+    empty here, and the writer does not overwrite it (`targets.owned_columns`).
+    """
     ref = item_ref(item)
     if not isinstance(item, Mapping):
         raise MappingError(ref, "the record is not a JSON object")
     per_warehouse = warehouse_quantities(item, ref)
     counted_codes = how.counted
     counted = sum(n for code, n in per_warehouse.items() if code in counted_codes)
-    default = how.default_template
-    if default:
-        # The common case, without copying every item for the template (100k-item imports).
-        mapped: dict[str, Any] = {"sku": item.get("sku"), "inventory_level": counted}
-        if mapped["sku"] in (None, ""):
+    template = how.template
+    size = colour = ""
+    if not pqs_only or not t.VARIANT_KEYS.isdisjoint(template.rules):
+        # A price & quantity row needs to know a variant only to map it apart.
+        size, colour = attributes(item, how.attribute_keys, ref)
+    variant = bool(size or colour)
+    source: dict[str, Any] = {
+        **item,
+        "quantity": counted,
+        "inventory_tracking": "variant" if variant else "product",
+        "map_price": item.get("mapp_price") if item.get("has_map_policy") else None,
+    }
+
+    def mapped(target: t.Target) -> tuple[str | None, Any]:
+        key = t.rule_for(template, target, variant=variant)
+        return key, (None if key is None else template.value(key, source))
+
+    sku_key, raw_sku = mapped(t.BY_KEY["sku"])
+    sku = "" if raw_sku is None else str(raw_sku).strip()
+    level_key, level = mapped(t.BY_KEY["inventory_level"])
+    for key, value in ((sku_key, sku), (level_key, level)):
+        if value in (None, ""):
             raise MappingError(
-                ref, f"Invalid request: Missing required field 'sku' for {INVENTORY_PURPOSE}"
+                ref,
+                f"Invalid request: Missing required field '{key or 'sku'}' for {INVENTORY_PURPOSE}",
             )
-    else:
-        mapped = how.template.apply(
-            {**item, "quantity": counted},
-            required=INVENTORY_REQUIRED,
-            purpose=INVENTORY_PURPOSE,
-            ref=ref,
-        )
-    sku = str(mapped["sku"]).strip()
-    if not sku:
-        raise MappingError(
-            ref, f"Invalid request: Missing required field 'sku' for {INVENTORY_PURPOSE}"
-        )
     try:
-        quantity = int(mapped["inventory_level"])
+        quantity = int(level)
     except (TypeError, ValueError):
-        raise MappingError(
-            ref, f"inventory_level {mapped['inventory_level']!r} is not a whole number"
-        ) from None
-    cost = _decimal(item, "standard_dealer_price", ref)
-    list_price = _decimal(item, "list_price", ref)
-    map_price = _decimal(item, "mapp_price", ref) if item.get("has_map_policy") else None
-    status = str(item.get("status") or "")
+        raise MappingError(ref, f"{level_key} {level!r} is not a whole number") from None
     if quantity > 0:
-        stock_status = "in_stock"
+        source["stock_status"] = "in_stock"
     else:
-        stock_status = "discontinued" if status in DISCONTINUED else "out_of_stock"
+        status = str(item.get("status") or "")
+        source["stock_status"] = "discontinued" if status in DISCONTINUED else "out_of_stock"
     row: dict[str, Any] = {
         "source_id": how.source_id,
         "sku": sku,
-        "cost": cost,
-        "list_price": list_price,
-        "msrp": list_price,
-        "map_price": map_price,
         "quantity": max(0, quantity),
         "warehouse_quantities": per_warehouse,
-        "stock_status": stock_status,
         "updated_at": how.now,
     }
+    for target in t.PLAIN:
+        if target.column in row or (pqs_only and not target.pqs):
+            continue
+        key, value = mapped(target)
+        if key is None:
+            row[target.column] = DISABLED.get(target.column)
+            continue
+        rule = template.rules[key]
+        name = rule.arg if rule.kind is RuleKind.FIELD else key
+        row[target.column] = _converted(target, value, name, ref)
     if pqs_only:
-        if not default:
-            _apply_targets(row, mapped, ref, only=("cost", "list_price", "msrp", "map_price"))
-        return row
-    size, colour = attributes(item, how.attribute_keys, ref)
-    is_variant = bool(size or colour)
+        return {k: row[k] for k in _PQS_ROW}
     row.update(
         master_sku=how.sku_prefix + sku,
-        parent_sku=parent_sku(item.get("product_id"), ref) if is_variant else sku,
+        parent_sku=parent_sku(item.get("product_id"), ref, how.parents) if variant else sku,
         external_id=None if item.get("id") is None else str(item["id"]),
-        upc=(str(item["upc"]) if item.get("upc") else None),
-        mpn=(str(item["supplier_product_id"]) if item.get("supplier_product_id") else None),
-        title=str(item.get("name") or ""),
         description="",
         images=[],
         color=colour or None,
         size=size or None,
-        allow_backorders=False,
-        weight=_number(item.get("weight"), "weight", ref),
-        length=_number(item.get("length"), "length", ref),
-        width=_number(item.get("width"), "width", ref),
-        height=_number(item.get("height"), "height", ref),
         remote_updated_at=parse_timestamp(item.get("updated_at")),
     )
-    if not default:  # the default template maps nothing beyond SKU and quantity
-        _apply_targets(row, mapped, ref, only=tuple(INVENTORY_TARGETS))
-    return row
+    return {k: row[k] for k in _FULL_ROW}
 
 
-def _apply_targets(
-    row: dict[str, Any], mapped: Mapping[str, Any], ref: str, *, only: Iterable[str]
-) -> None:
-    """Let the operator's template override mapped columns it names (beyond SKU/quantity)."""
-    for target in only:
-        if target in ("sku", "inventory_level") or target not in mapped:
-            continue
-        column = INVENTORY_TARGETS[target]
-        value = mapped[target]
-        if column in ("cost", "list_price", "msrp", "map_price"):
-            row[column] = _decimal({target: value}, target, ref)
-        else:
-            row[column] = None if value in (None, "") and column != "title" else str(value or "")
+# Both paths give their keys in this order (a page's rows go to one executemany).
+_PQS_ROW = (
+    "source_id",
+    "sku",
+    "cost",
+    "list_price",
+    "msrp",
+    "map_price",
+    "quantity",
+    "warehouse_quantities",
+    "stock_status",
+    "sale_price",
+    "updated_at",
+)
+_FULL_ROW = (
+    *_PQS_ROW,
+    "master_sku",
+    "parent_sku",
+    "external_id",
+    "upc",
+    "mpn",
+    "title",
+    "description",
+    "images",
+    "color",
+    "size",
+    "allow_backorders",
+    "available_on",
+    "inventory_tracking",
+    "low_stock_threshold",
+    "weight",
+    "length",
+    "width",
+    "height",
+    "remote_updated_at",
+)
+_TRUE = frozenset({"true", "yes", "y", "1", "on"})
+_FALSE = frozenset({"false", "no", "n", "0", "off", ""})
+
+
+def _converted(target: t.Target, value: Any, name: str, ref: str) -> Any:
+    """A mapped value as its column keeps it; `MappingError` names the field and value."""
+    match target.kind:
+        case "price":
+            return _decimal({name: value}, name, ref)
+        case "number":
+            return _number(value, name, ref)
+        case "int":
+            if value in (None, ""):
+                return None
+            if isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit():
+                raise MappingError(ref, f"{name} {value!r} is not a whole number")
+            return int(str(value).strip())
+        case "bool":
+            if isinstance(value, bool):
+                return value
+            text = "" if value is None else str(value).strip().lower()
+            if text in _TRUE or text in _FALSE:
+                return text in _TRUE
+            raise MappingError(ref, f"{name} {value!r} is not true or false")
+        case "date":
+            if value in (None, ""):
+                return None
+            when = parse_timestamp(value) if isinstance(value, str) else None
+            if when is None:
+                raise MappingError(ref, f"{name} {value!r} is not a date (use YYYY-MM-DD)")
+            return when
+        case _:
+            if value in (None, ""):
+                return DISABLED.get(target.column)
+            return str(value)
 
 
 def is_variant(row: Mapping[str, Any]) -> bool:

@@ -34,7 +34,9 @@ from ..mapping import RuleKind
 from ..registry import operation
 from ..settings import stored_templates
 from . import mapping as m
-from .client import HTTP_SETTINGS, WpsClient, WpsRejected
+from . import parents
+from . import targets as t
+from .client import HTTP_SETTINGS, MAX_PAGE_SIZE, WpsClient, WpsRejected
 from .settings import InventorySettings, SendSettings, TrackSettings
 
 # -- shared -------------------------------------------------------------------------------------
@@ -83,10 +85,27 @@ def page_mapper(
 def inventory_writer(
     db: Database, how: m.InventoryMapping, cfg: InventorySettings
 ) -> InventoryWriter:
-    """The store writer for this run: full rows, or price and quantity of known SKUs only."""
-    if cfg.pqs_focus:
-        return InventoryWriter(db, how.source_id, columns=m.PQS_COLUMNS, create=False)
-    return InventoryWriter(db, how.source_id, columns=m.INVENTORY_COLUMNS)
+    """The store writer for this run: full rows, or price and quantity of known SKUs only.
+
+    Columns whose every field the template disables are left as they are in the store.
+    """
+    owned = t.owned_columns(cfg.template, pqs_only=cfg.pqs_focus)
+    mapped = {target.column for target in t.TARGETS}
+    columns = m.PQS_COLUMNS if cfg.pqs_focus else m.INVENTORY_COLUMNS
+    columns = tuple(c for c in columns if c not in mapped or c in owned)
+    return InventoryWriter(db, how.source_id, columns=columns, create=not cfg.pqs_focus)
+
+
+async def product_parents(client: WpsClient) -> dict[int, str]:
+    """product id → its variants' parent SKU, from every item's SKU (a light walk first)."""
+    products: dict[int, list[str]] = {}
+    async with aclosing(
+        client.iter_items(size=MAX_PAGE_SIZE, fields=("id", "product_id", "sku"))
+    ) as walk:
+        async for page in walk:
+            for product_id, skus in parents.product_skus(page.items).items():
+                products.setdefault(product_id, []).extend(skus)
+    return parents.parent_skus(products)
 
 
 async def import_items(ctx: RunContext, kind: str) -> None:
@@ -98,13 +117,17 @@ async def import_items(ctx: RunContext, kind: str) -> None:
         templates=stored_templates(ctx.db),
     )
     client = wps_client(ctx)
-    keys = {} if cfg.pqs_focus else await client.attribute_keys()
+    # A price & quantity run tells variants apart only when the template maps them apart.
+    variants_apart = not cfg.pqs_focus or any(k in cfg.template.rules for k in t.VARIANT_KEYS)
+    keys = await client.attribute_keys() if variants_apart else {}
+    walk_parents = not cfg.pqs_focus and cfg.include_variants
     how = m.InventoryMapping(
         source_id=ctx.owner_id,
         sku_prefix=getattr(ctx.owner, "sku_prefix", "") or "",
         warehouses=cfg.warehouses,
         attribute_keys=keys,
         template=cfg.template,
+        parents=await product_parents(client) if walk_parents else {},
     )
     filters = {}
     if cfg.modified_within_days:
@@ -113,10 +136,12 @@ async def import_items(ctx: RunContext, kind: str) -> None:
     fields = set(m.PQS_ITEM_FIELDS if cfg.pqs_focus else m.ITEM_FIELDS)
     # A custom template may read other item fields; ask for those too.
     fields.update(
-        r.arg.split(".")[0] for r in cfg.template.rules.values() if r.kind is RuleKind.FIELD
+        rule.arg.split(".")[0]
+        for key, rule in cfg.template.rules.items()
+        if rule.kind is RuleKind.FIELD and (not cfg.pqs_focus or t.BY_KEY[key].pqs)
     )
-    fields.discard("quantity")
-    include = ("inventory",) if cfg.pqs_focus else ("inventory", "attributevalues")
+    fields -= t.COMPUTED
+    include = ("inventory", "attributevalues") if variants_apart else ("inventory",)
 
     async def pages() -> AsyncGenerator[list[Any], None]:
         # One page fetched ahead: the request for the next page is already out while a page

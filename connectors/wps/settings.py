@@ -14,6 +14,7 @@ from ..flows.supplier_tracking import TrackSettings
 from ..mapping import Template
 from ..settings import SettingsReader, TemplateLookup, kind_style
 from . import mapping as m
+from . import targets as t
 from .client import MAX_PAGE_SIZE
 
 __all__ = ["InventorySettings", "SendSettings", "TrackSettings"]
@@ -59,7 +60,8 @@ class InventorySettings:
             required=m.INVENTORY_REQUIRED,
             purpose=m.INVENTORY_PURPOSE,
             templates=templates,
-            targets=tuple(m.INVENTORY_TARGETS),
+            targets=m.INVENTORY_TARGETS,
+            canonical=t.canonical,
         )
         return cls(
             include_variants=r.boolean("include_variants", True),

@@ -60,6 +60,7 @@ class MappingTemplate(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     target: str
+    system: str | None = None  # whose fields it maps (wps, usdirect); None: not said
     rules: dict[str, Any] = json_field()
     mapping_sets: dict[str, Any] = json_field()
 

@@ -1,4 +1,5 @@
-"""WPS-specific `/_sandbox/` routes: change or delete an item, ship, track or cancel a PO."""
+"""WPS-specific `/_sandbox/` routes: change or delete an item, add a product, ship, track or
+cancel a PO."""
 
 from __future__ import annotations
 
@@ -117,6 +118,19 @@ def control_routes(state: WpsState) -> list[BaseRoute]:
         return JSONResponse({"item": item, "inventory": state.inventory(item_id)})
 
     @control_endpoint
+    async def add_product(request: Request) -> Response:
+        body = await json_object(request)
+        name, items = body.get("name"), body.get("items")
+        if not isinstance(name, str) or not isinstance(items, list) or not items:
+            raise ControlError("give name and items: [{sku, size?, color?, list_price?}]")
+        for spec in items:
+            if not isinstance(spec, dict) or not isinstance(spec.get("sku"), str):
+                raise ControlError("each item needs a sku")
+            if spec["sku"] in state.sku_index:
+                raise ControlError(f"sku {spec['sku']!r} exists")
+        return JSONResponse(state.add_product(name, items), status_code=201)
+
+    @control_endpoint
     async def delete_item(request: Request) -> Response:
         state.delete_item(item_or_404(request.path_params["sku"]))
         return Response(status_code=204)
@@ -175,6 +189,7 @@ def control_routes(state: WpsState) -> list[BaseRoute]:
     return [
         Route("/items/{sku}", change_item, methods=["PUT"]),
         Route("/items/{sku}", delete_item, methods=["DELETE"]),
+        Route("/products", add_product, methods=["POST"]),
         Route("/orders/{po}/ship", ship_po, methods=["POST"]),
         Route("/orders/{po}/tracking", add_tracking, methods=["POST"]),
         Route("/orders/{po}/cancel", cancel_po, methods=["POST"]),

@@ -144,6 +144,90 @@ class WpsState:
         del self.sku_index[item["sku"]]
         self.product_items[item["product_id"]].remove(item_id)
 
+    def add_product(self, name: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+        """A new product whose items have the given SKUs, sizes and colours (tests use it
+        for SKU shapes the seed does not make, e.g. the guide's `87-4446-BK-L`)."""
+        product_id = max(self.products, default=0) + 1
+        now = self.clock.now().strftime(TS)
+        self.products[product_id] = {
+            "id": product_id,
+            "designation_id": None,
+            "name": name,
+            "alternate_name": None,
+            "care_instructions": None,
+            "description": f"{name}. Added by a test.",
+            "sort": 0,
+            "image_360_id": None,
+            "image_360_preview_id": None,
+            "size_chart_id": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        self.product_ids.append(product_id)
+        members = self.product_items[product_id] = []
+        for spec in items:
+            item_id = max(self.items, default=0) + 1
+            values = tuple(
+                self._attribute_value(key_id, str(spec[key]))
+                for key_id, key in ((1, "size"), (2, "color"))
+                if spec.get(key)
+            )
+            item = {
+                "id": item_id,
+                "brand_id": 1,
+                "country_id": None,
+                "product_id": product_id,
+                "sku": spec["sku"],
+                "name": " ".join([name, *(str(spec[k]) for k in ("size", "color") if spec.get(k))]),
+                "list_price": str(spec.get("list_price", "10.00")),
+                "standard_dealer_price": str(spec.get("standard_dealer_price", "6.80")),
+                "mapp_price": "0.00",
+                "has_map_policy": False,
+                "supplier_product_id": f"SP{item_id:07d}",
+                "length": 10,
+                "width": 5,
+                "height": 2,
+                "weight": 1.5,
+                "upc": spec.get("upc"),
+                "superseded_sku": None,
+                "status_id": "STK",
+                "status": "STK",
+                "unit_of_measurement_id": 12,
+                "sort": 0,
+                "product_type": "Jersey",
+                "carb": None,
+                "propd1": None,
+                "propd2": None,
+                "prop_65_code": None,
+                "prop_65_detail": None,
+                "drop_ship_fee": "0.00",
+                "drop_ship_eligible": True,
+                "created_at": now,
+                "updated_at": now,
+                "published_at": now,
+            }
+            self.items[item_id] = item
+            self.item_ids.append(item_id)
+            self.sku_index[item["sku"]] = item_id
+            self.item_attrs[item_id] = values
+            self.stock[item_id] = [int(spec.get("stock", 5))] + [0] * (len(WAREHOUSES) - 1)
+            self.inventory_updated[item_id] = now
+            members.append(item_id)
+        return {"product_id": product_id, "item_ids": list(members)}
+
+    def _attribute_value(self, key_id: int, name: str) -> int:
+        for value_id, value in self.attributevalues.items():
+            if value["attributekey_id"] == key_id and value["name"] == name:
+                return value_id
+        value_id = max(self.attributevalues) + 1
+        self.attributevalues[value_id] = {
+            "id": value_id,
+            "attributekey_id": key_id,
+            "name": name,
+            "sort": 0,
+        }
+        return value_id
+
     def next_order_number(self) -> str:
         """WPS order numbers are numeric strings."""
         self.order_seq += 1
