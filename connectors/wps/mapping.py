@@ -107,7 +107,7 @@ class InventoryMapping:
     sku_prefix: str = ""
     warehouses: Sequence[str] = WAREHOUSES
     attribute_keys: Mapping[int, str] = field(default_factory=dict)
-    template: Template = field(default_factory=lambda: DEFAULT_TEMPLATE)
+    template: Template = field(default_factory=lambda: _default_template())
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     parents: Mapping[int, str] = field(default_factory=dict)
     """product id → its variants' parent SKU (the common stem); others get `P<id>`."""
@@ -145,6 +145,12 @@ class InventoryMapping:
 
 
 DEFAULT_TEMPLATE = Template.from_settings(DEFAULT_INVENTORY_RULES)
+
+
+def _default_template() -> Template:
+    return DEFAULT_TEMPLATE
+
+
 # (warehouse code, inventory field) in WAREHOUSES order, so stored dicts keep that order.
 _WAREHOUSE_FIELDS = tuple((code, f"{code.lower()}_warehouse") for code in WAREHOUSES)
 

@@ -91,8 +91,8 @@ def inventory_writer(
     """
     owned = t.owned_columns(cfg.template, pqs_only=cfg.pqs_focus)
     mapped = {target.column for target in t.TARGETS}
-    columns = m.PQS_COLUMNS if cfg.pqs_focus else m.INVENTORY_COLUMNS
-    columns = tuple(c for c in columns if c not in mapped or c in owned)
+    every: tuple[str, ...] = m.PQS_COLUMNS if cfg.pqs_focus else m.INVENTORY_COLUMNS
+    columns = tuple(c for c in every if c not in mapped or c in owned)
     return InventoryWriter(db, how.source_id, columns=columns, create=not cfg.pqs_focus)
 
 
