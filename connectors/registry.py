@@ -30,7 +30,7 @@ from .errors import FatalError
 if TYPE_CHECKING:
     from .check import CheckResult, Probe
     from .context import RunContext
-    from .settings import KindSettings, TemplateLookup
+    from .settings import KindSettings, TemplateLookup, TemplateSpec
 
 Operation = Callable[["RunContext"], Awaitable[None]]
 
@@ -154,6 +154,16 @@ def parse_settings(
             f"{kind} takes {', '.join(settings.KEYS)}"
         )
     return settings.parse(raw, integration=integration, kind=kind, templates=templates)
+
+
+def template_kinds(system: str) -> dict[str, tuple[str, TemplateSpec]]:
+    """Template target → (the first kind that reads it, what it maps) for `system`."""
+    out: dict[str, tuple[str, TemplateSpec]] = {}
+    for kind in descriptor(system).kinds:
+        spec: TemplateSpec | None = getattr(kind.load_settings(), "TEMPLATE", None)
+        if spec is not None and spec.target not in out:
+            out[spec.target] = (kind.name, spec)
+    return out
 
 
 def unsupported_actions() -> dict[tuple[str, str], str]:

@@ -87,6 +87,55 @@ def stored_templates(db: Database) -> TemplateLookup:
     return load
 
 
+@dataclass(frozen=True)
+class TemplateField:
+    """One field a mapping template can map, as `dropdeck mappings templates show` lists it."""
+
+    key: str  # the rules' key
+    label: str  # the guide's words ("Sale Price"; the key itself where they are the key)
+    maps_to: str = ""  # what it fills, in the guide's words ("Discounted Price")
+    default: str = "none"  # the rule a template that does not name it gets
+    required: bool = False
+    follows: str = ""  # a Variant field left unmapped takes this field's rule
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """What a kind's mapping template maps: its target, fields, and the names it also takes.
+
+    A settings type whose kind reads a template says so with `TEMPLATE: ClassVar[TemplateSpec]`;
+    the CLI and the console list and check saved templates against it.
+    """
+
+    target: str  # "inventory", "order", "shipment", "invoice"
+    fields: tuple[TemplateField, ...]
+    canonical: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+
+    @classmethod
+    def of(
+        cls,
+        target: str,
+        defaults: Mapping[str, str],
+        required: Sequence[str],
+        extra: Sequence[str] = (),
+    ) -> TemplateSpec:
+        """A spec whose field keys are the guide's words (or all there is to say of them)."""
+        keys = [*defaults, *(k for k in (*required, *extra) if k not in defaults)]
+        return cls(
+            target,
+            tuple(
+                TemplateField(k, k, default=defaults.get(k, "none"), required=k in required)
+                for k in keys
+            ),
+        )
+
+    def key_of(self, name: str) -> str:
+        """The rules' key for `name` (the guide's words or an older key)."""
+        if self.canonical is None:
+            return name
+        return next(iter(self.canonical({name: ""})))
+
+
 def no_templates(name: str) -> StoredTemplate | None:
     """A `TemplateLookup` that knows no templates (kinds without a `mapping_template`)."""
     return None

@@ -54,6 +54,8 @@ READ_COMMANDS = frozenset(
         "console.commands.channels._list",
         "console.commands.integrations._list",
         "console.commands.mappings._list",
+        "console.commands.templates._list",
+        "console.commands.templates._show",
         "console.commands.listings._list",
         "console.commands.orders._list",
         "console.commands.invoices._list",

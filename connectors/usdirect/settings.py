@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from ..flows.supplier_tracking import TrackSettings
 from ..mapping import Template
-from ..settings import SettingsReader, TemplateLookup, kind_style
+from ..settings import SettingsReader, TemplateLookup, TemplateSpec, kind_style
 from . import mapping as m
 
 __all__ = ["InventorySettings", "InvoiceSettings", "SendSettings", "ShipmentSettings"]
@@ -30,6 +30,9 @@ class InventorySettings:
         "mapping_template",
         "feed_max_age_hours",
         "batch_size",
+    )
+    TEMPLATE: ClassVar[TemplateSpec] = TemplateSpec.of(
+        "inventory", m.DEFAULT_INVENTORY_RULES, m.INVENTORY_REQUIRED, m.INVENTORY_TARGETS
     )
 
     feed: str  # "primary" or "secondary" (the guide's Get Inventory Primary/Secondary)
@@ -82,6 +85,9 @@ class SendSettings:
     """send_orders: the order mapping template (PO Number, Ship To Address, Item Number)."""
 
     KEYS: ClassVar[tuple[str, ...]] = ("mapping_template",)
+    TEMPLATE: ClassVar[TemplateSpec] = TemplateSpec.of(
+        "order", m.DEFAULT_ORDER_RULES, (*m.ORDER_REQUIRED, *m.LINE_REQUIRED)
+    )
 
     template: Template
 
@@ -111,6 +117,9 @@ class ShipmentSettings:
     """get_shipments: which requests to follow up, and the Get Shipments template."""
 
     KEYS: ClassVar[tuple[str, ...]] = (*TrackSettings.KEYS, "mapping_template")
+    TEMPLATE: ClassVar[TemplateSpec] = TemplateSpec.of(
+        "shipment", m.DEFAULT_SHIPMENT_RULES, m.SHIPMENT_REQUIRED, m.SHIPMENT_TARGETS
+    )
 
     track: TrackSettings
     template: Template
@@ -143,6 +152,9 @@ class InvoiceSettings:
     """get_invoice: which requests to follow up, and the Source Invoice template."""
 
     KEYS: ClassVar[tuple[str, ...]] = (*TrackSettings.KEYS, "mapping_template")
+    TEMPLATE: ClassVar[TemplateSpec] = TemplateSpec.of(
+        "invoice", m.DEFAULT_INVOICE_RULES, m.INVOICE_REQUIRED, m.INVOICE_TARGETS
+    )
 
     track: TrackSettings
     template: Template

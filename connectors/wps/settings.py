@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from ..flows.supplier_tracking import TrackSettings
 from ..mapping import Template
-from ..settings import SettingsReader, TemplateLookup, kind_style
+from ..settings import SettingsReader, TemplateLookup, TemplateSpec, kind_style
 from . import mapping as m
 from . import targets as t
 from .client import MAX_PAGE_SIZE
@@ -34,6 +34,7 @@ class InventorySettings:
         "page_size",
         "mapping_template",
     )
+    TEMPLATE: ClassVar[TemplateSpec] = t.SPEC
 
     include_variants: bool
     modified_within_days: int | None
@@ -83,6 +84,9 @@ class SendSettings:
         "multiple_warehouse",
         "allow_backorder",
         "po_prefix",
+    )
+    TEMPLATE: ClassVar[TemplateSpec] = TemplateSpec.of(
+        "order", m.DEFAULT_ORDER_RULES, (*m.ORDER_REQUIRED, *m.LINE_REQUIRED)
     )
 
     template: Template

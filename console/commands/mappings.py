@@ -21,13 +21,17 @@ from store.models import Channel, ShippingMapping, Source
 
 from ..context import open_store
 from ..errors import CliError, UsageError
+from . import templates
 from ._common import audit, find_channel, find_source, print_json, print_table
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("mappings", help="shipping mappings: channel text -> policy -> carrier")
+    p = sub.add_parser(
+        "mappings", help="shipping mappings (channel text -> policy -> carrier) and templates"
+    )
     p.set_defaults(handler=_list, channel=None, source=None, json=False)
     kinds = p.add_subparsers(title="mappings", metavar="KIND")
+    templates.register(kinds)
     ship = kinds.add_parser(
         "shipping",
         help="list, add or remove shipping mappings",
