@@ -17,6 +17,7 @@ from typing import Any
 from connectors.errors import FatalError
 from connectors.registry import descriptor, descriptors, parse_settings, template_kinds
 from connectors.settings import StoredTemplate, TemplateLookup, TemplateSpec, stored_templates
+from connectors.templates import template_fields
 from store.commands.templates import remove_template, save_template
 from store.db import Database
 from store.queries.templates import TemplateRow, template_row, template_rows, template_users
@@ -313,44 +314,13 @@ def _system_name(system: str | None) -> str:
     return found.display_name if found is not None else system
 
 
-def template_fields(row: TemplateRow) -> list[dict[str, Any]]:
-    """Every field of the template's target: its rule (the template's, or the default)."""
-    if row.system is None or row.system not in descriptors():
-        return [{"field": k, "key": k, "rule": v, "from": "template"} for k, v in row.rules.items()]
-    kinds = template_kinds(row.system)
-    if row.target not in kinds:
-        return []
-    _, spec = kinds[row.target]
-    rules = spec.canonical(row.rules) if spec.canonical else dict(row.rules)
-    out = []
-    for f in spec.fields:
-        if f.key in rules:
-            rule, source = str(rules[f.key]), "template"
-        elif f.follows:
-            rule, source = "", f"follows {f.follows}"
-        else:
-            rule, source = f.default, "default"
-        out.append(
-            {
-                "field": f.label,
-                "key": f.key,
-                "maps_to": f.maps_to,
-                "rule": rule,
-                "from": source,
-                "required": f.required,
-                "enabled": rule != "none",
-            }
-        )
-    return out
-
-
 def _show(args: argparse.Namespace) -> int:
     db = open_store()
     with db.read() as session:
         row = template_row(session, args.name)
     if row is None:
         raise CliError(_missing(args.name))
-    fields = template_fields(row)
+    fields = template_fields(row.system, row.target, row.rules)
     if args.json:
         print_json([{**row.as_json(), "fields": fields}])
         return 0

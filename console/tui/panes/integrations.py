@@ -161,7 +161,7 @@ class IntegrationsPane(Pane):
     ]
     OWNER: ClassVar[str] = "source"
     EMPTY: ClassVar[str] = ""
-    ACTIONS = (
+    ACTIONS: ClassVar[tuple[tuple[str, str], ...]] = (
         ("pause", "Pause / unpause the integration"),
         ("run_now", "Run the integration now"),
         ("test_connection", "Test the connection of the selected source or channel"),

@@ -27,6 +27,7 @@ MOVE = (
     ("enter", "details of the row"),
     ("[ ]", "Listings tabs"),
     ("tab", "table ↔ notifications"),
+    ("m", "mapping templates"),
     ("ctrl+p", "every action by name"),
     ("?  q", "this help, quit"),
 )
