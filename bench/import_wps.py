@@ -36,17 +36,21 @@ def serve_sandbox(items: int) -> None:
     serve_until_stdin_closes(sandbox.app, sandbox.credentials)
 
 
-async def fetch_only(base_url: str, token: str, page_size: int) -> tuple[float, int, int]:
-    """Walk the pages get_inventory reads; (seconds, requests, items)."""
+async def fetch_only(base_url: str, token: str, page_size: int) -> tuple[float, int, int, float]:
+    """Walk the pages get_inventory reads; (seconds, requests, items, parent walk seconds)."""
     from connectors.auth import BearerAuth
     from connectors.http import build_client
     from connectors.wps import mapping as m
-    from connectors.wps.client import HTTP_SETTINGS, WpsClient
+    from connectors.wps.client import HTTP_SETTINGS, MAX_PAGE_SIZE, WpsClient
 
     http = build_client(base_url, name="wps", auth=BearerAuth(token), settings=HTTP_SETTINGS)
     client = WpsClient(http)
     started = time.perf_counter()
     await client.attribute_keys()
+    # The parent SKU walk: every item's id, product and SKU (docs/wps.md, "Parent SKU").
+    async for _ in client.iter_items(size=MAX_PAGE_SIZE, fields=("id", "product_id", "sku")):
+        pass
+    walked = time.perf_counter() - started
     n = 0
     async for page in client.iter_items(
         size=page_size, include=("inventory", "attributevalues"), fields=sorted(m.ITEM_FIELDS)
@@ -54,7 +58,7 @@ async def fetch_only(base_url: str, token: str, page_size: int) -> tuple[float, 
         n += len(page.items)
     elapsed = time.perf_counter() - started
     await http.aclose()
-    return elapsed, client.requests, n
+    return elapsed, client.requests, n, walked
 
 
 async def import_items(base_url: str, token: str, page_size: int, home: Path) -> tuple[float, dict]:
@@ -114,7 +118,9 @@ def main() -> int:
         seed_s = time.perf_counter() - seeded
         base_url, token = info["base_url"], info["api_token"]
         cpu_0 = time.process_time()
-        fetch_s, fetch_requests, fetched = asyncio.run(fetch_only(base_url, token, args.page_size))
+        fetch_s, fetch_requests, fetched, walk_s = asyncio.run(
+            fetch_only(base_url, token, args.page_size)
+        )
         cpu_1 = time.process_time()
         with tempfile.TemporaryDirectory() as tmp:
             os.environ["DROPDECK_HOME"] = tmp
@@ -128,6 +134,7 @@ def main() -> int:
     print(f"items                 {args.items:,} (sandbox seeded and served in {seed_s:.1f} s)")
     print(f"page size             {args.page_size}")
     print(f"fetch only            {fetch_s:.2f} s, {fetch_requests} requests, {fetched:,} items")
+    print(f"  of it parent walk   {walk_s:.2f} s (id, product_id, sku of every item)")
     print(f"get_inventory         {import_s:.2f} s wall, {counters.get('requests')} requests")
     # CPU of this process (all threads), not the sandbox's: shows how much of the wall time
     # was our own work rather than waiting for the peer (the machine may be shared).
