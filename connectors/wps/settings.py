@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from ..flows.supplier_tracking import TrackSettings
 from ..mapping import Template
-from ..settings import SettingsReader, TemplateLookup, TemplateSpec, kind_style
+from ..settings import SettingsReader, TemplateField, TemplateLookup, TemplateSpec, kind_style
 from . import mapping as m
 from . import targets as t
 from .client import MAX_PAGE_SIZE
@@ -20,6 +20,23 @@ from .client import MAX_PAGE_SIZE
 __all__ = ["InventorySettings", "SendSettings", "TrackSettings"]
 
 DEFAULT_PAGE_SIZE = 5000
+
+# The inventory template's fields in the guide's words (`dropdeck mappings templates show`).
+INVENTORY_TEMPLATE = TemplateSpec(
+    "inventory",
+    tuple(
+        TemplateField(
+            key=x.key,
+            label=x.label,
+            maps_to=x.maps_to,
+            default=x.default if x.variant_of is None else "",
+            required=x.required,
+            follows=t.BY_KEY[x.variant_of].label if x.variant_of else "",
+        )
+        for x in t.TARGETS
+    ),
+    t.canonical,
+)
 
 
 @dataclass(frozen=True)
@@ -34,7 +51,7 @@ class InventorySettings:
         "page_size",
         "mapping_template",
     )
-    TEMPLATE: ClassVar[TemplateSpec] = t.SPEC
+    TEMPLATE: ClassVar[TemplateSpec] = INVENTORY_TEMPLATE
 
     include_variants: bool
     modified_within_days: int | None

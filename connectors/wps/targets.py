@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..mapping import RuleKind, Template
-from ..settings import TemplateField, TemplateSpec
 
 Kind = Literal["text", "int", "bool", "price", "number", "date"]
 
@@ -230,20 +229,3 @@ def owned_columns(template: Template, *, pqs_only: bool) -> frozenset[str]:
             or rule_for(template, t, variant=True) is not None
         )
     )
-
-
-SPEC = TemplateSpec(
-    "inventory",
-    tuple(
-        TemplateField(
-            key=x.key,
-            label=x.label,
-            maps_to=x.maps_to,
-            default=x.default if x.variant_of is None else "",
-            required=x.required,
-            follows=BY_KEY[x.variant_of].label if x.variant_of else "",
-        )
-        for x in TARGETS
-    ),
-    canonical,
-)
