@@ -376,6 +376,8 @@ def product_to_listing(
         price = _money(record.get("price"), vref, "Price")
         qty, in_stock = stock.get(vsku, (0.0, False))
         attrs = {c: attribute(record, c.lower()) for c in option_codes}
+        special = _text_money(attribute(record, "special_price"), vref, "Special Price")
+        visibility = record.get("visibility") if record.get("visibility") in (1, 2, 3, 4) else None
         variants.append(
             {
                 "sku": vsku,
@@ -389,9 +391,10 @@ def product_to_listing(
                 "synced_price": price,
                 "synced_quantity": max(0, int(qty)),
                 "extra": {
-                    "special_price": _text_money(
-                        attribute(record, "special_price"), vref, "Special Price"
-                    ),
+                    "special_price": special,
+                    "visibility": visibility,
+                    # What Magento has: a sync sends these fields only once they differ.
+                    "synced": {"special_price": special, "visibility": visibility},
                     "in_stock": in_stock,
                     "attributes": {k: v for k, v in attrs.items() if v is not None},
                     "short_description": str(attribute(product, "short_description") or ""),

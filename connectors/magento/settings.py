@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 from store.commands.pricing import ListingRule
@@ -37,7 +38,18 @@ _COMMON = ("page_size", "store_code")
 _RULE_KEYS = ("price_from", "markup_percent", "safety_buffer")
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 PII_CHOICES = ("indefinitely", "30", "60", "90")
-SYNC_FIELDS = ("price", "quantity", "in_stock", "status")
+SYNC_FIELDS = (
+    "price",
+    "quantity",
+    "in_stock",
+    "status",
+    "special_price",
+    "visibility",
+    "max_sale_qty",
+)
+# Magento's product visibility: "Not Visible Individually", "Catalog", "Search", "Catalog, Search".
+VISIBILITY = {"not_visible": 1, "catalog": 2, "search": 3, "catalog_search": 4}
+EMPTY = ""  # "Set To Empty" for Special Price: Magento removes the value
 
 
 @dataclass(frozen=True)
@@ -239,13 +251,24 @@ class ImportSettings:
 class ListingSyncSettings:
     """sync_listings: "Fields to Sync", the listing rule, bulk or per-SKU writes."""
 
-    KEYS: ClassVar[tuple[str, ...]] = (*_COMMON, "fields", "use_bulk", "concurrency", *_RULE_KEYS)
+    KEYS: ClassVar[tuple[str, ...]] = (
+        *_COMMON,
+        "fields",
+        "use_bulk",
+        "concurrency",
+        "special_price",
+        "visibility",
+        "max_sale_qty",
+        *_RULE_KEYS,
+    )
 
     common: Common
     fields: tuple[str, ...]
     use_bulk: bool
     concurrency: int
     rule: ListingRule
+    # The mapping's "Value" for every listing (None: "Field", each listing's own value).
+    constants: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def parse(
@@ -256,8 +279,9 @@ class ListingSyncSettings:
         kind: str = "sync_listings",
         templates: TemplateLookup = no_templates,
     ) -> ListingSyncSettings:
-        """`fields` (price, quantity, in_stock; status too on request), `use_bulk`
-        (false), `concurrency` (4, 1..16), the listing rule."""
+        """`fields` (price, quantity, in_stock by default; status, special_price,
+        visibility, max_sale_qty on request), `use_bulk` (false), `concurrency` (4, 1..16),
+        the listing rule, and for the last three a constant for every listing ("Value")."""
         r = _reader(raw, integration)
         fields = raw.get("fields", ["price", "quantity", "in_stock"])
         if not isinstance(fields, list) or not fields or any(f not in SYNC_FIELDS for f in fields):
@@ -270,7 +294,38 @@ class ListingSyncSettings:
             use_bulk=r.boolean("use_bulk", False),
             concurrency=r.integer("concurrency", 4, 1, 16),
             rule=r.listing_rule(),
+            constants=_constants(r),
         )
+
+
+def _constants(r: SettingsReader) -> dict[str, Any]:
+    """`special_price` (a price, or "empty": Set To Empty), `visibility` (not_visible,
+    catalog, search, catalog_search), `max_sale_qty` (1..10000); absent: each listing's own."""
+    out: dict[str, Any] = {}
+    special = r.raw.get("special_price")
+    if special is not None:
+        if special == "empty":
+            out["special_price"] = EMPTY
+        else:
+            try:
+                amount = Decimal(str(special))
+            except InvalidOperation:
+                amount = Decimal(-1)
+            if isinstance(special, bool) or not amount.is_finite() or amount < 0:
+                raise r.error(
+                    "special_price", f" must be a price or empty (Set To Empty), not {special!r}"
+                )
+            out["special_price"] = str(amount.quantize(Decimal("0.01")))
+    visibility = r.raw.get("visibility")
+    if visibility is not None:
+        if visibility not in VISIBILITY:
+            raise r.error(
+                "visibility", f" must be one of {', '.join(VISIBILITY)}, not {visibility!r}"
+            )
+        out["visibility"] = VISIBILITY[visibility]
+    if r.raw.get("max_sale_qty") is not None:
+        out["max_sale_qty"] = r.integer("max_sale_qty", 10000, 1, 10000)
+    return out
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,8 @@ class Outcomes:
     parents_gone: set[int] = field(default_factory=set)
     # Variants whose content the channel was just given (a publish's create or overwrite).
     published: set[int] = field(default_factory=set)
+    # Further fields the channel accepted (`listing_fields`): variant id -> {field: value}.
+    fields_synced: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def effective_quantity() -> sa.ColumnElement[int]:
@@ -242,6 +244,10 @@ def record_outcomes(session: Session, outcomes: Outcomes) -> None:
         from .listing_publish import record_published  # publish imports this module
 
         record_published(session, sorted(outcomes.published))
+    if outcomes.fields_synced:
+        from .listing_fields import record_fields_synced  # it imports this module
+
+        record_fields_synced(session, outcomes.fields_synced)
 
 
 def _bulk(session: Session, rows: list[dict[str, Any]]) -> None:
