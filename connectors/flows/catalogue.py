@@ -85,9 +85,14 @@ async def import_catalogue(
         ctx.count("linked_to_inventory", linked)
 
 
-async def link_catalogue(ctx: RunContext, catalogue: ChannelCatalogue, match_on: str) -> None:
-    """Link the channel's variants to inventory on `match_on` ("sku" or "upc")."""
-    await walk_catalogue(ctx, catalogue, channel_listings.write_link_page, match_on)
+async def link_catalogue(
+    ctx: RunContext, catalogue: ChannelCatalogue, match_on: str, *, keep_linked: bool = False
+) -> None:
+    """Link the channel's variants to inventory on `match_on` ("sku" or "upc");
+    `keep_linked` leaves those already linked to the same product alone."""
+    await walk_catalogue(
+        ctx, catalogue, channel_listings.write_link_page, match_on, keep_linked=keep_linked
+    )
 
 
 async def walk_catalogue(

@@ -143,9 +143,20 @@ class MagentoClient:
 
     # --- catalogue ---------------------------------------------------------------------------
 
-    async def products_page(self, page: int) -> Page[dict[str, Any]]:
-        """Products page `page` (all types), ascending by entity id. No `stock_item` here."""
-        return await self._page("/products", page, self.page_size, sort=("entity_id", "ASC"))
+    async def products_page(
+        self, page: int, *, updated_since: str | None = None
+    ) -> Page[dict[str, Any]]:
+        """Products page `page` (all types), ascending by entity id; only those created or
+        changed since `updated_since` ('YYYY-MM-DD HH:MM:SS' UTC) when given. No
+        `stock_item` here."""
+        filters = [("updated_at", updated_since, "gteq")] if updated_since else []
+        return await self._page(
+            "/products", page, self.page_size, filters=filters, sort=("entity_id", "ASC")
+        )
+
+    async def product_count(self) -> int:
+        """How many products the store has (one request for one product)."""
+        return (await self._page("/products", 1, 1)).total or 0
 
     async def products_by_sku(self, skus: Iterable[str]) -> list[dict[str, Any]]:
         """The products among `skus` (one request: `sku in (...)`)."""

@@ -28,25 +28,41 @@ class MagentoCatalogue:
 
     first_page: Token = 1
 
-    def __init__(self, client: MagentoClient, settings: ImportSettings, media_url: str) -> None:
+    def __init__(
+        self,
+        client: MagentoClient,
+        settings: ImportSettings,
+        media_url: str,
+        *,
+        updated_since: str | None = None,
+    ) -> None:
         self.client = client
         self.settings = settings
         self.media_url = settings.image_url_prefix or media_url
+        self.updated_since = updated_since  # only products created or changed since then
         self.categories: dict[str, str] | None = None
         self._children = asyncio.Semaphore(CHILD_CONCURRENCY)
 
     async def catalogue_page(self, token: Token) -> CataloguePage:
         """Fetch product page `token`, its configurables' children and its quantities."""
-        if self.categories is None:
-            self.categories = {
-                str(c.get("id")): str(c.get("name") or "") for c in await self.client.categories()
-            }
-        result = await self.client.products_page(int(str(token)))
+        result = await self.client.products_page(int(str(token)), updated_since=self.updated_since)
         page = CataloguePage(
             records=len(result.items), total=result.total, next_token=result.next_token
         )
+        await self.map_products(page, result.items)
+        return page
+
+    async def map_products(self, page: CataloguePage, found: list[dict[str, Any]]) -> None:
+        """Map `found` products (with their configurables' children and quantities) into
+        `page`'s rows; a product that does not map is one of its errors."""
         # Children ("Not Visible Individually") come with their parent, not on their own.
-        products = [p for p in result.items if p.get("visibility") != 1]
+        products = [p for p in found if p.get("visibility") != 1]
+        if not products:
+            return
+        if self.categories is None:  # one request per run, and only if a product needs it
+            self.categories = {
+                str(c.get("id")): str(c.get("name") or "") for c in await self.client.categories()
+            }
         kids = await asyncio.gather(*(self._kids(p) for p in products))
         skus = [str(p.get("sku") or "") for p in products]
         skus += [str(k.get("sku") or "") for group in kids for k in group]
@@ -66,7 +82,6 @@ class MagentoCatalogue:
                 continue
             page.listings.append(listing)
             page.variants[listing["master_sku"]] = variants
-        return page
 
     async def _kids(self, product: dict[str, Any]) -> list[dict[str, Any]]:
         if product.get("type_id") != "configurable":

@@ -47,6 +47,8 @@ SYNC_FIELDS = (
     "visibility",
     "max_sale_qty",
 )
+# "Fields to Sync" kept beside price and stock (`store.commands.listing_fields`).
+FIELD_SETTINGS = ("special_price", "visibility", "max_sale_qty")
 # Magento's product visibility: "Not Visible Individually", "Catalog", "Search", "Catalog, Search".
 VISIBILITY = {"not_visible": 1, "catalog": 2, "search": 3, "catalog_search": 4}
 EMPTY = ""  # "Set To Empty" for Special Price: Magento removes the value

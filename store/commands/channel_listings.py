@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -255,8 +256,13 @@ def write_link_page(
     listings: list[dict[str, Any]],
     variants: dict[str, list[dict[str, Any]]],
     match_on: str,
+    *,
+    keep_linked: bool = False,
 ) -> dict[str, int]:
-    """Link this page's channel variants that match inventory; returns counters."""
+    """Link this page's channel variants that match inventory; returns counters.
+
+    `keep_linked` leaves variants already linked to the same channel product as they are
+    (their synced price and quantity stay what the channel last accepted from us)."""
     counts = {"linked": 0, "unmatched": 0, "skipped": 0, "parents_created": 0}
     flat = [row for rows in variants.values() for row in rows]
     matches = inventory_matches(session, flat, match_on)
@@ -278,21 +284,30 @@ def write_link_page(
     )
     counts["parents_created"] = len(set(masters) - known_parents)
     ids = listing_ids(session, channel, masters)
-    states = dict(
-        session.execute(
-            sa.select(col(ListingVariant.sku), col(ListingVariant.link_state)).where(
+    states = {
+        sku: (state, ext)
+        for sku, state, ext in session.execute(
+            sa.select(
+                col(ListingVariant.sku),
+                col(ListingVariant.link_state),
+                col(ListingVariant.external_id),
+            ).where(
                 col(ListingVariant.channel_id) == channel,
                 col(ListingVariant.sku).in_(list(matches)),
             )
-        ).all()
-    )
+        )
+    }
     rows = []
     for parent in parents:
         for row in variants[parent["master_sku"]]:
             if row["sku"] not in matches:
                 continue
-            if states.get(row["sku"]) == LinkState.DELISTED.value:
+            state, ext = states.get(row["sku"], (None, None))
+            if state == LinkState.DELISTED.value:
                 counts["skipped"] += 1  # delisted on purpose: only publish brings it back
+                continue
+            if keep_linked and (state, ext) == (LinkState.LINKED.value, row["external_id"]):
+                counts["skipped"] += 1
                 continue
             rows.append(
                 {
@@ -328,3 +343,28 @@ def write_link_page(
     counts["linked"] = len(rows)
     _content_as_on_channel(session, channel, [r["sku"] for r in rows], only_unset=True)
     return counts
+
+
+def link_candidates(session: Session, channel: int, since: datetime | None) -> list[str]:
+    """SKUs worth looking up on the channel to link: each inventory item's SKU, master SKU
+    and parent SKU where the channel has no variant linked to (or delisted from) it, and the
+    SKUs of the channel's unlinked and broken variants. With `since`, only inventory changed
+    since then and variants left unlinked since then (older ones were looked up before)."""
+    inv = InventoryItem.__table__.c
+    v = ListingVariant.__table__.c
+    settled = (LinkState.LINKED.value, LinkState.DELISTED.value)
+    on_channel = sa.exists().where(
+        v.channel_id == channel,
+        v.link_state.in_(settled),
+        sa.or_(v.sku == inv.sku, v.sku == inv.master_sku),
+    )
+    items = sa.select(inv.sku, inv.master_sku, inv.parent_sku).where(~on_channel)
+    loose = sa.select(v.sku).where(v.channel_id == channel, v.link_state.not_in(settled))
+    if since is not None:
+        items = items.where(inv.updated_at >= since)
+        loose = loose.where(v.updated_at >= since)
+    out: set[str] = set()
+    for row in session.execute(items.execution_options(yield_per=5000)):
+        out.update(s for s in row if s)
+    out.update(s for s in session.execute(loose).scalars() if s)
+    return sorted(out)

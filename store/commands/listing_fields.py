@@ -43,7 +43,9 @@ class FieldChange:
     values: dict[str, Any]  # field -> the value to send (only the changed ones)
 
 
-def wanted_values(extra: Mapping[str, Any], fields: Sequence[str], constants: Constants) -> dict:
+def wanted_values(
+    extra: Mapping[str, Any], fields: Sequence[str], constants: Constants
+) -> dict[str, Any]:
     """field -> the value the channel should have (constants win over the listing's own)."""
     out: dict[str, Any] = {}
     for name in fields:
@@ -88,7 +90,7 @@ def field_changes(
     out = []
     for vid, sku, ext, parent_ext, price, qty, listing_id, extra in session.execute(stmt):
         extra = extra if isinstance(extra, dict) else {}
-        synced = extra.get(SYNCED) if isinstance(extra.get(SYNCED), dict) else {}
+        synced = _synced(extra)
         changed = {
             name: value
             for name, value in wanted_values(extra, fields, constants).items()
@@ -110,6 +112,11 @@ def field_changes(
     return out
 
 
+def _synced(extra: Mapping[str, Any]) -> dict[str, Any]:
+    found = extra.get(SYNCED)
+    return found if isinstance(found, dict) else {}
+
+
 def record_fields_synced(session: Session, synced: Mapping[int, Mapping[str, Any]]) -> None:
     """Merge what the channel accepted into each variant's `extra["synced"]`."""
     if not synced:
@@ -122,8 +129,7 @@ def record_fields_synced(session: Session, synced: Mapping[int, Mapping[str, Any
     updates = []
     for vid, extra in rows:
         extra = dict(extra) if isinstance(extra, dict) else {}
-        before = extra.get(SYNCED) if isinstance(extra.get(SYNCED), dict) else {}
-        extra[SYNCED] = {**before, **synced[vid]}
+        extra[SYNCED] = {**_synced(extra), **synced[vid]}
         updates.append({"id": vid, "extra": extra})
     if updates:
         session.execute(sa.update(ListingVariant), updates)

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from store.commands.listing_fields import set_listing_fields
+from store.models import InventoryItem, Source
 from store.models.catalog import ListingVariant
 from tests.magento.conftest import Shop
 
@@ -71,3 +73,108 @@ async def test_bulk_sync_one_request_per_chunk_and_operation_failures(shop: Shop
     assert all(shop.mag.state.products[s]["price"] == 12.0 for s in skus)
     assert len(shop.mag.state.bulks) == 1  # one bulk request for the chunk
     assert run.counters["sync_requests"] == 3  # lookup, bulk, status
+
+
+def _attr(product: dict[str, object], code: str) -> object:
+    for attr in product["custom_attributes"]:  # type: ignore[attr-defined]
+        if attr["attribute_code"] == code:
+            return attr["value"]
+    return None
+
+
+def _set_fields(shop: Shop, skus: list[str], **values: object) -> None:
+    with shop.db.write() as session:
+        assert set_listing_fields(session, shop.channel_id, skus, values) == []
+
+
+async def test_sync_writes_special_price_visibility_and_max_cart_qty_when_changed(
+    shop: Shop,
+) -> None:
+    skus = await _linked(shop)
+    fields = ["price", "special_price", "visibility", "max_sale_qty"]
+    # Imported values are what Magento has: nothing to send for them.
+    run = await shop.run("sync_listings", fields=fields)
+    assert run.status == "succeeded", run.error
+    _set_fields(shop, skus[:1], special_price="8.50", visibility=2, max_sale_qty=10)
+    run = await shop.run("sync_listings", fields=fields)
+    assert run.status == "succeeded", run.error
+    product = shop.mag.state.products[skus[0]]
+    assert _attr(product, "special_price") == 8.5
+    assert product["visibility"] == 2
+    stock = product["extension_attributes"]["stock_item"]
+    assert (stock["max_sale_qty"], stock["use_config_max_sale_qty"]) == (10, False)
+    assert shop.mag.state.products[skus[1]]["visibility"] == 4  # untouched
+    assert run.counters["variants_updated"] == 1
+    assert _variants(shop)[skus[0]].extra["synced"]["max_sale_qty"] == 10
+    # Unchanged since: nothing is sent.
+    again = await shop.run("sync_listings", fields=fields)
+    assert again.counters.get("sync_requests", 0) == 0, again.counters
+    # A field not among the "Fields to Sync" is not written, however it changed.
+    _set_fields(shop, skus[:1], visibility=3)
+    run = await shop.run("sync_listings", fields=["price", "special_price"])
+    assert run.counters.get("sync_requests", 0) == 0
+    assert shop.mag.state.products[skus[0]]["visibility"] == 2
+    # A mapping "Value" is every listing's; "empty" is Set To Empty.
+    run = await shop.run("sync_listings", fields=fields, max_sale_qty=5, special_price="empty")
+    assert run.status == "succeeded", run.error
+    for sku in skus:
+        product = shop.mag.state.products[sku]
+        assert product["extension_attributes"]["stock_item"]["max_sale_qty"] == 5
+        assert _attr(product, "special_price") == ""
+    assert shop.mag.state.products[skus[0]]["visibility"] == 3
+
+
+async def test_sync_refuses_a_bad_field_value_with_magento_words(shop: Shop) -> None:
+    run = await shop.run("sync_listings", fields=["visibility"], visibility="everywhere")
+    assert run.status == "failed"
+    assert "visibility must be one of not_visible, catalog, search, catalog_search" in (
+        run.error or ""
+    )
+
+
+async def test_sync_links_by_sku_cheaply_and_then_only_what_changed(shop: Shop) -> None:
+    state = shop.mag.state
+    simple = sorted(s for s, p in state.products.items() if p["type_id"] == "simple")
+    config = sorted(s for s, p in state.products.items() if p["type_id"] == "configurable")
+    child = f"{config[0]}-R"
+    wanted = [*simple[:3], child]
+    shop.add_inventory(simple[:3], quantity=7)
+    with shop.db.write() as session:  # a supplier's variant names its parent
+        source = session.scalars(sa.select(Source)).one()
+        session.add(
+            InventoryItem(
+                source_id=source.id or 0, sku=child, master_sku=child, parent_sku=config[0]
+            )
+        )
+    # First run: 4 SKUs (and the child's parent) take one lookup; the 40-product catalogue
+    # at 10 a page would take 4 pages.
+    run = await shop.run("sync_listings", page_size=10, fields=["price"])
+    assert run.status == "succeeded", run.error
+    variants = _variants(shop)
+    assert {s for s, v in variants.items() if v.link_state == "linked"} >= set(wanted)
+    # count + sku lookup + children of the configurable + categories + source items
+    assert run.counters["link_requests"] <= 6, run.counters
+    assert "SKUs looked up" in (run.summary or "")
+    # Nothing new: one request for the products changed since (this run's own writes).
+    again = await shop.run("sync_listings", page_size=10, fields=["price"])
+    assert again.status == "succeeded", again.error
+    assert again.counters["link_requests"] <= 4, again.counters
+    assert "changes since" in (again.summary or "")
+    # A product created on Magento for new inventory is linked by the next run.
+    shop.add_inventory(["NEW-1"], quantity=3)
+    made = shop.mag.api(
+        "POST", "products", json={"product": {"sku": "NEW-1", "name": "New one", "price": 4}}
+    )
+    assert made.status_code == 200, made.text
+    third = await shop.run("sync_listings", page_size=10, fields=["price"])
+    assert third.status == "succeeded", third.error
+    assert _variants(shop)["NEW-1"].link_state == "linked"
+
+
+async def test_first_link_walks_the_catalogue_when_that_is_cheaper(shop: Shop) -> None:
+    skus = sorted(s for s, p in shop.mag.state.products.items() if p["type_id"] == "simple")
+    shop.add_inventory(skus[:150] + [f"NOT-THERE-{n}" for n in range(150)], quantity=2)
+    run = await shop.run("sync_listings", fields=["price"])
+    assert run.status == "succeeded", run.error
+    assert "catalogue walk" in (run.summary or "")
+    assert all(_variants(shop)[s].link_state == "linked" for s in skus[:150])
