@@ -198,6 +198,12 @@ class MagentoClient:
         body = await self._get("/categories/list", criteria())
         return list(body.get("items") or [])
 
+    async def create_category(self, name: str, parent_id: int) -> dict[str, Any]:
+        """`POST /V1/categories`: a new active category under `parent_id`."""
+        body = {"category": {"name": name, "parent_id": parent_id, "is_active": True}}
+        found: dict[str, Any] = await self._send("POST", "/categories", body)
+        return found
+
     async def save_product(self, sku: str, product: dict[str, Any], *, create: bool) -> Any:
         """POST (create) or PUT (update) a product; both are upserts in Magento."""
         if create:

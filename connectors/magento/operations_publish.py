@@ -35,6 +35,7 @@ from .settings import PublishSettings
 
 CHUNK = 50  # parents per existence lookup and per recorded wave
 OPTION_ATTRIBUTE_ID = "93"  # Magento's stock `color` attribute, the usual configurable axis
+DEFAULT_CATEGORY = 2  # "Default Category", the root of a stock install's store tree
 IMAGE_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif"}
 
 
@@ -57,17 +58,22 @@ def product_body(
     type_id: str = "simple",
     visibility: int = 4,
     upc: str | None = None,
+    special_price: str | None = None,
+    category_ids: Sequence[int] = (),
 ) -> dict[str, Any]:
-    """A product for POST/PUT: required SKU and Name, price, stock, description."""
+    """A product for POST/PUT: required SKU and Name, price, special price, stock,
+    description, categories."""
     if not sku.strip():
         raise Refused("SKU is required")
     if not title.strip():
         raise Refused(f"{sku}: Name is required")
-    attrs = [{"attribute_code": "url_key", "value": url_key(title, sku)}]
+    attrs: list[dict[str, Any]] = [{"attribute_code": "url_key", "value": url_key(title, sku)}]
     if description:
         attrs.append({"attribute_code": "description", "value": description})
     if upc:
         attrs.append({"attribute_code": "upc", "value": upc})
+    if special_price not in (None, "") and type_id == "simple":
+        attrs.append({"attribute_code": "special_price", "value": float(str(special_price))})
     body: dict[str, Any] = {
         "sku": sku,
         "name": title,
@@ -77,11 +83,16 @@ def product_body(
         "visibility": visibility,
         "custom_attributes": attrs,
     }
+    ext: dict[str, Any] = {}
     if type_id == "simple":
         body["price"] = float(price) if price is not None else 0.0
-        body["extension_attributes"] = {
-            "stock_item": {"qty": quantity, "is_in_stock": quantity > 0}
-        }
+        ext["stock_item"] = {"qty": quantity, "is_in_stock": quantity > 0}
+    if category_ids:
+        ext["category_links"] = [
+            {"position": n, "category_id": str(cid)} for n, cid in enumerate(category_ids)
+        ]
+    if ext:
+        body["extension_attributes"] = ext
     return body
 
 
@@ -94,6 +105,7 @@ class Publisher:
         self.client = client
         self.settings = settings
         self.fetch = fetch
+        self.tree: dict[tuple[int, str], int] | None = None  # (parent id, name) -> id
 
     async def publish(
         self, parent: PublishParent, found: dict[str, dict[str, Any]], out: Outcomes
@@ -129,6 +141,29 @@ class Publisher:
     def _ok(self, out: Outcomes, variant: PublishVariant, product: dict[str, Any]) -> None:
         out.synced[variant.id] = (variant.price, variant.quantity)
         out.linked[variant.id] = str(product.get("id"))
+        # What Magento now has, so a sync sends the Special Price only once it changes.
+        out.fields_synced[variant.id] = {"special_price": variant.extra.get("special_price")}
+
+    async def category_ids(self, names: Sequence[str | None]) -> list[int]:
+        """Category One and Two as a path under the Default Category (created when
+        missing): the ids of every level, top first."""
+        if self.tree is None:
+            self.tree = {
+                (int(c.get("parent_id") or 0), str(c.get("name") or "").casefold()): int(c["id"])
+                for c in await self.client.categories()
+            }
+        ids: list[int] = []
+        parent = DEFAULT_CATEGORY
+        for name in names:
+            if not name or not name.strip():
+                break
+            key = (parent, name.strip().casefold())
+            if key not in self.tree:
+                made = await self.client.create_category(name.strip(), parent)
+                self.tree[key] = int(made["id"])
+            parent = self.tree[key]
+            ids.append(parent)
+        return ids
 
     async def _save(
         self,
@@ -156,6 +191,9 @@ class Publisher:
             quantity=variant.quantity,
             visibility=visibility,
             upc=variant.upc,
+            special_price=variant.extra.get("special_price"),
+            # A configurable's children are not shown on their own: the parent is filed.
+            category_ids=await self.category_ids(parent.categories) if parent.simple else (),
         )
         saved: dict[str, Any] = await self.client.save_product(variant.sku, body, create=not exists)
         return saved
@@ -171,6 +209,7 @@ class Publisher:
             price=None,
             quantity=0,
             type_id="configurable",
+            category_ids=await self.category_ids(parent.categories),
         )
         saved: dict[str, Any] = await self.client.save_product(
             parent.master_sku, body, create=not exists

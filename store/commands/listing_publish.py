@@ -5,7 +5,7 @@ The outcomes are recorded with `listing_sync.record_outcomes`, as a sync's are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +33,8 @@ class PublishVariant:
     gtin: str | None
     images: list[str]
     create: bool  # not on the channel yet
+    # The variant's further channel fields (`listing_fields`: special_price, ...).
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -174,6 +176,7 @@ def publish_work(
                 gtin=variant.gtin,
                 images=list(variant.images or []),
                 create=not linked,
+                extra=dict(variant.extra or {}),
             )
         )
     return list(parents.values())

@@ -124,3 +124,49 @@ async def test_publish_switches_duplicate_sku_and_required_name(shop: Shop) -> N
     assert run.status == "succeeded", run.error
     assert shop.mag.state.products[existing["sku"]]["name"] == f"Title {existing['sku']}"
     assert _variants(shop)["DD-NEW"].link_state == "linked"
+
+
+async def test_publish_files_categories_and_sends_special_price(shop: Shop) -> None:
+    shop.add_inventory(["DD-C", "DD-W-1", "DD-W-2"], quantity=4)
+    _listing(shop, "DD-C", ["DD-C"], [])
+    _listing(shop, "DD-W", ["DD-W-1", "DD-W-2"], [])
+    with shop.db.write() as session:
+        for listing in session.scalars(sa.select(Listing)):
+            # "Apparel" exists (id 3); "Socks" under it does not yet: it is created once.
+            listing.category_one, listing.category_two = "Apparel", "Socks"
+            session.add(listing)
+        for v in session.scalars(sa.select(ListingVariant)):
+            v.extra = {"special_price": "7.25"}
+            session.add(v)
+    run = await shop.run("publish_listings")
+    assert run.status == "succeeded", run.error
+    state = shop.mag.state
+    socks = [c for c in state.categories.values() if c["name"] == "Socks"]
+    assert len(socks) == 1 and socks[0]["parent_id"] == 3
+    for sku in ("DD-C", "DD-W"):
+        links = state.products[sku]["extension_attributes"]["category_links"]
+        assert [link["category_id"] for link in links] == ["3", str(socks[0]["id"])]
+    for sku in ("DD-C", "DD-W-1"):
+        attrs = {a["attribute_code"]: a["value"] for a in state.products[sku]["custom_attributes"]}
+        assert attrs["special_price"] == 7.25
+    # Published values are what Magento has: a sync of Special Price sends nothing.
+    assert _variants(shop)["DD-C"].extra["synced"] == {"special_price": "7.25"}
+    sync = await shop.run("sync_listings", fields=["special_price"])
+    assert sync.counters.get("sync_requests", 0) == 0, sync.counters
+    # An update moves the product to the listing's new categories and special price.
+    with shop.db.write() as session:
+        listing = session.scalars(sa.select(Listing).where(Listing.master_sku == "DD-C")).one()
+        listing.category_one, listing.category_two = "Tools", None
+        session.add(listing)
+        v = session.scalars(sa.select(ListingVariant).where(ListingVariant.sku == "DD-C")).one()
+        v.extra = {**v.extra, "special_price": "6.00"}
+        v.pending = "overwrite"
+        session.add(v)
+    run = await shop.run("publish_listings")
+    assert run.status == "succeeded", run.error
+    product = state.products["DD-C"]
+    assert [link["category_id"] for link in product["extension_attributes"]["category_links"]] == [
+        "6"
+    ]
+    attrs = {a["attribute_code"]: a["value"] for a in product["custom_attributes"]}
+    assert attrs["special_price"] == 6.0

@@ -181,6 +181,8 @@ def _routes(state: MagentoState, token: str) -> list[BaseRoute]:
         return catalog_h.child_remove(state, p["sku"], p["child"])
 
     def category_tree(request: Request, p: dict[str, Any]) -> Any:
+        if request.method == "POST":
+            return catalog_h.category_add(state, p["_body"])
         return catalog_h.category_tree(state, int(p.get("rootCategoryId") or 2))
 
     def category_list(request: Request, p: dict[str, Any]) -> Any:
@@ -266,7 +268,7 @@ def _routes(state: MagentoState, token: str) -> list[BaseRoute]:
         ("/configurable-products/{sku:str}/options/all", catalog, options, ["GET"]),
         ("/configurable-products/{sku:str}/options", catalog, options, ["POST"]),
         ("/inventory/source-items", "Magento_InventoryApi::source", source_items, ["GET"]),
-        ("/categories", categories, category_tree, ["GET"]),
+        ("/categories", categories, category_tree, ["GET", "POST"]),
         ("/categories/list", categories, category_list, ["GET"]),
         ("/categories/{cid:int}", categories, category_one, ["GET"]),
         ("/orders", sales, orders, ["GET"]),

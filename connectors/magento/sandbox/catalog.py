@@ -14,6 +14,7 @@ from connectors.magento.sandbox.state import (
     PRODUCT_404,
     MagentoError,
     MagentoState,
+    category,
     stamp,
     url_key,
 )
@@ -313,6 +314,30 @@ def category_one(state: MagentoState, cid: int) -> dict[str, Any]:
             "No such entity with %fieldName = %fieldValue",
             {"fieldName": "id", "fieldValue": cid},
         )
+    return node
+
+
+def category_add(state: MagentoState, body: Any) -> dict[str, Any]:
+    """`POST /V1/categories` with `{"category": {name, parent_id, is_active}}`."""
+    data = body.get("category") if isinstance(body, dict) else None
+    if not isinstance(data, dict):
+        raise MagentoError(400, REQUIRED, {"fieldName": "category"})
+    name = str(data.get("name") or "").strip()
+    if not name:
+        raise MagentoError(
+            400,
+            'Could not save category: The "%1" attribute value is empty. Set the attribute '
+            "and try again.",
+            ["name"],
+        )
+    parent = category_one(state, int(data.get("parent_id") or 2))
+    cid = max(state.categories) + 1
+    node = category(cid, parent["id"], name)
+    node["is_active"] = bool(data.get("is_active", True))
+    state.categories[cid] = node
+    node["level"] = len(state.category_path(cid)) - 1
+    node["path"] = "/".join(str(i) for i in state.category_path(cid))
+    parent["children"] = ",".join(p for p in (parent["children"], str(cid)) if p)
     return node
 
 
