@@ -29,6 +29,7 @@ HTTP_SETTINGS = HttpSettings(
     timeout=httpx.Timeout(connect=5.0, read=90.0, write=90.0, pool=30.0),
     retry=RetryPolicy(attempts=5, base_delay=0.5, max_delay=20.0),
 )
+NO_ROUTE = "Request does not match any route."
 ORDERS_PAGE_SIZE = 50  # the guide's batch size for Get Orders
 MALFORMED_RETRIES = 2
 BEARER_SETTING = (
@@ -100,6 +101,23 @@ def criteria(
     return params
 
 
+class NoRoute(FatalError):
+    """Magento has no such route: a wrong store code or store URL, never a missing record
+    (a product 404 has its own words). Pauses the integration."""
+
+    pauses_integration = True
+
+
+def _no_route(exc: FatalError, prefix: str) -> FatalError:
+    if exc.status == 404 and error_message(exc) == NO_ROUTE:
+        return NoRoute(
+            f"Magento answered {NO_ROUTE!r} under {prefix}: check the store code setting "
+            "(all, default or a store view's code) and the store URL",
+            status=404,
+        )
+    return exc
+
+
 def _sku(sku: str) -> str:
     # `/` and `+` must be encoded in a path (magento2 #8615, #23043).
     return quote(sku, safe="")
@@ -123,6 +141,8 @@ class MagentoClient:
             )
         except AuthError as exc:
             raise AuthError(f"{exc.message}; {REFUSED_HINT}", status=exc.status) from None
+        except FatalError as exc:
+            raise _no_route(exc, self.read) from None
 
     async def _send(self, method: str, path: str, body: Any, *, scope: str | None = None) -> Any:
         self.requests += 1
@@ -130,6 +150,8 @@ class MagentoClient:
             found, _ = await self.http.request_json(method, (scope or self.write) + path, json=body)
         except AuthError as exc:
             raise AuthError(f"{exc.message}; {REFUSED_HINT}", status=exc.status) from None
+        except FatalError as exc:
+            raise _no_route(exc, scope or self.write) from None
         return found
 
     async def _page(self, path: str, page: int, size: int, **kw: Any) -> Page[dict[str, Any]]:

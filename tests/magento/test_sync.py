@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import httpx
 import sqlalchemy as sa
 
 from store.commands.listing_fields import set_listing_fields
@@ -178,3 +179,45 @@ async def test_first_link_walks_the_catalogue_when_that_is_cheaper(shop: Shop) -
     assert run.status == "succeeded", run.error
     assert "catalogue walk" in (run.summary or "")
     assert all(_variants(shop)[s].link_state == "linked" for s in skus[:150])
+
+
+async def test_store_code_decides_which_store_views_see_a_write(shop: Shop) -> None:
+    skus = await _linked(shop, 1)
+    token = shop.mag.sandbox.credentials["access_token"]
+
+    def visibility(scope: str) -> int:
+        prefix = "/rest/V1" if scope == "" else f"/rest/{scope}/V1"
+        r = httpx.get(
+            f"{shop.mag.url}{prefix}/products/{skus[0]}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert r.status_code == 200, r.text
+        return int(r.json()["visibility"])
+
+    async def sync(store_code: str, value: int) -> None:
+        _set_fields(shop, skus, visibility=value)
+        run = await shop.run("sync_listings", fields=["visibility"], store_code=store_code)
+        assert run.status == "succeeded", run.error
+
+    # `default`: the default store view's own value; the global one and "fr" keep theirs.
+    await sync("default", 2)
+    assert (visibility(""), visibility("default"), visibility("all"), visibility("fr")) == (
+        2,
+        2,
+        4,
+        4,
+    )
+    # `all`: the global value, shown by every view without its own ("fr"), not by default.
+    await sync("all", 3)
+    assert (visibility(""), visibility("all"), visibility("fr")) == (2, 3, 3)
+    # A store view's code: that view only.
+    await sync("fr", 1)
+    assert (visibility(""), visibility("all"), visibility("fr")) == (2, 3, 1)
+    # An unknown store code is no store code: Magento finds no such route. The run stops
+    # and says which setting to check; no listing is taken for a broken link.
+    _set_fields(shop, skus, visibility=4)
+    run = await shop.run("sync_listings", fields=["visibility"], store_code="nl")
+    assert run.status == "failed"
+    assert "check the store code setting" in str(run.error)
+    assert _variants(shop)[skus[0]].link_state == "linked"

@@ -21,6 +21,7 @@ from connectors.magento.sandbox import sales as sales_h
 from connectors.magento.sandbox.control import control_routes
 from connectors.magento.sandbox.state import (
     ENTITY_404,
+    STORE_VIEWS,
     MagentoError,
     MagentoState,
     search,
@@ -82,6 +83,9 @@ def _endpoint(
                 except ValueError as exc:
                     raise MagentoError(400, "Decoding error: \nSyntax error") from exc
             params = {**php_query(request.url.query), **request.path_params, "_body": body}
+            if params.get("store") not in (None, "all", *STORE_VIEWS):
+                # An unknown first segment is not a store code but part of the route.
+                raise MagentoError(404, "Request does not match any route.")
             with state.lock:
                 result = handler(request, params)
         except MagentoError as exc:
@@ -99,6 +103,11 @@ def _criteria(params: dict[str, Any]) -> Any:
             400, '"%fieldName" is required. Enter and try again.', {"fieldName": "searchCriteria"}
         )
     return params.get("searchCriteria", params.get("search_criteria"))
+
+
+def _scope(params: dict[str, Any]) -> str:
+    """The store code of the URL: none is the default store view, `all` the admin scope."""
+    return str(params.get("store") or "default")
 
 
 def _only_sku_filters(criteria: Any) -> bool:
@@ -130,19 +139,20 @@ def _routes(state: MagentoState, token: str) -> list[BaseRoute]:
 
     def products(request: Request, p: dict[str, Any]) -> Any:
         if request.method == "POST":
-            return catalog_h.save_product(state, None, p["_body"])
+            return catalog_h.save_product(state, None, p["_body"], _scope(p))
         found = search_in([state.products[state.by_id[i]] for i in state.ids], p)
-        return {**found, "items": [catalog_h.listed(r) for r in found["items"]]}
+        shown = [catalog_h.listed(state.view(r, _scope(p))) for r in found["items"]]
+        return {**found, "items": shown}
 
     def product_one(request: Request, p: dict[str, Any]) -> Any:
         sku = p["sku"]
         if request.method == "PUT":
-            return catalog_h.save_product(state, sku, p["_body"])
+            return catalog_h.save_product(state, sku, p["_body"], _scope(p))
         product = catalog_h.product_or_404(state, sku)
         if request.method == "DELETE":
             state.remove(sku)
             return True
-        return product
+        return state.view(product, _scope(p))
 
     def stock_get(request: Request, p: dict[str, Any]) -> Any:
         return catalog_h.product_or_404(state, p["sku"])["extension_attributes"]["stock_item"]
@@ -167,7 +177,7 @@ def _routes(state: MagentoState, token: str) -> list[BaseRoute]:
         return catalog_h.media_one(state, p["sku"], p["entry"], request.method)
 
     def children(request: Request, p: dict[str, Any]) -> Any:
-        return catalog_h.children(state, p["sku"])
+        return catalog_h.children(state, p["sku"], _scope(p))
 
     def options(request: Request, p: dict[str, Any]) -> Any:
         if request.method == "POST":
@@ -239,7 +249,7 @@ def _routes(state: MagentoState, token: str) -> list[BaseRoute]:
         return search_in([state.invoices[k] for k in sorted(state.invoices)], p)
 
     def bulk_put(request: Request, p: dict[str, Any]) -> Any:
-        return JSONResponse(catalog_h.bulk_save(state, p["_body"]), status_code=202)
+        return JSONResponse(catalog_h.bulk_save(state, p["_body"], _scope(p)), status_code=202)
 
     def bulk_status(request: Request, p: dict[str, Any]) -> Any:
         return catalog_h.bulk_status(state, p["uuid"])

@@ -12,6 +12,9 @@ from typing import Any
 
 from connectors.magento.sandbox.state import (
     PRODUCT_404,
+    SCOPED,
+    SCOPED_CUSTOM,
+    STORE_VIEWS,
     MagentoError,
     MagentoState,
     category,
@@ -37,8 +40,15 @@ def listed(product: dict[str, Any]) -> dict[str, Any]:
     return {**product, "extension_attributes": ext}
 
 
-def save_product(state: MagentoState, sku: str | None, body: Any) -> dict[str, Any]:
-    """`ProductRepository::save`: an upsert by SKU for POST and PUT alike."""
+def save_product(
+    state: MagentoState, sku: str | None, body: Any, scope: str = "all"
+) -> dict[str, Any]:
+    """`ProductRepository::save`: an upsert by SKU for POST and PUT alike.
+
+    Scope (Adobe's REST "fallback" rules): a create is global whatever the scope; an
+    update under `all` sets global values, under a store view (`default` when the URL has
+    no code) its store-view-scoped attributes (name, status, visibility, description,
+    short description, URL key) become that view's own values, the rest global."""
     data = body.get("product") if isinstance(body, dict) else None
     if not isinstance(data, dict):
         raise MagentoError(400, REQUIRED, {"fieldName": "product"})
@@ -49,6 +59,8 @@ def save_product(state: MagentoState, sku: str | None, body: Any) -> dict[str, A
         )
     product = state.products.get(sku)
     _check_numbers(data)
+    if product is not None and scope in STORE_VIEWS:
+        data = _store_view_values(state, scope, sku, data)
     if product is None:  # save() creates an unknown SKU, for POST and PUT alike
         name = data.get("name")
         if not name:
@@ -92,7 +104,26 @@ def save_product(state: MagentoState, sku: str | None, body: Any) -> dict[str, A
         _replace_gallery(state, product, data["media_gallery_entries"])
     product["updated_at"] = stamp(state.now())
     state.add(product)
-    return product
+    return state.view(product, scope)
+
+
+def _store_view_values(
+    state: MagentoState, scope: str, sku: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Keep the store-view-scoped attributes of `data` as `scope`'s own values; the rest
+    (global attributes) is returned to be saved as usual."""
+    own = state.store_values.setdefault(scope, {}).setdefault(sku, {})
+    rest = {k: v for k, v in data.items() if k not in SCOPED}
+    own.update({k: v for k, v in data.items() if k in SCOPED})
+    if isinstance(data.get("custom_attributes"), list):
+        rest["custom_attributes"] = []
+        for attr in data["custom_attributes"]:
+            code = attr.get("attribute_code") if isinstance(attr, dict) else None
+            if code in SCOPED_CUSTOM:
+                own[str(code)] = attr.get("value")
+            else:
+                rest["custom_attributes"].append(attr)
+    return rest
 
 
 def _check_numbers(data: dict[str, Any]) -> None:
@@ -233,10 +264,14 @@ def _configurable(state: MagentoState, sku: str) -> dict[str, Any]:
     return product
 
 
-def children(state: MagentoState, sku: str) -> list[dict[str, Any]]:
+def children(state: MagentoState, sku: str, scope: str = "default") -> list[dict[str, Any]]:
     """`GET /V1/configurable-products/{sku}/children`."""
     links = product_or_404(state, sku)["extension_attributes"].get("configurable_product_links")
-    return [listed(state.products[state.by_id[i]]) for i in links or [] if i in state.by_id]
+    return [
+        listed(state.view(state.products[state.by_id[i]], scope))
+        for i in links or []
+        if i in state.by_id
+    ]
 
 
 def options_all(state: MagentoState, sku: str) -> list[dict[str, Any]]:
@@ -373,7 +408,7 @@ def _tree(state: MagentoState, node: dict[str, Any], counts: dict[str, int]) -> 
 # --- asynchronous bulk ---------------------------------------------------------------------
 
 
-def bulk_save(state: MagentoState, body: Any) -> dict[str, Any]:
+def bulk_save(state: MagentoState, body: Any, scope: str = "all") -> dict[str, Any]:
     """`PUT /rest/<store>/async/bulk/V1/products/bySku`: one operation per product.
 
     The sandbox's consumer runs at once: each operation is complete (1) or failed with
@@ -389,7 +424,7 @@ def bulk_save(state: MagentoState, body: Any) -> dict[str, Any]:
             sku = (
                 ((entry or {}).get("product") or {}).get("sku") if isinstance(entry, dict) else None
             )
-            save_product(state, sku, entry)
+            save_product(state, sku, entry, scope)
             operations.append({"id": n, "status": 1, "result_message": None, "error_code": None})
         except MagentoError as exc:
             text = exc.message

@@ -39,6 +39,13 @@ CATEGORIES = [
 CATEGORY_PATHS = [[3, 4, 5], [6, 7], [8, 9, 10], [8], [3, 4]]
 
 
+# Store views (code -> store id). `all` is the admin scope (id 0): global values.
+STORE_VIEWS = {"default": 1, "fr": 2}
+# Attributes with a store-view scope; price, special price and stock are global.
+SCOPED = ("name", "status", "visibility")
+SCOPED_CUSTOM = ("description", "short_description", "url_key")
+
+
 @dataclass
 class MagentoSettings:
     """Switches served at `/_sandbox/settings`.
@@ -93,6 +100,8 @@ class MagentoState:
     invoices: dict[int, dict[str, Any]] = field(default_factory=dict)
     categories: dict[int, dict[str, Any]] = field(default_factory=dict)
     bulks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # uuid -> operations
+    # Store-view values: store code -> sku -> {attribute: value} over the global ones.
+    store_values: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     settings: MagentoSettings = field(default_factory=MagentoSettings)
     next_id: int = 0
     next_item: int = 0
@@ -108,6 +117,7 @@ class MagentoState:
             self.seed, self.size = seed, size
             self.products, self.by_id, self.ids, self.orders = {}, {}, [], {}
             self.shipments, self.invoices, self.bulks = {}, {}, {}
+            self.store_values = {}
             self.categories = {cid: category(cid, parent, name) for cid, parent, name in CATEGORIES}
             self.settings.version, self.settings.integration_as_bearer = "2.3", True
             for cid, node in self.categories.items():
@@ -131,8 +141,25 @@ class MagentoState:
             self.ids.append(product["id"])
         self.by_id[product["id"]] = product["sku"]
 
+    def view(self, product: dict[str, Any], scope: str) -> dict[str, Any]:
+        """The product as store view `scope` shows it: its own values over the global
+        ones (`all`, the admin scope, shows the global values)."""
+        own = self.store_values.get(scope, {}).get(product["sku"])
+        if not own:
+            return product
+        shown = {**product, **{k: v for k, v in own.items() if k in SCOPED}}
+        custom = {k: v for k, v in own.items() if k in SCOPED_CUSTOM}
+        if custom:
+            attrs = [a for a in product["custom_attributes"] if a["attribute_code"] not in custom]
+            shown["custom_attributes"] = attrs + [
+                {"attribute_code": k, "value": v} for k, v in custom.items()
+            ]
+        return shown
+
     def remove(self, sku: str) -> None:
         """Delete a product for good."""
+        for values in self.store_values.values():
+            values.pop(sku, None)
         product = self.products.pop(sku)
         del self.by_id[product["id"]]
         self.ids.remove(product["id"])
