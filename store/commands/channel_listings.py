@@ -353,12 +353,16 @@ def link_candidates(session: Session, channel: int, since: datetime | None) -> l
     inv = InventoryItem.__table__.c
     v = ListingVariant.__table__.c
     settled = (LinkState.LINKED.value, LinkState.DELISTED.value)
-    on_channel = sa.exists().where(
-        v.channel_id == channel,
-        v.link_state.in_(settled),
-        sa.or_(v.sku == inv.sku, v.sku == inv.master_sku),
+
+    def on_channel(column: sa.ColumnElement[str]) -> sa.Exists:
+        # One probe of the (channel_id, sku) index each; an OR of both would scan.
+        return sa.exists().where(
+            v.channel_id == channel, v.sku == column, v.link_state.in_(settled)
+        )
+
+    items = sa.select(inv.sku, inv.master_sku, inv.parent_sku).where(
+        ~on_channel(inv.sku), ~on_channel(inv.master_sku)
     )
-    items = sa.select(inv.sku, inv.master_sku, inv.parent_sku).where(~on_channel)
     loose = sa.select(v.sku).where(v.channel_id == channel, v.link_state.not_in(settled))
     if since is not None:
         items = items.where(inv.updated_at >= since)
