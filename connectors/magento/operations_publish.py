@@ -60,6 +60,8 @@ def product_body(
     upc: str | None = None,
     special_price: str | None = None,
     category_ids: Sequence[int] = (),
+    short_description: str | None = None,
+    max_sale_qty: int | None = None,
 ) -> dict[str, Any]:
     """A product for POST/PUT: required SKU and Name, price, special price, stock,
     description, categories."""
@@ -72,6 +74,8 @@ def product_body(
         attrs.append({"attribute_code": "description", "value": description})
     if upc:
         attrs.append({"attribute_code": "upc", "value": upc})
+    if short_description:
+        attrs.append({"attribute_code": "short_description", "value": short_description})
     if special_price not in (None, "") and type_id == "simple":
         attrs.append({"attribute_code": "special_price", "value": float(str(special_price))})
     body: dict[str, Any] = {
@@ -87,6 +91,9 @@ def product_body(
     if type_id == "simple":
         body["price"] = float(price) if price is not None else 0.0
         ext["stock_item"] = {"qty": quantity, "is_in_stock": quantity > 0}
+        if max_sale_qty:
+            ext["stock_item"]["max_sale_qty"] = max_sale_qty
+            ext["stock_item"]["use_config_max_sale_qty"] = False
     if category_ids:
         ext["category_links"] = [
             {"position": n, "category_id": str(cid)} for n, cid in enumerate(category_ids)
@@ -142,7 +149,10 @@ class Publisher:
         out.synced[variant.id] = (variant.price, variant.quantity)
         out.linked[variant.id] = str(product.get("id"))
         # What Magento now has, so a sync sends the Special Price only once it changes.
-        out.fields_synced[variant.id] = {"special_price": variant.extra.get("special_price")}
+        synced = {name: variant.extra.get(name) for name in ("special_price", "max_sale_qty")}
+        if isinstance(product.get("visibility"), int):
+            synced["visibility"] = product["visibility"]
+        out.fields_synced[variant.id] = synced
 
     async def category_ids(self, names: Sequence[str | None]) -> list[int]:
         """Category One and Two as a path under the Default Category (created when
@@ -189,9 +199,12 @@ class Publisher:
             description=parent.description,
             price=variant.price,
             quantity=variant.quantity,
-            visibility=visibility,
+            # A simple product shows as its listing says; a configurable's child never alone.
+            visibility=_visibility(variant.extra) if parent.simple else visibility,
             upc=variant.upc,
             special_price=variant.extra.get("special_price"),
+            short_description=variant.extra.get("short_description") or None,
+            max_sale_qty=variant.extra.get("max_sale_qty"),
             # A configurable's children are not shown on their own: the parent is filed.
             category_ids=await self.category_ids(parent.categories) if parent.simple else (),
         )
@@ -269,6 +282,12 @@ class Publisher:
                 "name": name,
             },
         }
+
+
+def _visibility(extra: dict[str, Any]) -> int:
+    """The listing's own Visibility (1-4), or "Catalog, Search"."""
+    value = extra.get("visibility")
+    return value if isinstance(value, int) and 1 <= value <= 4 else 4
 
 
 def _report(ctx: RunContext, out: Outcomes, skus: dict[int, str]) -> None:

@@ -190,7 +190,7 @@ async def sync_listings(ctx: RunContext) -> None:
         {"page_size": settings.common.page_size}, ctx.integration.name
     )
     how = await link_on_sku(ctx, client, MagentoCatalogue(client, catalogue_settings, media_url))
-    ctx.note(f"linked on SKU: {how}, {client.requests} requests")
+    ctx.note(f"linked on SKU: {how}, {client.requests} request(s)")
     reads = client.requests
     items = await ctx.write(prepare_sync, ctx.owner_id, settings.rule)
     extra = [f for f in settings.fields if f in FIELD_SETTINGS]

@@ -261,6 +261,7 @@ class ListingSyncSettings:
         "special_price",
         "visibility",
         "max_sale_qty",
+        "sync_direction",
         *_RULE_KEYS,
     )
 
@@ -285,6 +286,12 @@ class ListingSyncSettings:
         visibility, max_sale_qty on request), `use_bulk` (false), `concurrency` (4, 1..16),
         the listing rule, and for the last three a constant for every listing ("Value")."""
         r = _reader(raw, integration)
+        if raw.get("sync_direction", "to_magento") != "to_magento":
+            raise r.error(
+                "sync_direction",
+                " must be to_magento: Magento's Sync & Link Listings writes from Dropdeck "
+                f"to Magento only (bidirectional is not supported), not {raw['sync_direction']!r}",
+            )
         fields = raw.get("fields", ["price", "quantity", "in_stock"])
         if not isinstance(fields, list) or not fields or any(f not in SYNC_FIELDS for f in fields):
             raise r.error(

@@ -136,7 +136,8 @@ async def test_publish_files_categories_and_sends_special_price(shop: Shop) -> N
             listing.category_one, listing.category_two = "Apparel", "Socks"
             session.add(listing)
         for v in session.scalars(sa.select(ListingVariant)):
-            v.extra = {"special_price": "7.25"}
+            v.extra = {"special_price": "7.25", "visibility": 2, "max_sale_qty": 6}
+            v.extra["short_description"] = "Short one"
             session.add(v)
     run = await shop.run("publish_listings")
     assert run.status == "succeeded", run.error
@@ -149,9 +150,14 @@ async def test_publish_files_categories_and_sends_special_price(shop: Shop) -> N
     for sku in ("DD-C", "DD-W-1"):
         attrs = {a["attribute_code"]: a["value"] for a in state.products[sku]["custom_attributes"]}
         assert attrs["special_price"] == 7.25
+        assert attrs["short_description"] == "Short one"
+        assert state.products[sku]["extension_attributes"]["stock_item"]["max_sale_qty"] == 6
+    # The listing's Visibility for a simple product; a configurable's child is never alone.
+    assert (state.products["DD-C"]["visibility"], state.products["DD-W-1"]["visibility"]) == (2, 1)
     # Published values are what Magento has: a sync of Special Price sends nothing.
-    assert _variants(shop)["DD-C"].extra["synced"] == {"special_price": "7.25"}
-    sync = await shop.run("sync_listings", fields=["special_price"])
+    assert _variants(shop)["DD-C"].extra["synced"]["special_price"] == "7.25"
+    assert _variants(shop)["DD-C"].extra["synced"]["visibility"] == 2
+    sync = await shop.run("sync_listings", fields=["special_price", "max_sale_qty"])
     assert sync.counters.get("sync_requests", 0) == 0, sync.counters
     # An update moves the product to the listing's new categories and special price.
     with shop.db.write() as session:

@@ -125,12 +125,15 @@ async def test_sync_writes_special_price_visibility_and_max_cart_qty_when_change
     assert shop.mag.state.products[skus[0]]["visibility"] == 3
 
 
-async def test_sync_refuses_a_bad_field_value_with_magento_words(shop: Shop) -> None:
+async def test_sync_refuses_a_bad_field_value_and_bidirectional_sync(shop: Shop) -> None:
     run = await shop.run("sync_listings", fields=["visibility"], visibility="everywhere")
     assert run.status == "failed"
     assert "visibility must be one of not_visible, catalog, search, catalog_search" in (
         run.error or ""
     )
+    run = await shop.run("sync_listings", sync_direction="bidirectional")
+    assert run.status == "failed"
+    assert "writes from Dropdeck to Magento only" in (run.error or "")
 
 
 async def test_sync_links_by_sku_cheaply_and_then_only_what_changed(shop: Shop) -> None:
