@@ -38,6 +38,7 @@ COMMANDS = (
     "listings",
     "orders",
     "invoices",
+    "shipments",
     "notifications",
     "db",
     "about",
@@ -59,6 +60,7 @@ READ_COMMANDS = frozenset(
         "console.commands.listings._list",
         "console.commands.orders._list",
         "console.commands.invoices._list",
+        "console.commands.shipments._list",
         "console.commands.notifications._show",
         "console.commands.sandbox._run",  # the sandbox peers; the store is not opened
         "console.commands.db._export",  # reads the store, writes only the export file

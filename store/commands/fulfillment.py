@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -388,6 +388,10 @@ class ShipmentIn:
     service: str
     shipped_at: datetime
     lines: Sequence[tuple[str, int]]
+    # What else the source says, when it does ("In Transit"; a delivery date; notes).
+    status: str | None = None
+    estimated_delivery: date | None = None
+    notes: str | None = None
 
 
 def record_shipments(
@@ -416,7 +420,6 @@ def record_shipments(
             )
         )
     new = [s for key, s in incoming.items() if key not in existing]
-    # Tracking added later to a known shipment is kept up to date.
     upsert(
         session,
         Shipment,
@@ -430,11 +433,16 @@ def record_shipments(
                 "service": s.service,
                 "tracking_number": s.tracking_number,
                 "shipped_at": s.shipped_at,
+                "status": s.status,
+                "estimated_delivery": s.estimated_delivery,
+                "notes": s.notes,
             }
             for s in incoming.values()
         ],
         keys=("source_id", "external_id"),
-        update=("tracking_number", "carrier", "service"),
+        # Tracking added later and a status that moves on (In Transit, Delivered) are kept
+        # up to date on a known shipment.
+        update=("tracking_number", "carrier", "service", "status", "estimated_delivery", "notes"),
         only_if_changed=True,
     )
     if new:

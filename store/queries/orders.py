@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -165,6 +165,63 @@ class ShipmentRow:
     shipped_at: datetime
     synced_at: datetime | None
     sync_error: str | None
+    status: str | None = None  # the source's word ("In Transit"); None: it does not say
+    estimated_delivery: date | None = None
+    notes: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        """Stable names for scripts (`--json`)."""
+        return {
+            "id": self.id,
+            "order_number": self.order_number,
+            "po_number": self.po_number,
+            "source": self.source,
+            "carrier": self.carrier,
+            "tracking_number": self.tracking_number,
+            "status": self.status,
+            "shipped_at": self.shipped_at.isoformat(),
+            "estimated_delivery": _iso(self.estimated_delivery),
+            "notes": self.notes,
+            "synced_at": _iso(self.synced_at),
+            "sync_error": self.sync_error,
+        }
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+_SH, _O = Shipment.__table__.c, Order.__table__.c
+_F, _S = FulfillmentRequest.__table__.c, Source.__table__.c
+
+
+def _shipment_rows() -> sa.Select[Any]:
+    """The columns of a `ShipmentRow`, with the order, PO and source each shipment is for."""
+    return (
+        sa.select(
+            _SH.id,
+            _O.number,
+            _F.po_number,
+            _S.name,
+            _SH.carrier,
+            _SH.tracking_number,
+            _SH.shipped_at,
+            _SH.synced_at,
+            _SH.sync_error,
+            _SH.status,
+            _SH.estimated_delivery,
+            _SH.notes,
+        )
+        .join_from(Shipment.__table__, Order.__table__, _SH.order_id == _O.id)
+        .join(FulfillmentRequest.__table__, _SH.request_id == _F.id)
+        .join(Source.__table__, _SH.source_id == _S.id)
+    )
+
+
+def order_shipments(session: Session, order_id: int) -> list[ShipmentRow]:
+    """One order's shipments, oldest first (its details; `dropdeck shipments --order`)."""
+    stmt = _shipment_rows().where(_SH.order_id == order_id).order_by(_SH.id)
+    return [ShipmentRow(*r) for r in session.execute(stmt)]
 
 
 def page_shipments(
@@ -177,31 +234,15 @@ def page_shipments(
     limit: int = 256,
     last: bool = False,
 ) -> list[ShipmentRow]:
-    """Shipments, newest first; `text`: every word in the order number, PO, source, carrier
-    or tracking number."""
-    sh = Shipment.__table__.c
-    o = Order.__table__.c
-    f = FulfillmentRequest.__table__.c
-    s = Source.__table__.c
-    stmt = (
-        sa.select(
-            sh.id,
-            o.number,
-            f.po_number,
-            s.name,
-            sh.carrier,
-            sh.tracking_number,
-            sh.shipped_at,
-            sh.synced_at,
-            sh.sync_error,
-        )
-        .join_from(Shipment.__table__, Order.__table__, sh.order_id == o.id)
-        .join(FulfillmentRequest.__table__, sh.request_id == f.id)
-        .join(Source.__table__, sh.source_id == s.id)
-    )
+    """Shipments, newest first; `text`: every word in the order number, PO, source, carrier,
+    tracking number or status."""
+    sh, o, f, s = _SH, _O, _F, _S
+    stmt = _shipment_rows()
     if tracking_prefix:
         stmt = stmt.where(sh.tracking_number.startswith(tracking_prefix))
-    cond = matches_words(text, (o.number, f.po_number, s.name, sh.carrier, sh.tracking_number))
+    cond = matches_words(
+        text, (o.number, f.po_number, s.name, sh.carrier, sh.tracking_number, sh.status)
+    )
     if cond is not None:
         stmt = stmt.where(cond)
     stmt, backward = keyset_page(

@@ -14,7 +14,7 @@ from store.commands.audit import operator_name
 from store.commands.fulfillment import SendRefused, queue_send_now
 from store.commands.routing import routing_preview
 from store.queries.invoices import list_invoices
-from store.queries.orders import OrderRow, RequestRow, page_orders
+from store.queries.orders import OrderRow, RequestRow, order_shipments, page_orders
 
 from .. import format as fmt
 from .. import store_access
@@ -76,8 +76,9 @@ class OrdersPane(PagedPane[OrderRow]):
 
     @work(exclusive=True, group="details", exit_on_error=False)
     async def show_details(self, r: OrderRow) -> None:
-        """The order with its requests, invoices and routing preview (read fresh)."""
+        """The order with its requests, shipments, invoices and routing preview (read fresh)."""
         invoices = await store_access.read(self.db, list_invoices, order_id=r.id)
+        shipments = await store_access.read(self.db, order_shipments, r.id)
         preview = await store_access.read(self.db, routing_preview, r.id)
         fields: list[tuple[str, object]] = [
             ("number", r.number),
@@ -104,7 +105,16 @@ class OrdersPane(PagedPane[OrderRow]):
             f"channel order number {i.channel_order_number})"
             for i in invoices
         ]
-        sections = [("Invoices", billed or ["none yet"]), ("Routing preview", preview)]
+        shipped = [
+            f"{sh.tracking_number} via {sh.carrier or '—'}: {sh.status or 'no status'}, from "
+            f"{sh.source} (PO {sh.po_number}), shipped {fmt.when(sh.shipped_at)}"
+            for sh in shipments
+        ]
+        sections = [
+            ("Shipments", shipped or ["none yet"]),
+            ("Invoices", billed or ["none yet"]),
+            ("Routing preview", preview),
+        ]
         self.app.push_screen(DetailsScreen(f"Order {r.number}", fields, sections))
 
     @work(exclusive=True, group="resubmit", exit_on_error=False)

@@ -21,12 +21,14 @@ def _synced(r: ShipmentRow) -> Text:
 
 
 # At 80 columns: order, PO, tracking, when shipped and whether the channel has it; from
-# 100 the carrier, from 110 the source (the PO names it too).
+# 100 the carrier and the source's status ("In Transit"), from 110 the source (the PO
+# names it too).
 COLUMNS: list[Column[ShipmentRow]] = [
     Column("Order", 7, lambda r: r.order_number),
     Column("PO", 18, lambda r: r.po_number),
     Column("Carrier", 7, lambda r: r.carrier, min_table_width=100),
     Column("Tracking", 18, lambda r: r.tracking_number, flex=True, max_width=30),
+    Column("Status", 10, lambda r: r.status or "—", min_table_width=100),
     Column("Shipped UTC", 11, lambda r: fmt.when(r.shipped_at)),
     Column("Synced", 11, _synced),
     Column("Source", 20, lambda r: r.source, min_table_width=110, flex=True),
@@ -53,7 +55,10 @@ class ShipmentsPane(PagedPane[ShipmentRow]):
             ("source", r.source),
             ("carrier", r.carrier),
             ("tracking", r.tracking_number),
+            ("status", r.status),
             ("shipped", fmt.when_long(r.shipped_at)),
+            ("estimated delivery", r.estimated_delivery),
+            ("notes", r.notes),
             ("synced to channel", fmt.when_long(r.synced_at)),
             ("sync error", r.sync_error),
         ]
