@@ -282,6 +282,15 @@ def invoice_of(body: Any, po_number: str, template: Template) -> InvoiceRecord:
             issued = datetime(d.year, d.month, d.day, tzinfo=UTC)
         except ValueError:
             issued = None
+    channel = str(mapped.get("Channel Order Number") or "").strip()
+    if channel and channel != po_number:
+        # Another order's invoice: recorded here it would bill the wrong order.
+        raise MappingError(
+            ref,
+            f"the invoice is for Flx PO / Order Number {channel[:60]!r}, not this PO; not "
+            "recorded. Invoices not pulling: confirm the order's Flx PO / Order Number matches "
+            "the order you expect an invoice for",
+        )
     return InvoiceRecord(
         external_id=str(mapped["Invoice Number"]).strip(),
         total=total,
@@ -289,7 +298,7 @@ def invoice_of(body: Any, po_number: str, template: Template) -> InvoiceRecord:
         data={
             "po_number": po_number,
             # The guide: the Flx PO / Order Number is kept as the Channel Order Number.
-            "channel_order_number": str(mapped.get("Channel Order Number") or po_number),
+            "channel_order_number": channel or po_number,
             "subtotal": body.get("subtotal"),
             "shipping": body.get("shipping"),
             "lines": body.get("lines") or [],

@@ -1,8 +1,9 @@
 """The US Direct integration kinds: get_inventory, send_orders, get_shipments, get_invoice.
 
 What is US Direct here: the client, its mapping and reading its feed. The steps around
-them are the shared source flows (`connectors.flows`): the feed streams through
-`connectors.feeds` into the inventory flow (constant memory, one write per batch);
+them are the shared source flows (`connectors.flows`): the feed is downloaded whole and
+checked complete by `connectors.feeds` (a feed cut short changes nothing), then read into
+the inventory flow (constant memory, one write per batch);
 `send_orders` runs the supplier order flow with `UsDirectSupplier` (claim before any HTTP,
 look the PO up, place, mark: never a second order); shipments and invoices are followed up
 per PO. Settings are parsed once per run by `connectors.usdirect.settings`.
@@ -22,7 +23,7 @@ from store.queries.runs import last_import_started
 from ..auth import HeaderTokenAuth
 from ..context import RunContext
 from ..errors import AuthError, FatalError, MappingError, RecordError
-from ..feeds import BadRow, Record, feed_records
+from ..feeds import BadRow, Record, downloaded_feed, feed_records
 from ..flows.inventory import MappedPage, import_inventory
 from ..flows.supplier_orders import FoundOrder, OrderContents, send_requests
 from ..flows.supplier_tracking import (
@@ -152,18 +153,21 @@ async def get_inventory(ctx: RunContext) -> None:
                     "check for any delays in the US Direct feed",
                 )
 
-        async def batches() -> AsyncIterator[list[Record]]:
-            batch: list[Record] = []
-            async for records in feed_records(response):
-                batch.extend(records)
-                if len(batch) >= cfg.batch_size:
-                    yield batch
-                    batch = []
-            if batch:
-                yield batch
+        # The whole feed first, checked complete: a feed cut short changes nothing.
+        async with downloaded_feed(response, f"the US Direct {cfg.feed} feed") as feed:
 
-        writer = inventory_writer(ctx, cfg)
-        done = await import_inventory(ctx, batches(), page_mapper(how), writer)
+            async def batches() -> AsyncIterator[list[Record]]:
+                batch: list[Record] = []
+                async for records in feed_records(feed):
+                    batch.extend(records)
+                    if len(batch) >= cfg.batch_size:
+                        yield batch
+                        batch = []
+                if batch:
+                    yield batch
+
+            writer = inventory_writer(ctx, cfg)
+            done = await import_inventory(ctx, batches(), page_mapper(how), writer)
     ctx.count("requests", client.requests)
     ctx.progress(done, done)
 
@@ -283,6 +287,7 @@ async def get_shipments(ctx: RunContext) -> None:
                     service=s.service,
                     shipped_at=s.shipped_at,
                     lines=s.lines,
+                    status=s.status or None,
                 )
             )
         return out
@@ -311,7 +316,14 @@ async def get_invoice(ctx: RunContext) -> None:
         try:
             return [m.invoice_of(body, po_number, cfg.template)]
         except MappingError as exc:
-            ctx.record_failure(exc)
+            hint = (
+                ""
+                if "Invoices not pulling" in exc.reason
+                else ". Invoice data not mapping: open the Source Invoice mapping template "
+                "(get_invoice setting mapping_template) and confirm the invoice fields are "
+                "mapped to the right fields"
+            )
+            ctx.record_failure(MappingError(exc.record_ref, exc.reason + hint))
             return []
 
     await track_invoices(ctx, NAME, requests, invoices_of)

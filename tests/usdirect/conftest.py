@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
+from starlette.types import ASGIApp
 
 import connectors.usdirect.operations  # noqa: F401  (registers the usdirect operations)
 from connectors.sandboxing import BuiltSandbox
@@ -122,11 +123,18 @@ class UsDirect:
         return row
 
 
-def serve_usdirect(db: Database, *, seed: int = 3, size: int = 120) -> Iterator[UsDirect]:
-    """A served sandbox and a `usdirect` source (prefix USD-) with the sandbox's secrets."""
+def serve_usdirect(
+    db: Database,
+    *,
+    seed: int = 3,
+    size: int = 120,
+    wrap: Callable[[ASGIApp], ASGIApp] | None = None,
+) -> Iterator[UsDirect]:
+    """A served sandbox and a `usdirect` source (prefix USD-) with the sandbox's secrets;
+    `wrap` puts a middleware in front of the sandbox (what a network in between might do)."""
     sandbox = build(seed=seed, size=size)
     sandbox.state.settings.requests_per_second = 1000  # the limit has its own sandbox test
-    server = serve(sandbox.app)
+    server = serve(wrap(sandbox.app) if wrap else sandbox.app)
     control = httpx.Client(base_url=server.base_url)
     secrets = {k: v.replace("{base_url}", server.base_url) for k, v in sandbox.credentials.items()}
     try:

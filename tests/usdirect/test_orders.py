@@ -111,6 +111,50 @@ async def test_partial_shipments_tracking_status_and_carrier_codes(usd: UsDirect
     assert "shipments_created" not in third.counters  # tracking comes back once
 
 
+async def test_shipment_status_is_kept_and_follows_us_direct(usd: UsDirect) -> None:
+    request_id = usd.order([(skus(usd, 1)[0], 1)])
+    await run_job(usd.db, usd.integration("send_orders"))
+    po = usd.request(request_id).po_number
+    shipped = usd.control.post(f"/_sandbox/orders/{po}/ship", json={"tracking_number": "1ZS"})
+    shipment_id = shipped.raise_for_status().json()["shipment_id"]
+    track = usd.integration("get_shipments", {"statuses": ["sent", "shipped"]})
+
+    def status() -> str | None:
+        with usd.db.read() as session:
+            return session.scalars(sa.select(Shipment.status)).one()
+
+    await run_job(usd.db, track)
+    assert status() == "In Transit"
+    usd.control.put(
+        f"/_sandbox/shipments/{shipment_id}/status", json={"status": "Delivered"}
+    ).raise_for_status()
+    again = await run_job(usd.db, track)
+    assert status() == "Delivered" and "shipments_created" not in again.counters
+
+
+async def test_dropdeck_shipments_lists_status_by_order(
+    usd_sqlite: UsDirect, capsys: pytest.CaptureFixture[str]
+) -> None:
+    usd = usd_sqlite
+    request_id = usd.order([(skus(usd, 1)[0], 1)], number="5500")
+    await run_job(usd.db, usd.integration("send_orders"))
+    po = usd.request(request_id).po_number
+    usd.control.post(
+        f"/_sandbox/orders/{po}/ship", json={"tracking_number": "1ZCLI", "carrier": "UPS"}
+    ).raise_for_status()
+    await run_job(usd.db, usd.integration("get_shipments"))
+    assert main(["shipments", "--order", "5500", "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (row["order_number"], row["po_number"], row["tracking_number"]) == ("5500", po, "1ZCLI")
+    assert (row["status"], row["carrier"], row["source"]) == ("In Transit", "UPS", "usdirect")
+    assert row["estimated_delivery"] is None and row["synced_at"] is None
+    assert main(["shipments"]) == 0
+    out = capsys.readouterr().out
+    assert "1ZCLI" in out and "In Transit" in out
+    assert main(["shipments", "--order", "nope"]) == 1
+    assert capsys.readouterr().err.strip().endswith("no order 'nope'; see 'dropdeck orders'")
+
+
 async def test_invoices_with_number_total_and_channel_order_number(usd: UsDirect) -> None:
     request_id = usd.order([(skus(usd, 1)[0], 3)])
     await run_job(usd.db, usd.integration("send_orders"))
@@ -236,3 +280,22 @@ async def test_invoice_template_maps_the_total_and_a_shipment_without_tracking_i
     with usd.db.read() as session:
         [invoice] = session.scalars(sa.select(Invoice)).all()
     assert invoice.total == Decimal(usd.state.products[skus(usd, 1)[0]]["price"]) * 2
+
+
+async def test_an_invoice_for_another_po_is_reported_not_recorded(usd: UsDirect) -> None:
+    request_id = usd.order([(skus(usd, 1)[0], 1)])
+    await run_job(usd.db, usd.integration("send_orders"))
+    po = usd.request(request_id).po_number
+    usd.control.post(f"/_sandbox/orders/{po}/ship", json={}).raise_for_status()
+    # A template whose Channel Order Number is not the Flx PO the invoice was asked for.
+    other = {"mapping_template": {"Channel Order Number": "field:invoice_number"}}
+    ctx = await run_direct(usd.db, usd.integration("get_invoice", other))
+    [failure] = ctx.record_errors
+    assert failure["record"] == f"PO {po}"
+    assert failure["error"].startswith("the invoice is for Flx PO / Order Number 'INV-")
+    assert failure["error"].endswith(
+        "Invoices not pulling: confirm the order's Flx PO / Order Number matches the order "
+        "you expect an invoice for"
+    )
+    with usd.db.read() as session:
+        assert session.scalars(sa.select(Invoice)).all() == []

@@ -1,12 +1,14 @@
 """US Direct sandbox API: token auth, `{"error", "message"}` bodies, CSV inventory feeds
-(streamed, with Last-Modified/ETag and conditional GET), orders by PO (`ship_method` one of
-the shipping codes), shipments (`since`, status, shipping code) and invoices (reseller token).
+(streamed with Content-Length, Last-Modified, an MD5 ETag and conditional GET), orders by
+PO (`ship_method` one of the shipping codes), shipments (`since`, status, shipping code)
+and invoices (reseller token).
 """
 
 from __future__ import annotations
 
 import asyncio
 import csv
+import hashlib
 import io
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime
@@ -124,13 +126,20 @@ def api_routes(state: USDirectState) -> list[BaseRoute]:
             if secondary and not state.settings.secondary_feed:
                 return error(404, "not_found", "This account has no secondary feed.")
             modified = format_datetime(state.feed_modified, usegmt=True)
-            etag = f'W/"feed-{state.feed_version}-{state.settings.feed_malformed_rows}"'
+            # As a file server would: the whole file's length and, like S3, its MD5 as ETag.
+            chunks = [c.encode() for c in feed_texts(state, skus())]
+            digest = hashlib.md5(usedforsecurity=False)
+            for chunk in chunks:
+                digest.update(chunk)
+            etag = f'"{digest.hexdigest()}"'
             validators = {"Last-Modified": modified, "ETag": etag}
             if not_modified(request, etag, state.feed_modified):
                 return Response(status_code=304, headers=validators)
-            chunks = feed_chunks(state, skus(), state.settings.feed_delay_ms / 1000)
+            length = str(sum(map(len, chunks)))
             return StreamingResponse(
-                chunks, media_type="text/csv; charset=utf-8", headers=validators
+                paced(chunks, state.settings.feed_delay_ms / 1000),
+                media_type="text/csv; charset=utf-8",
+                headers={**validators, "Content-Length": length},
             )
 
         return endpoint
@@ -264,18 +273,25 @@ def _csv_text(rows: Iterable[Iterable[Any]]) -> str:
     return out.getvalue()
 
 
-async def feed_chunks(state: USDirectState, skus: list[str], delay: float) -> AsyncIterator[str]:
-    """The CSV feed in chunks of rows, each after `delay` seconds (a slow feed)."""
-    yield _csv_text([("sku", "name", "price", "qty")])
+def feed_texts(state: USDirectState, skus: list[str]) -> list[str]:
+    """The CSV feed in chunks of rows (the header first)."""
+    out = [_csv_text([("sku", "name", "price", "qty")])]
     broken = state.settings.feed_malformed_rows
     if broken:
-        yield _csv_text(MALFORMED_ROWS[i % len(MALFORMED_ROWS)] for i in range(broken))
+        out.append(_csv_text(MALFORMED_ROWS[i % len(MALFORMED_ROWS)] for i in range(broken)))
     products = state.products
     for start in range(0, len(skus), FEED_CHUNK_ROWS):
-        if delay:
-            await asyncio.sleep(delay)
         rows = []
         for sku in skus[start : start + FEED_CHUNK_ROWS]:
             p = products[sku]
             rows.append((sku, p["name"], p["price"], "" if p["qty"] is None else p["qty"]))
-        yield _csv_text(rows)
+        out.append(_csv_text(rows))
+    return out
+
+
+async def paced(chunks: list[bytes], delay: float) -> AsyncIterator[bytes]:
+    """The chunks, the header at once and each chunk of rows after `delay` (a slow feed)."""
+    for n, chunk in enumerate(chunks):
+        if delay and n:
+            await asyncio.sleep(delay)
+        yield chunk
