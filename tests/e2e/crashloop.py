@@ -3,9 +3,13 @@
 Shared by the crash tests (`test_crash_loop.py`) and the longer bench
 (`bench/crash_loop.py`). The sandboxes run in this process on 127.0.0.1; the workers run
 every stage of the loop on a one-second schedule (get orders -> route -> send -> get
-shipments -> sync orders) while shoppers place orders on the WooCommerce sandbox and WPS
-ships what it has; a seeded RNG picks when to SIGKILL which worker. Then a clean worker
-drains the loop and `verify` checks what the sandboxes hold against the store.
+shipments -> sync orders) while shoppers place orders on the WooCommerce sandbox and the
+suppliers ship what they have; a seeded RNG picks when to SIGKILL which worker. Then a
+clean worker drains the loop and `verify` checks what the sandboxes hold against the store.
+
+With `two_sources`, US Direct is a second supplier: it carries every other stocked
+product (a Master SKU mapping set, as the demo does) cheaper than WPS, so routing sends
+those lines there and an order with lines of both kinds becomes one request per source.
 """
 
 from __future__ import annotations
@@ -24,18 +28,32 @@ import httpx
 import sqlalchemy as sa
 
 from connectors.sandboxing.serve import RunningSandboxes, build_sandbox, serve
-from console.runtime.demo import WPS_PREFIX, configure_demo_business, stock_demo_store
+from console.runtime.demo import (
+    WPS_PREFIX,
+    configure_demo_business,
+    share_products,
+    stock_demo_store,
+)
 from store.commands.audit import operator_name
 from store.commands.fulfillment import resubmit_request
 from store.commands.runs import queue_run, set_integration_paused
 from store.db import Database
-from store.models import FulfillmentRequest, Integration, JobRun, Order, Shipment, Worker
+from store.models import (
+    FulfillmentRequest,
+    Integration,
+    JobRun,
+    Order,
+    Shipment,
+    Source,
+    Worker,
+)
 from store.models.runtime import RunStatus, RunTrigger
 from tests.e2e.conftest import OrderSubmissions
 from tests.runtime.helpers import wait_for, worker_cmd, worker_env
 
 # The loop's stages, each on a one-second schedule while the workers are killed.
 LOOP = ("woo-demo/get_orders", "wps-demo/send_orders", "wps-demo/get_shipments")
+USD_LOOP = ("usdirect-demo/send_orders", "usdirect-demo/get_shipments")
 SYNC = "woo-demo/sync_orders"
 CATALOGUE = (
     "wps-demo/get_inventory",
@@ -43,6 +61,7 @@ CATALOGUE = (
     "woo-demo/link_listings",
     "woo-demo/sync_listings",
 )
+SUPPLIER_NAMES = {"wps": "WPS", "usdirect": "US Direct"}
 FINISHED = {s.value for s in (RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED)}
 FAULTS_OFF = {
     "error_rate": 0.0,
@@ -70,6 +89,8 @@ class CrashConfig:
     burst_429: int = 0
     use_shipment_tracking: bool = False
     drain_timeout: float = 120.0
+    # US Direct as a second source: split orders, one request per source.
+    two_sources: bool = False
 
 
 @dataclass
@@ -92,12 +113,19 @@ class CrashReport:
     drain_seconds: float = 0.0
     tracking_numbers: int = 0
     shipments_looked_for: int = 0
+    split_orders: int = 0  # orders sent as one request per source
+    duplicate_orders: list[str] = field(default_factory=list)
+    not_shipped: list[str] = field(default_factory=list)
 
     def problems(self) -> list[str]:
         """Every broken promise, one line each; empty when the loop held."""
         out = []
         if self.duplicate_pos:
-            out.append(f"duplicate POs at WPS: {self.duplicate_pos}")
+            out.append(f"duplicate POs at a supplier: {self.duplicate_pos}")
+        if self.duplicate_orders:
+            out.append(f"duplicate orders in the store: {self.duplicate_orders}")
+        if self.not_shipped:
+            out.append(f"parts not shipped: {self.not_shipped}")
         if self.lost_orders:
             out.append(f"lost orders: {self.lost_orders}")
         if self.not_completed:
@@ -111,8 +139,10 @@ class CrashReport:
     def summary(self) -> str:
         stages = ", ".join(f"{k} {v}" for k, v in sorted(self.killed_during.items()))
         return (
-            f"seed {self.seed}: {self.kills} SIGKILLs ({stages}); {self.orders_placed} orders, "
-            f"{self.pos_accepted} POs accepted by WPS, {len(self.duplicate_pos)} duplicate POs, "
+            f"seed {self.seed}: {self.kills} SIGKILLs ({stages}); {self.orders_placed} orders "
+            f"({self.split_orders} split between sources), {self.pos_accepted} POs accepted, "
+            f"{len(self.duplicate_pos)} duplicate POs, {len(self.duplicate_orders)} duplicate "
+            f"orders, {len(self.not_shipped)} parts not shipped, "
             f"{len(self.lost_orders)} lost orders, {len(self.not_completed)} shipped orders "
             f"not completed, {self.tracking_numbers} tracking numbers "
             f"({len(self.tracking_not_once)} not exactly once), {self.runs_left_running} runs "
@@ -133,7 +163,12 @@ class CrashLoop:
         self.running = RunningSandboxes()
         self.workers: list[subprocess.Popen[bytes]] = []
         self.placed: dict[int, str] = {}  # WooCommerce order id -> shopper email
-        self.shipped: dict[str, list[str]] = {}  # PO -> tracking numbers WPS shipped it with
+        self.shipped: dict[str, list[str]] = {}  # PO -> tracking numbers it was shipped with
+        self.suppliers = ("wps", "usdirect") if config.two_sources else ("wps",)
+        self.systems = ("woocommerce", *self.suppliers)
+        self.loop = (*LOOP, *USD_LOOP) if config.two_sources else LOOP
+        # Per supplier: accepted `POST /orders` per PO (what a duplicate would be).
+        self.submissions: dict[str, OrderSubmissions] = {}
         self.report = CrashReport(seed=config.seed)
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -142,17 +177,14 @@ class CrashLoop:
 
     def start(self) -> None:
         """Serve the sandboxes, configure the business and import the catalogue (no kills)."""
-        submissions: OrderSubmissions | None = None
-        for system in ("woocommerce", "wps"):
+        for system in self.systems:
             sandbox = build_sandbox(system, seed=3, size=150)
             assert sandbox is not None
             app = sandbox.app
-            if system == "wps":
-                app = submissions = OrderSubmissions(app)
+            if system in self.suppliers:
+                app = self.submissions[system] = OrderSubmissions(app)
             self.running.sandboxes[system] = sandbox
             self.running.servers[system] = serve(app)
-        assert submissions is not None
-        self.submissions = submissions
         configure_demo_business(self.db, self.running.describe())
         stocked = stock_demo_store(self.running, count=40)
         wps = self.running.sandboxes["wps"].state
@@ -163,6 +195,8 @@ class CrashLoop:
             and wps.inventory(item)["total"] >= 40
         ]
         assert len(self.skus) >= 5, "the WPS sandbox has too few well-stocked products"
+        if self.config.two_sources:
+            self.share_with_usdirect()
         # WPS documents duplicate POs as allowed: only Dropdeck itself can prevent them.
         self.control("wps", "PUT", "settings", json={"duplicate_po": "allow"})
         with self.db.write() as session:
@@ -175,9 +209,22 @@ class CrashLoop:
                     }
                 session.add(integration)
         self.start_worker()
-        for name in CATALOGUE:
+        catalogue = CATALOGUE
+        if self.config.two_sources:
+            catalogue = ("usdirect-demo/get_inventory", *CATALOGUE)
+        for name in catalogue:
             self.run_until_clean(name)
         self.stop_workers()
+
+    def share_with_usdirect(self) -> None:
+        """US Direct carries every other stocked product (the demo's Master SKU mapping set),
+        in stock and cheaper than WPS: routing sends those lines there, the rest to WPS."""
+        shared = self.skus[::2]
+        share_products(self.db, self.running, shared)
+        usd = self.running.sandboxes["usdirect"].state
+        self.control("usdirect", "PUT", "settings", json={"requests_per_second": 1000})
+        for sku in usd.primary[: len(shared)]:
+            self.control("usdirect", "PUT", f"products/{sku}", json={"qty": 500, "price": "1.00"})
 
     def url(self, system: str) -> str:
         return self.running.servers[system].base_url
@@ -188,7 +235,7 @@ class CrashLoop:
         return response
 
     def set_faults(self, faults: dict[str, Any]) -> None:
-        for system in ("woocommerce", "wps"):
+        for system in self.systems:
             self.control(system, "PUT", "faults", json=faults)
 
     # -- workers -----------------------------------------------------------------------
@@ -234,7 +281,7 @@ class CrashLoop:
         """Put the loop's stages on an interval (`every` seconds), or back to manual."""
         with self.db.write() as session:
             for integration in session.scalars(
-                sa.select(Integration).where(Integration.name.in_([*LOOP, SYNC]))  # type: ignore[attr-defined]
+                sa.select(Integration).where(Integration.name.in_([*self.loop, SYNC]))  # type: ignore[attr-defined]
             ):
                 integration.schedule_type = "interval" if every else "manual"
                 integration.schedule_value = every or ""
@@ -299,13 +346,37 @@ class CrashLoop:
         response.raise_for_status()
         self.placed[int(response.json()["id"])] = EMAIL.format(n=n)
 
+    def ship_what_suppliers_have(self) -> None:
+        self.ship_what_wps_has()
+        if self.config.two_sources:
+            self.ship_what_usdirect_has()
+
+    def ship_what_usdirect_has(self) -> None:
+        """US Direct ships each open PO in one box, "In Transit"; every third PO's first
+        item goes in a box of its own first (a partial shipment)."""
+        usd = self.running.sandboxes["usdirect"].state
+        for po, order in list(usd.orders.items()):
+            if po not in self.submissions["usdirect"].accepted or order["status"] not in (
+                "pending_authorization",
+                "authorized",
+            ):
+                continue
+            boxes = self.shipped.setdefault(po, [])
+            body: dict[str, Any] = {"tracking_number": f"1ZUS{po}-{len(boxes)}"}
+            if not boxes and len(order["items"]) > 1 and len(self.shipped) % 3 == 0:
+                first = order["items"][0]
+                body["items"] = [{"sku": first["sku"], "quantity": first["quantity"]}]
+            response = httpx.post(f"{self.url('usdirect')}/_sandbox/orders/{po}/ship", json=body)
+            if response.status_code < 300:
+                boxes.append(body["tracking_number"])
+
     def ship_what_wps_has(self) -> None:
         """WPS ships each open order detail (one per warehouse) in its own box with its own
         tracking number; every third PO's first detail goes in two boxes (a partial
         shipment, the rest backordered and shipped next time)."""
         wps = self.running.sandboxes["wps"].state
         for po, record in list(wps.orders.items()):
-            if po not in self.submissions.accepted:
+            if po not in self.submissions["wps"].accepted:
                 continue
             for detail in list(record["order_details"]):
                 if detail["order_status"] not in ("OPEN", "BACKORDERED"):
@@ -327,7 +398,7 @@ class CrashLoop:
                     boxes.append(tracking)
 
     def _people(self) -> None:
-        """Shoppers order through the chaos; WPS ships every second or so; under faults the
+        """Shoppers order through the chaos; suppliers ship every second or so; under faults the
         operator unpauses what the faults paused, so every stage keeps running."""
         per_tick = max(1, self.config.orders // max(1, int(self.config.kills * 1.2)))
         while not self._stop.is_set():
@@ -337,7 +408,7 @@ class CrashLoop:
                 for _ in range(per_tick):
                     if len(self.placed) < self.config.orders:
                         self.place_order()
-                self.ship_what_wps_has()
+                self.ship_what_suppliers_have()
             self._stop.wait(1.0)
 
     # -- the crash run -----------------------------------------------------------------
@@ -360,7 +431,7 @@ class CrashLoop:
             for _ in range(config.kills):
                 time.sleep(self.rng.uniform(config.min_gap, config.max_gap))
                 if config.burst_429 and self.rng.random() < 0.25:
-                    system = self.rng.choice(["woocommerce", "wps"])
+                    system = self.rng.choice(list(self.systems))
                     self.control(system, "PUT", "faults", json={"burst_429": config.burst_429})
                 victim = self.rng.choice(self.alive() or self.workers)
                 stages = self.running_stages()
@@ -391,7 +462,7 @@ class CrashLoop:
         while time.monotonic() < deadline:
             self.unpause()
             self.resubmit_failed()
-            self.ship_what_wps_has()
+            self.ship_what_suppliers_have()
             if self.settled():
                 break
             time.sleep(1.0)
@@ -411,8 +482,8 @@ class CrashLoop:
                 self.report.resubmitted += 1
 
     def settled(self) -> bool:
-        """Every placed order imported and sent, everything WPS shipped synced, and every
-        order complete on WooCommerce."""
+        """Every placed order imported and sent, everything shipped synced, and every order
+        complete on WooCommerce."""
         woo = self.running.sandboxes["woocommerce"].state
         with self.db.read() as session:
             ours = set(
@@ -438,19 +509,25 @@ class CrashLoop:
         """Compare the sandboxes with the store; fill the report."""
         report = self.report
         report.orders_placed = len(self.placed)
-        accepted = self.submissions.accepted
-        report.pos_accepted = len(accepted)
-        report.duplicate_pos = sorted(po for po, n in accepted.items() if n != 1)
+        for system in self.suppliers:
+            accepted = self.submissions[system].accepted
+            report.pos_accepted += len(accepted)
+            report.duplicate_pos += sorted(
+                f"{SUPPLIER_NAMES[system]} {po} x{n}" for po, n in accepted.items() if n != 1
+            )
         woo = self.running.sandboxes["woocommerce"].state
-        wps = self.running.sandboxes["wps"].state
         with self.db.read() as session:
-            orders = {
-                o.external_id: o
-                for o in session.scalars(
-                    sa.select(Order).where(Order.customer_email.like("crash%"))  # type: ignore[union-attr]
-                )
-            }
+            ours = list(
+                session.scalars(sa.select(Order).where(Order.customer_email.like("crash%")))  # type: ignore[union-attr]
+            )
+            orders = {o.external_id: o for o in ours}
+            report.duplicate_orders = sorted(
+                f"WooCommerce order {external} x{n}"
+                for external, n in Counter(o.external_id for o in ours).items()
+                if n != 1
+            )
             requests = list(session.scalars(sa.select(FulfillmentRequest)))
+            kind_of = dict(session.execute(sa.select(Source.id, Source.kind)).tuples())
             shipments = list(session.scalars(sa.select(Shipment)))
             report.runs_left_running = (
                 session.scalar(
@@ -471,11 +548,27 @@ class CrashLoop:
             mine = by_order.get(order.id or 0, [])
             if not mine:
                 report.lost_orders.append(f"order {order.number}: no request ({order.status})")
+            per_source = Counter(r.source_id for r in mine)
+            if len(per_source) > 1:
+                report.split_orders += 1
+            if any(n > 1 for n in per_source.values()):
+                report.duplicate_orders.append(f"order {order.number}: {len(mine)} requests")
             for request in mine:
-                if request.po_number not in wps.orders or request.po_number not in accepted:
+                system = kind_of[request.source_id]
+                supplier = self.running.sandboxes[system].state
+                if (
+                    request.po_number not in supplier.orders
+                    or request.po_number not in self.submissions[system].accepted
+                ):
                     report.lost_orders.append(
-                        f"order {order.number}: PO {request.po_number} not at WPS "
-                        f"({request.status}, {request.attempts} attempts, {request.last_error})"
+                        f"order {order.number}: PO {request.po_number} not at "
+                        f"{SUPPLIER_NAMES[system]} ({request.status}, {request.attempts} "
+                        f"attempts, {request.last_error})"
+                    )
+                elif request.status != "shipped":
+                    report.not_shipped.append(
+                        f"order {order.number}: PO {request.po_number} at "
+                        f"{SUPPLIER_NAMES[system]} is {request.status}"
                     )
             if woo.orders[woo_id]["status"] != "completed":
                 report.not_completed.append(
