@@ -527,7 +527,7 @@ class CrashLoop:
                 if n != 1
             )
             requests = list(session.scalars(sa.select(FulfillmentRequest)))
-            kind_of = dict(session.execute(sa.select(Source.id, Source.kind)).tuples())
+            kind_of = {i: kind for i, kind in session.execute(sa.select(Source.id, Source.kind))}
             shipments = list(session.scalars(sa.select(Shipment)))
             report.runs_left_running = (
                 session.scalar(
