@@ -1,14 +1,15 @@
 """The order loop under many SIGKILLs, on SQLite and PostgreSQL: the reliability figures.
 
     .venv/bin/python bench/crash_loop.py [--kills 100] [--orders 300] [--seed N]
-        [--db sqlite|postgres|both] [--faults]
+        [--db sqlite|postgres|both] [--faults] [--two-sources]
 
 The same loop as tests/e2e/test_crash_loop.py (tests/e2e/crashloop.py): real `dropdeck
 worker` processes (2 on SQLite, 3 on PostgreSQL) run every stage on a one-second schedule
 against the WooCommerce and WPS sandboxes on 127.0.0.1 while shoppers order and WPS ships;
 a seeded RNG SIGKILLs one worker at a random moment, `--kills` times; then a clean worker
 drains the loop and the sandboxes are compared with the store. `--faults` adds 40 % 5xx,
-dropped connections, truncated bodies and 429 bursts during the kills. PostgreSQL is the
+dropped connections, truncated bodies and 429 bursts during the kills; `--two-sources` adds
+US Direct as a second supplier (orders split between WPS and US Direct). PostgreSQL is the
 local server (DROPDECK_TEST_PG_URL, default postgres@127.0.0.1:5432/test), in a schema of
 its own that is dropped afterwards. Prints the seed and one line of figures per database.
 """
@@ -79,6 +80,7 @@ def run_one(kind: str, args: argparse.Namespace) -> CrashReport:
             burst_429=8 if args.faults else 0,
             use_shipment_tracking=kind == "postgres",  # notes on one, tracking items on the other
             drain_timeout=600.0,
+            two_sources=args.two_sources,
         )
         with database(kind, home) as db:
             report = crash_run(db, home, Path(tmp) / "workers.log", config)
@@ -96,12 +98,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261130)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--faults", action="store_true")
+    parser.add_argument("--two-sources", action="store_true", help="WPS and US Direct")
     args = parser.parse_args()
     print(f"crash loop seed {args.seed}, {args.kills} kills, {args.orders} orders")
     failed = False
     for kind in ("sqlite", "postgres") if args.db == "both" else (args.db,):
         report = run_one(kind, args)
-        print(f"{kind}{' with faults' if args.faults else ''}: {report.summary()}", flush=True)
+        what = " with faults" if args.faults else ""
+        what += ", two sources" if args.two_sources else ""
+        print(f"{kind}{what}: {report.summary()}", flush=True)
         for problem in report.problems():
             print(f"  {problem}")
         failed = failed or bool(report.problems())

@@ -299,3 +299,18 @@ async def test_an_invoice_for_another_po_is_reported_not_recorded(usd: UsDirect)
     )
     with usd.db.read() as session:
         assert session.scalars(sa.select(Invoice)).all() == []
+
+
+def test_verify_first_one_order_sent_by_hand(
+    usd_sqlite: UsDirect, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The guide's Verify First: one order sent by hand (`dropdeck orders send`) before any
+    schedule runs send_orders."""
+    usd = usd_sqlite
+    request_id = usd.order([(skus(usd, 1)[0], 1)], number="5600")
+    usd.integration("send_orders")
+    po = usd.request(request_id).po_number
+    assert main(["orders", "send", "5600"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1].startswith(f"PO {po}: sent as order ")
+    assert list(usd.state.orders) == [po]
+    assert usd.request(request_id).status == "sent"
