@@ -7,9 +7,9 @@ shipments -> sync orders) while shoppers place orders on the WooCommerce sandbox
 suppliers ship what they have; a seeded RNG picks when to SIGKILL which worker. Then a
 clean worker drains the loop and `verify` checks what the sandboxes hold against the store.
 
-With `two_sources`, US Direct is a second supplier: it carries every other stocked
-product (a Master SKU mapping set, as the demo does) cheaper than WPS, so routing sends
-those lines there and an order with lines of both kinds becomes one request per source.
+With `two_sources`, US Direct is a second supplier: it carries store products WPS has none
+of (a Master SKU mapping set, as the demo does), and half the orders add one of them to
+WPS lines; no source fills such an order whole, so routing makes one request per source.
 """
 
 from __future__ import annotations
@@ -195,7 +195,15 @@ class CrashLoop:
             and wps.inventory(item)["total"] >= 40
         ]
         assert len(self.skus) >= 5, "the WPS sandbox has too few well-stocked products"
+        self.usd_only: list[str] = []
         if self.config.two_sources:
+            self.usd_only = [
+                sku
+                for sku in stocked
+                if (item := wps.sku_index.get(sku.removeprefix(WPS_PREFIX))) is not None
+                and wps.inventory(item)["total"] == 0
+            ][:10]
+            assert len(self.usd_only) >= 3, "the WPS sandbox has too few products out of stock"
             self.share_with_usdirect()
         # WPS documents duplicate POs as allowed: only Dropdeck itself can prevent them.
         self.control("wps", "PUT", "settings", json={"duplicate_po": "allow"})
@@ -217,9 +225,9 @@ class CrashLoop:
         self.stop_workers()
 
     def share_with_usdirect(self) -> None:
-        """US Direct carries every other stocked product (the demo's Master SKU mapping set),
-        in stock and cheaper than WPS: routing sends those lines there, the rest to WPS."""
-        shared = self.skus[::2]
+        """US Direct carries the store products WPS has none of (the demo's Master SKU
+        mapping set), plenty in stock: routing sends those lines there, the rest to WPS."""
+        shared = self.usd_only
         share_products(self.db, self.running, shared)
         usd = self.running.sandboxes["usdirect"].state
         self.control("usdirect", "PUT", "settings", json={"requests_per_second": 1000})
@@ -334,6 +342,8 @@ class CrashLoop:
         """A shopper buys one or two of one to three stocked products."""
         n = len(self.placed)
         picks = self.rng.sample(self.skus, self.rng.randint(1, 3))
+        if self.usd_only and self.rng.random() < 0.5:  # a line only US Direct can fill
+            picks = [*picks[:2], self.rng.choice(self.usd_only)]
         method = self.rng.choice(["Flat rate", "Free shipping", "Express"])
         response = httpx.post(
             f"{self.url('woocommerce')}/_sandbox/orders",
