@@ -51,9 +51,17 @@ async def import_orders(ctx: RunContext, source: OrderSource) -> None:
                     rows.append(source.map_order(order))
                 except MappingError as exc:
                     ctx.record_failure(exc)
-            counts = await ctx.write(channel_orders.write_orders_page, ctx.owner_id, rows)
-            for name, n in counts.items():
+            written = await ctx.write(channel_orders.write_orders_page, ctx.owner_id, rows)
+            for name, n in written.counts.items():
                 if n:
                     ctx.count(name, n)
+            for held in written.held:
+                # Once per new hold: an order still held for the same reason is not news.
+                ctx.log.warning(
+                    "order.held",
+                    order=held.number,
+                    reason=held.reason,
+                    message=f"order {held.number} on {ctx.owner.name} held: {held.reason}",
+                )
             done += len(page.items)
             ctx.progress(done, page.total)

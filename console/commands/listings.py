@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from connectors.registry import unsupported_actions
 from store.commands.audit import operator_name
 from store.commands.listing_add import add_listings_from_inventory
+from store.commands.listing_link import LinkRefused, link_to_inventory
 from store.commands.listings import (
     TRANSITIONS,
     ActionResult,
@@ -62,6 +63,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="only inventory SKUs starting with PREFIX (repeatable; default: all)",
     )
     add.set_defaults(handler=_add)
+    link = actions.add_parser(
+        "link",
+        help="link listings to a supplier's inventory item, so orders for them can be routed",
+        description="Set the master SKU of the listings with these SKUs (on every channel, or "
+        "on --channel) to the inventory item named by --to: its master SKU, or a source's "
+        "own SKU for it. Routing fills an order line from the sources carrying that master "
+        "SKU. Then route held orders again: dropdeck orders route ORDER.",
+    )
+    link.add_argument("skus", nargs="+", metavar="SKU")
+    link.add_argument(
+        "--to", required=True, metavar="MASTER_SKU", help="the inventory item's master SKU"
+    )
+    link.add_argument("--channel", metavar="NAME", help="only the listing on this channel")
+    link.set_defaults(handler=_link)
     u = actions.add_parser(
         "unlink",
         help="unlink listings by SKU (fixes a broken link: the next link_listings relinks "
@@ -147,6 +162,35 @@ def _add(args: argparse.Namespace) -> int:
     print(
         f"listings added to {args.channel}: {parents} parents, {variants} variants "
         "(existing SKUs left as they are); run its publish_listings to create the products"
+    )
+    return 0
+
+
+def _link(args: argparse.Namespace) -> int:
+    db = open_store()
+    with db.write() as session:
+        channel_id = None
+        if args.channel is not None:
+            channel = session.scalars(
+                sa.select(Channel).where(Channel.name == args.channel)
+            ).first()
+            if channel is None:
+                raise CliError(f"no channel {args.channel!r}; list them with 'dropdeck channels'")
+            channel_id = channel.id
+        try:
+            linked = link_to_inventory(
+                session,
+                args.to,
+                actor=operator_name("cli"),
+                skus=list(dict.fromkeys(args.skus)),
+                channel_id=channel_id,
+            )
+        except LinkRefused as exc:
+            raise CliError(str(exc)) from None
+    sources = ", ".join(linked.sources)
+    print(
+        f"linked to {linked.master_sku} ({sources}): {len(linked.changed)}, already so: "
+        f"{len(linked.unchanged)}; route held orders again with 'dropdeck orders route ORDER'"
     )
     return 0
 

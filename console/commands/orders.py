@@ -15,6 +15,7 @@ from store.commands.fulfillment import (
     queue_send_now,
     resubmit_request,
 )
+from store.commands.route_again import RouteRefused, add_mapping_and_route, route_again
 from store.commands.runs import queue_run
 from store.models import FulfillmentRequest, Integration, Source
 from store.models.orders import OrderStatus, RequestStatus
@@ -63,6 +64,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     s.add_argument("ref", metavar="ORDER|PO", help="order id or number, or a PO number")
     s.set_defaults(handler=_send)
+    route = actions.add_parser(
+        "route",
+        help="route a held order again (after linking its listing, a restock or a mapping)",
+        description="Route ORDER, on hold, again now: its shipping text is mapped and its "
+        "lines assigned to sources as get_orders does, or it stays on hold with the reason "
+        "as it is now (exit 1). With --shipping-policy, an order held for a missing shipping "
+        "mapping gets that mapping on its channel first, and every order held for the same "
+        "text is routed again too.",
+    )
+    route.add_argument("order", metavar="ORDER", help="order id or number")
+    route.add_argument(
+        "--shipping-policy",
+        metavar="POLICY",
+        help="map the order's shipping text to POLICY on its channel first (a policy your "
+        "sources map to a carrier code: see 'dropdeck mappings shipping list')",
+    )
+    route.set_defaults(handler=_route)
 
 
 def _address(pairs: list[str]) -> dict[str, str]:
@@ -129,6 +147,33 @@ def _resubmit(args: argparse.Namespace) -> int:
     for line in lines:
         print(line)
     return 0
+
+
+def _route(args: argparse.Namespace) -> int:
+    db = open_store()
+    actor = operator_name("cli")
+    with db.write() as session:
+        order = find_order(session, args.order)
+        if order is None:
+            raise CliError(
+                f"no order '{args.order}'; list held ones with 'dropdeck orders --status on_hold'"
+            )
+        try:
+            if args.shipping_policy is not None:
+                key, routed = add_mapping_and_route(
+                    session, order.id or 0, args.shipping_policy, actor
+                )
+                print(f"channel mapping added: {key} -> {args.shipping_policy.strip()}")
+            else:
+                routed = [route_again(session, order.id or 0, actor)]
+        except RouteRefused as exc:
+            raise CliError(str(exc)) from None
+    for r in routed:
+        if r.hold_reason:
+            print(f"order {r.number} still on hold: {r.hold_reason}")
+        else:
+            print(f"order {r.number} {r.status.replace('_', ' ')}")
+    return 1 if routed[0].hold_reason else 0
 
 
 def _send(args: argparse.Namespace) -> int:

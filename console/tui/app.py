@@ -14,11 +14,13 @@ from textual.screen import ModalScreen
 from textual.widgets import ContentSwitcher, Footer
 
 from store.db import Database
+from store.queries.listings import ListingTab
 from store.safe_text import visible
 
 from .background import WorkerHandle, start_embedded_worker
 from .commands import DropdeckCommands
 from .messages import StoreChanged
+from .panes.attention import AttentionPane
 from .panes.base import MUTATING, Pane
 from .panes.channels import ChannelsPane
 from .panes.jobs import JobsPane
@@ -30,9 +32,25 @@ from .panes.sources import SourcesPane
 from .screens.help import HelpScreen
 from .widgets.tab_bar import TabBar
 
-PANES = ("sources", "channels", "listings", "orders", "shipments", "jobs")
+PANES = ("attention", "sources", "channels", "listings", "orders", "shipments", "jobs")
 MODAL_ACTIONS = ("quit", "help", "focus_next", "focus_previous")
-NAV_LABELS = ("1 Sources", "2 Channels", "3 Listings", "4 Orders", "5 Shipments", "6 Jobs")
+NAV_LABELS = (
+    "0 Attention",
+    "1 Sources",
+    "2 Channels",
+    "3 Listings",
+    "4 Orders",
+    "5 Shipments",
+    "6 Jobs",
+)
+# Where each line of the attention summary jumps: (pane, filter text or listing tab).
+JUMPS = {
+    "held": ("orders", "on hold"),
+    "failed": ("orders", "failed"),
+    "paused": ("sources", "paused"),
+    "broken": ("listings", "broken_link"),
+    "no_supplier": ("listings", "no_supplier"),
+}
 
 
 class DropdeckApp(App[int]):
@@ -44,7 +62,7 @@ class DropdeckApp(App[int]):
     BINDINGS = [
         *(
             Binding(str(n), f"show_pane('{pane}')", pane.capitalize(), show=False)
-            for n, pane in enumerate(PANES, start=1)
+            for n, pane in enumerate(PANES)
         ),
         Binding("f", "follow", "Follow"),
         Binding("l", "notification_level", "Level"),
@@ -77,7 +95,7 @@ class DropdeckApp(App[int]):
         readonly: bool = False,
         start_worker: bool = True,
         live: bool = True,
-        pane: str = "sources",
+        pane: str = "attention",
     ) -> None:
         super().__init__()
         self.db = db
@@ -93,6 +111,7 @@ class DropdeckApp(App[int]):
         nav.extra = "READ-ONLY" if self.readonly else ""
         yield nav
         with ContentSwitcher(initial=self.initial_pane, id="panes"):
+            yield AttentionPane()
             yield SourcesPane()
             yield ChannelsPane()
             yield ListingsPane()
@@ -157,9 +176,20 @@ class DropdeckApp(App[int]):
         self.query_one("#nav", TabBar).active = PANES.index(name)
         self.refresh_bindings()
 
-    def action_listing_tab(self, tab: str) -> None:
-        from store.queries.listings import ListingTab
+    def jump(self, target: str, *, channels: bool = False) -> None:
+        """Open the list an attention line counts: a pane, filtered (or a listing tab)."""
+        pane, what = JUMPS[target]
+        if target == "paused" and channels:
+            pane = "channels"
+        self.action_show_pane(pane)
+        if pane == "listings":
+            listings = self.query_one(ListingsPane)
+            listings.show_filter("")
+            listings.show_tab(ListingTab(what))
+        else:
+            self.current_pane.show_filter(what)
 
+    def action_listing_tab(self, tab: str) -> None:
         self.action_show_pane("listings")
         self.query_one(ListingsPane).show_tab(ListingTab(tab))
 

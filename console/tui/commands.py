@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .app import DropdeckApp
 
 PANE_COMMANDS = (
+    ("attention", "Go to Attention (0)"),
     ("sources", "Go to Sources (1)"),
     ("channels", "Go to Channels (2)"),
     ("listings", "Go to Listings (3)"),

@@ -115,9 +115,11 @@ def plan_routing(session: Session, order: Order) -> RoutingPlan:
     missing = [line for line in lines if not candidates.get(line.id or 0)]
     if missing:
         what = ", ".join(f"{line.sku} x{line.quantity}" for line in missing)
+        # The two ways out, each with its key in the console and its command.
         plan.hold_reason = (
-            f"no source has stock for {what}: link the listing to inventory or restock, "
-            "then route again"
+            f"no source has stock for {what}: link the listing to inventory (i in Listings, "
+            "or 'dropdeck listings link SKU --to MASTER_SKU') or restock, then route again "
+            f"(r in Orders, or 'dropdeck orders route {order.number}')"
         )
         return plan
     # Rule 1: prefer one source that can fill every line (one fulfillment request).

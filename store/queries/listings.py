@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from ..models import Channel, ListingVariant
+from ..models import Channel, InventoryItem, ListingVariant, Source
 from ..models.catalog import LinkState
 from .keyset import Row, keyset_page, prefix_range
 from .text_filter import matches_words, shown_status
@@ -24,6 +24,7 @@ class ListingTab(StrEnum):
     HIDDEN = "hidden"
     UNLINKED = "unlinked"
     DELISTED = "delisted"
+    NO_SUPPLIER = "no_supplier"
 
 
 # The tabs the console shows, in order; the CLI accepts every ListingTab.
@@ -33,6 +34,7 @@ CONSOLE_TABS = (
     ListingTab.BROKEN_LINK,
     ListingTab.PAUSED,
     ListingTab.HIDDEN,
+    ListingTab.NO_SUPPLIER,
 )
 
 
@@ -50,6 +52,17 @@ class ListingRow:
     quantity: int
     needs_attention: str | None
     title: str
+    master_sku: str | None = None
+    """The inventory master SKU routing looks up (the listing's own SKU when unset)."""
+    supplier: str | None = None
+    """The source routing would pick first (stock, then cost, then priority); None: no
+    source carries the master SKU."""
+    suppliers: int = 0
+    """How many inventory items (across sources) carry the master SKU."""
+    supplier_stock: int | None = None
+    """Their total quantity."""
+    supplier_cost: Decimal | None = None
+    """The lowest cost among them."""
 
     @property
     def key(self) -> tuple[str, int]:
@@ -70,11 +83,75 @@ class ListingRow:
         }
 
 
+def supplier_master() -> sa.ColumnElement[str]:
+    """The master SKU routing looks up for a listing variant (its own SKU when unset)."""
+    v = ListingVariant.__table__.c
+    return sa.func.coalesce(v.master_sku, v.sku)
+
+
+def has_supplier() -> sa.ColumnElement[bool]:
+    """Some source's inventory carries the variant's master SKU (routing can fill it)."""
+    i = InventoryItem.__table__.c
+    return sa.exists(sa.select(i.id).where(i.master_sku == supplier_master()))
+
+
+def _backing_columns() -> tuple[sa.ScalarSelect[Any], ...]:
+    """Per row (a page at most): the first source, how many items, total stock, best cost."""
+    i = InventoryItem.__table__.c
+    s = Source.__table__.c
+    same = i.master_sku == supplier_master()
+    first = (
+        sa.select(s.name)
+        .join_from(InventoryItem.__table__, Source.__table__, i.source_id == s.id)
+        .where(same)
+        .order_by(*_supplier_order(i, s))
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        first,
+        sa.select(sa.func.count()).where(same).scalar_subquery(),
+        sa.select(sa.func.sum(i.quantity)).where(same).scalar_subquery(),
+        sa.select(sa.func.min(i.cost)).where(same).scalar_subquery(),
+    )
+
+
+@dataclass(frozen=True)
+class SupplierItem:
+    """One source's inventory item behind a listing."""
+
+    source: str
+    sku: str
+    quantity: int
+    cost: Decimal | None
+    stock_status: str
+
+
+def _supplier_order(i: Any, s: Any) -> tuple[sa.ColumnElement[Any], ...]:
+    """Routing's preference: in stock first, then the lowest cost, then source priority."""
+    return ((i.quantity > 0).desc(), i.cost.is_(None), i.cost, s.priority, s.name)
+
+
+def supplier_items(session: Session, master_sku: str) -> list[SupplierItem]:
+    """The inventory items carrying `master_sku`, in routing's order of preference."""
+    i = InventoryItem.__table__.c
+    s = Source.__table__.c
+    stmt = (
+        sa.select(s.name, i.sku, i.quantity, i.cost, i.stock_status)
+        .join_from(InventoryItem.__table__, Source.__table__, i.source_id == s.id)
+        .where(i.master_sku == master_sku)
+        .order_by(*_supplier_order(i, s))
+    )
+    return [SupplierItem(*row) for row in session.execute(stmt)]
+
+
 def _tab_condition(tab: ListingTab) -> sa.ColumnElement[bool] | None:
     v = ListingVariant.__table__.c
     match tab:
         case ListingTab.ALL:
             return None
+        case ListingTab.NO_SUPPLIER:
+            return ~has_supplier()
         case ListingTab.PAUSED:
             return v.paused.is_(True)
         case ListingTab.HIDDEN:
@@ -85,11 +162,12 @@ def _tab_condition(tab: ListingTab) -> sa.ColumnElement[bool] | None:
 
 def _shown_columns() -> tuple[sa.ColumnElement[Any], ...]:
     """What the console shows of a listing, as text: SKU, channel, state, flags, pending,
-    title."""
+    title, master SKU."""
     v = ListingVariant.__table__.c
     c = Channel.__table__.c
     return (
         v.sku,
+        v.master_sku,
         c.name,
         shown_status(v.link_state),
         sa.case((v.paused.is_(True), "paused"), else_=""),
@@ -149,6 +227,8 @@ def page_listings(
         v.quantity,
         v.needs_attention,
         v.title,
+        supplier_master(),
+        *_backing_columns(),
     ).join_from(ListingVariant.__table__, Channel.__table__, v.channel_id == c.id)
     stmt = _filtered(stmt, tab, sku_prefix, channel_id, text)
     stmt, backward = keyset_page(
@@ -177,6 +257,7 @@ def count_listings(
         when(v.link_state == LinkState.BROKEN_LINK.value),
         when(v.paused.is_(True)),
         when(v.hidden.is_(True)),
+        when(~has_supplier()),
     ).select_from(ListingVariant.__table__)
     if text and text.split():
         c = Channel.__table__.c

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import structlog
 from sqlmodel import Session
 
 from connectors.context import RunContext
@@ -186,8 +187,12 @@ async def test_get_orders_writes_pages_holds_unmapped_shipping_and_is_idempotent
 ) -> None:
     pages = [[{"id": 1, "sku": "A"}, {"id": 2}], [{"id": 3, "sku": "B"}]]
     ctx = context(db, "get_orders")
-    await import_orders(ctx, FakeOrders(pages))
+    with structlog.testing.capture_logs() as logs:
+        await import_orders(ctx, FakeOrders(pages))
     assert ctx.counters == {"orders_created": 2, "orders_held": 2, "failed": 1}
+    held = [e for e in logs if e["event"] == "order.held"]
+    assert [(e["order"], e["log_level"]) for e in held] == [("#1", "warning"), ("#3", "warning")]
+    assert "order #1 on shop held: Missing shipping mapping 'flat_rate'" in held[0]["message"]
     assert [e["record"] for e in ctx.record_errors] == ["order 2"]
     assert (ctx.progress_done, ctx.progress_total) == (3, 3)
     with db.read() as session:
@@ -195,8 +200,11 @@ async def test_get_orders_writes_pages_holds_unmapped_shipping_and_is_idempotent
     assert [(o.external_id, o.status) for o in orders] == [("1", "on_hold"), ("3", "on_hold")]
     assert all("Missing shipping mapping 'flat_rate'" in (o.hold_reason or "") for o in orders)
     again = context(db, "get_orders")
-    await import_orders(again, FakeOrders(pages))
-    assert again.counters == {"orders_held": 2, "skipped": 2, "failed": 1}  # held: tried again
+    with structlog.testing.capture_logs() as logs:
+        await import_orders(again, FakeOrders(pages))
+    # Tried again and still held for the same reason: not news, neither counted nor warned.
+    assert again.counters == {"skipped": 2, "failed": 1}
+    assert not [e for e in logs if e["event"] == "order.held"]
     with db.read() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(Order)) == 2
 

@@ -43,7 +43,7 @@ async def test_new_orders_import_once_route_and_hold_on_unmapped_shipping_text(
     again = await channel.run("get_orders")
     assert again.counters.get("orders_created", 0) == 0
     assert again.counters["skipped"] == 2  # both known; the held one was tried again
-    assert again.counters["orders_held"] == 1
+    assert "orders_held" not in again.counters  # still held for the same reason: not news
     assert len(channel.orders()) == 2
     channel.map_shipping("Next Day  Air", "express")
     await channel.run("get_orders")

@@ -30,6 +30,8 @@ def make_app(demo_db: Database) -> Callable[..., DropdeckApp]:
     def make(**kwargs: Any) -> DropdeckApp:
         kwargs.setdefault("start_worker", False)
         kwargs.setdefault("live", False)
+        # Most tests are about one pane; the console itself opens on Attention (test_attention).
+        kwargs.setdefault("pane", "sources")
         return DropdeckApp(kwargs.pop("db", demo_db), **kwargs)
 
     return make

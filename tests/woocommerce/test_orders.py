@@ -55,7 +55,9 @@ async def test_missing_shipping_mapping_holds_the_order_with_the_exact_reason(sh
     assert order.hold_reason == (
         "Missing shipping mapping 'express_delivery' for shipping method \"Express Delivery\" "
         "on channel woo-demo: add it with 'dropdeck mappings shipping add --channel woo-demo "
-        "express_delivery POLICY', then run get_orders again"
+        "express_delivery POLICY', POLICY a name of your own (e.g. ground) that each source "
+        "maps to a carrier code with 'dropdeck mappings shipping add --source NAME POLICY "
+        "CODE'; then run get_orders again, or press r on the order in the console"
     )
     _map(shop, "express_delivery", "2day")
     await shop.run("get_orders")

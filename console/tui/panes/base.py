@@ -34,7 +34,9 @@ T = TypeVar("T")
 FILTER_PAUSE = 0.15  # seconds after the last key before the filter queries
 
 # Actions that change records: hidden (not merely refused) in read-only mode.
-MUTATING = frozenset({"pause", "hide", "unlink", "resubmit", "send_now", "run_now", "cancel"})
+MUTATING = frozenset(
+    {"pause", "hide", "unlink", "link", "resubmit", "send_now", "run_now", "cancel"}
+)
 
 
 class Pane(Vertical):
@@ -122,6 +124,13 @@ class Pane(Vertical):
         box = self.filter_input
         box.display = box.can_focus = True
         box.focus()
+
+    def show_filter(self, text: str) -> None:
+        """Set the filter from elsewhere (an attention line's jump), shown under the title."""
+        box = self.filter_input
+        box.value = text
+        box.display = box.can_focus = bool(text)
+        self._set_filter(text)
 
     def action_clear_filter(self) -> None:
         box = self.filter_input

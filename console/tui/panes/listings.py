@@ -14,6 +14,7 @@ from textual.widget import Widget
 
 from connectors.registry import unsupported_actions
 from store.commands.audit import operator_name
+from store.commands.listing_link import LinkRefused, link_to_inventory
 from store.commands.listings import ListingAction, apply_listing_action, unlink_listings
 from store.queries.listings import (
     CONSOLE_TABS,
@@ -21,10 +22,13 @@ from store.queries.listings import (
     ListingTab,
     count_listings,
     page_listings,
+    supplier_items,
 )
 
 from .. import format as fmt
 from .. import store_access
+from ..messages import StoreChanged
+from ..screens.ask_value import AskValueScreen
 from ..screens.confirm import ConfirmScreen
 from ..screens.details import DetailsScreen
 from ..widgets.paged_table import Column, PagedTable
@@ -38,6 +42,7 @@ TAB_NAMES = {
     ListingTab.BROKEN_LINK: "Broken link",
     ListingTab.PAUSED: "Paused",
     ListingTab.HIDDEN: "Hidden",
+    ListingTab.NO_SUPPLIER: "No supplier",
 }
 STATE = {
     "linked": "linked",
@@ -63,19 +68,36 @@ def _pending(r: ListingRow) -> Text:
     return Text(r.pending or "", style="cyan")
 
 
-# At 80 columns: SKU, state, flags, price, pending and a readable title; from 100 the
-# quantity, from 110 the channel. The title takes the rest of the width.
+def _supplier(r: ListingRow) -> Text:
+    """The source routing would pick (`+1` when another carries it too), or `none`."""
+    if r.supplier is None:
+        return Text("none", style="red")
+    more = f"+{r.suppliers - 1}" if r.suppliers > 1 else ""
+    return Text(fmt.visible(r.supplier) + more)
+
+
+def _stock(r: ListingRow) -> str:
+    return "—" if r.supplier_stock is None else f"{r.supplier_stock:,}"
+
+
+# At 80 columns: SKU, store link state, flags, price, the supplier behind it, pending and a
+# title; from 100 the quantity and the supplier's stock, from 110 the channel and the
+# supplier's cost. The title takes the rest of the width. "Store" is the link to the store
+# product; "Supplier" is what routing can fill an order from.
 COLUMNS: list[Column[ListingRow]] = [
     Column("SKU", 15, lambda r: r.sku),
     Column("Channel", 12, lambda r: r.channel, min_table_width=110),
-    Column("State", 8, lambda r: fmt.status(STATE.get(r.link_state, r.link_state))),
+    Column("Store", 8, lambda r: fmt.status(STATE.get(r.link_state, r.link_state))),
     Column("Flags", 6, _flags),
     Column("Price", 8, lambda r: fmt.money(r.price), right=True),
     Column("Qty", 4, lambda r: str(r.quantity), right=True, min_table_width=100),
+    Column("Supplier", 9, _supplier),
+    Column("Stock", 5, _stock, right=True, min_table_width=100),
+    Column("Cost", 8, lambda r: fmt.money(r.supplier_cost), right=True, min_table_width=110),
     Column("Pending", 9, _pending),
     Column(
         "Title",
-        16,
+        15,
         lambda r: Text(f"! {r.title}", style="red") if r.needs_attention else r.title,
         flex=True,
     ),
@@ -87,6 +109,7 @@ class ListingsPane(Pane):
         Binding("p", "pause", "Pause"),
         Binding("h", "hide", "Hide"),
         Binding("u", "unlink", "Unlink"),
+        Binding("i", "link", "Link inventory"),
         Binding("right_square_bracket", "tab(1)", "Next tab", show=False),
         Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False),
     ]
@@ -95,6 +118,7 @@ class ListingsPane(Pane):
         ("pause", "Pause / unpause listings"),
         ("hide", "Hide / unhide listings"),
         ("unlink", "Unlink listings (fixes a broken link; relink or publish next)"),
+        ("link", "Link listings to a supplier's inventory item (i)"),
     )
     REFRESH_SECONDS = 10.0
 
@@ -182,9 +206,26 @@ class ListingsPane(Pane):
         self.table.set_fetch(self._fetcher(), self._empty_text())
 
     def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
-        r: ListingRow = event.row
+        self._details(event.row)
+
+    @work(exclusive=True, group="details", exit_on_error=False)
+    async def _details(self, r: ListingRow) -> None:
         fields = [(k, v) for k, v in r.as_json().items()] + [("title", r.title)]
-        self.app.push_screen(DetailsScreen(f"Listing {r.sku}", fields))
+        items = await store_access.read(self.db, supplier_items, r.master_sku or r.sku)
+        fields.append(("master sku", r.master_sku))
+        lines = [
+            f"{i.source}: SKU {i.sku}, stock {i.quantity:,}, cost {fmt.money(i.cost)}"
+            + (f" ({i.stock_status.replace('_', ' ')})" if i.stock_status != "in_stock" else "")
+            for i in items
+        ]
+        if not lines:
+            how = "" if self.dropdeck.readonly else "i links it to an inventory item; "
+            lines = [
+                f"none: no source carries {r.master_sku or r.sku}, so an order for it is held",
+                f"{how}dropdeck listings link {r.sku} MASTER_SKU does the same",
+            ]
+        sections = [("Supplier backing (routing's order)", lines)]
+        self.app.push_screen(DetailsScreen(f"Listing {r.sku}", fields, sections))
 
     def action_pause(self) -> None:
         rows = self.table.targets()
@@ -248,6 +289,52 @@ class ListingsPane(Pane):
                 self._unlink(rows)
 
         self.app.push_screen(ConfirmScreen(question), confirmed)
+
+    @work(group="listing-action", exit_on_error=False)
+    async def action_link(self) -> None:
+        """`i`: back the listings with a supplier's inventory item (their master SKU)."""
+        rows = self.table.targets()
+        if not rows:
+            self.app.notify("No listing selected", severity="warning")
+            return
+        what = rows[0].sku if len(rows) == 1 else f"{len(rows):,} listings"
+        now = rows[0].master_sku if len(rows) == 1 else None
+        target = await self.app.push_screen_wait(
+            AskValueScreen(
+                f"Link {what} to inventory",
+                [
+                    "Routing fills an order from the sources carrying the listing's master "
+                    "SKU. Name the inventory item: its master SKU, or a source's own SKU "
+                    "(i in Sources lists each source's items).",
+                    f"Now: {now or rows[0].sku} — "
+                    + (f"{rows[0].supplier} carries it" if rows[0].supplier else "no supplier"),
+                ],
+                "master SKU",
+                value="" if len(rows) > 1 or rows[0].supplier is None else (now or ""),
+                action="link",
+            )
+        )
+        if target is None:
+            return
+        try:
+            linked = await store_access.write(
+                self.db,
+                link_to_inventory,
+                target,
+                actor=operator_name("console"),
+                ids=[r.id for r in rows],
+            )
+        except LinkRefused as exc:
+            self.app.notify(str(exc), title="Not linked", severity="warning")
+            return
+        self.post_message(StoreChanged("listing"))
+        self.table.marks.clear()
+        self.app.notify(
+            f"linked to {linked.master_sku} ({', '.join(linked.sources)}): "
+            f"{len(linked.changed)} changed"
+            + (f", {len(linked.unchanged)} already so" if linked.unchanged else "")
+            + " — held orders for them: r in Orders routes one again"
+        )
 
     @work(group="listing-action", exit_on_error=False)
     async def _unlink(self, rows: list[ListingRow]) -> None:

@@ -1,5 +1,6 @@
 """Orders, newest first, with their fulfillment requests; filter by status or number;
-`r` resubmits an order's failed requests (screens/resubmit.py) and queues their send;
+`r` resubmits an order's failed requests (screens/resubmit.py) and queues their send, or
+routes a held order again (first adding the shipping mapping it waits for, if that is why);
 `s` sends its pending request now (y/N first; the console's worker runs the send)."""
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ from textual.binding import Binding
 
 from store.commands.audit import operator_name
 from store.commands.fulfillment import SendRefused, queue_send_now
+from store.commands.route_again import Routed, add_mapping_and_route, missing_mapping, route_again
 from store.commands.routing import routing_preview
+from store.models.orders import OrderStatus
 from store.queries.invoices import list_invoices
 from store.queries.orders import OrderRow, RequestRow, order_shipments, page_orders
 
 from .. import format as fmt
 from .. import store_access
 from ..messages import StoreChanged
+from ..screens.ask_value import AskValueScreen
 from ..screens.confirm import ConfirmScreen
 from ..screens.details import DetailsScreen
 from ..screens.resubmit import ResubmitScreen
@@ -35,6 +39,15 @@ def _requests(r: OrderRow) -> Text:
         text.append_text(_status(req.status))
         text.append(f" {req.source}")
     return text
+
+
+def _routed_lines(routed: list[Routed]) -> str:
+    return "\n".join(
+        f"order {r.number} still on hold: {r.hold_reason}"
+        if r.hold_reason
+        else f"order {r.number} {r.status.replace('_', ' ')}"
+        for r in routed
+    )
 
 
 def _status(value: str) -> Text:
@@ -58,7 +71,7 @@ class OrdersPane(PagedPane[OrderRow]):
     BINDINGS = [Binding("r", "resubmit", "Resubmit"), Binding("s", "send_now", "Send now")]
     TITLE = "Orders"
     ACTIONS = (
-        ("resubmit", "Resubmit the failed fulfillment request"),
+        ("resubmit", "Resubmit the failed request, or route a held order again"),
         ("send_now", "Send the pending fulfillment request now"),
     )
     COLUMNS = COLUMNS
@@ -130,6 +143,9 @@ class OrdersPane(PagedPane[OrderRow]):
             self.app.notify(str(exc), severity="warning")
             return
         if not plan.failed:
+            if plan.order_status == OrderStatus.ON_HOLD.value:
+                await self._route_again(row)
+                return
             self.app.notify(plan.nothing_to_resubmit(), title="Nothing to resubmit")
             return
         edits = await self.app.push_screen_wait(ResubmitScreen(plan))
@@ -141,6 +157,49 @@ class OrdersPane(PagedPane[OrderRow]):
             self.app.notify(
                 f"PO {r.po_number} resubmitted; send queued (run {r.run_id}){paused}",
                 severity="warning" if paused else "information",
+            )
+
+    async def _route_again(self, row: OrderRow) -> None:
+        """`r` on a held order: add the shipping mapping it waits for (a policy the sources
+        ship by), or route it again as it is (after a link or a restock)."""
+        missing = await store_access.read(self.db, missing_mapping, row.id)
+        actor = operator_name("console")
+        if missing is not None:
+            policy = await self.app.push_screen_wait(
+                AskValueScreen(
+                    f'Order {missing.number}: no shipping mapping for "{missing.shipping_text}"',
+                    [
+                        f'{missing.channel} sends the shipping method "{missing.shipping_text}" '
+                        f"({missing.key}); map it to the shipping policy your sources ship "
+                        "it by. Every order held for it is routed again.",
+                    ],
+                    "shipping policy",
+                    choices=missing.policies,
+                    strict=True,
+                    action="add the mapping and route again",
+                )
+            )
+            if policy is None:
+                return
+            result = await self.change(
+                "order", add_mapping_and_route, missing.order_id, policy, actor
+            )
+            if result is None:
+                return
+            key, routed = result
+            self.app.notify(
+                f"{missing.channel}: {key} -> {policy} added\n" + _routed_lines(routed),
+                severity="warning" if any(r.hold_reason for r in routed) else "information",
+            )
+            return
+        if not await self.app.push_screen_wait(
+            ConfirmScreen(f"Route order {row.number} again now? (it is on hold: {row.hold_reason})")
+        ):
+            return
+        done = await self.change("order", route_again, row.id, actor)
+        if done is not None:
+            self.app.notify(
+                _routed_lines([done]), severity="warning" if done.hold_reason else "information"
             )
 
     def action_send_now(self) -> None:

@@ -19,6 +19,7 @@ from ...commands.about import version
 from .. import store_access
 
 MOVE = (
+    ("0", "what needs attention"),
     ("1..6", "Sources … Jobs"),
     ("/", "filter as you type"),
     ("esc", "clear the filter"),
@@ -35,8 +36,8 @@ ACT = (
     ("space", "mark; keys act on marked"),
     ("p", "pause / unpause"),
     ("h", "hide / unhide listings"),
-    ("u", "unlink listings"),
-    ("r", "resubmit (Orders)"),
+    ("u i", "unlink / link to inventory"),
+    ("r", "resubmit / route again"),
     ("s", "send a pending order now"),
     ("x", "run the integration now"),
     ("t", "test the connection"),
@@ -45,7 +46,7 @@ ACT = (
     ("l", "notifications level"),
     ("end", "notifications: newest"),
 )
-MUTATING_KEYS = {"p", "h", "u", "r", "s", "x", "c"}
+MUTATING_KEYS = {"p", "h", "u i", "r", "s", "x", "c"}
 
 
 class HelpScreen(ModalScreen[None]):

@@ -37,10 +37,10 @@ class TabBar(Widget):
     def render(self) -> Text:
         active = self.get_component_rich_style("tab-bar--active", partial=True)
         text = Text(no_wrap=True, overflow="ellipsis")
-        # Tabs are spaced apart when there is room; tight, so the extra text (READ-ONLY)
-        # still shows, when there is not (80 columns).
+        # Tabs are spaced apart when there is room; tight, so every tab and the extra text
+        # (READ-ONLY) still show, when there is not (80 columns).
         roomy = sum(len(label) + 3 for label in self.labels) + len(self.extra) + 2
-        gap = " " if roomy <= self.size.width or not self.extra else ""
+        gap = " " if roomy <= self.size.width else ""
         for index, label in enumerate(self.labels):
             text.append(f" {label} ", style=active if index == self.active else "")
             text.append(gap)
