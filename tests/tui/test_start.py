@@ -3,7 +3,7 @@ store as it is when switched to, not as its timer last read it."""
 
 from __future__ import annotations
 
-import time
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -24,17 +24,19 @@ async def test_sources_say_loading_until_the_store_answers(
     sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real = integrations._pane_rows
+    answer = threading.Event()  # the store answers when the test says so, not after a delay
 
     def slow(session: Session, owner: str) -> list[integrations.PaneRow]:
-        time.sleep(0.5)
+        answer.wait(30)
         return real(session, owner)
 
     monkeypatch.setattr(integrations, "_pane_rows", slow)
-    app = DropdeckApp(sqlite_db, start_worker=False, live=False)
+    app = DropdeckApp(sqlite_db, start_worker=False, live=False, pane="sources")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         empty = app.query_one("#sources .empty", Static)
         assert str(empty.render()) == "loading…"
+        answer.set()
         await wait_until(pilot, lambda: "No sources yet" in str(empty.render()))
 
 
