@@ -23,6 +23,7 @@ from .messages import StoreChanged
 from .panes.attention import AttentionPane
 from .panes.base import MUTATING, Pane
 from .panes.channels import ChannelsPane
+from .panes.inventory import InventoryPane
 from .panes.jobs import JobsPane
 from .panes.listings import ListingsPane
 from .panes.notifications import LEVEL_STEPS, NotificationsPane
@@ -43,6 +44,8 @@ NAV_LABELS = (
     "5 Shipments",
     "6 Jobs",
 )
+# Panes reached from another (not on the nav bar): the tab they belong under.
+SUB_PANES = {"inventory": "sources"}
 # Where each line of the attention summary jumps: (pane, filter text or listing tab).
 JUMPS = {
     "held": ("orders", "on hold"),
@@ -118,6 +121,7 @@ class DropdeckApp(App[int]):
             yield OrdersPane()
             yield ShipmentsPane()
             yield JobsPane()
+            yield InventoryPane()
         yield NotificationsPane(self.db)
         yield Footer(compact=True)
 
@@ -173,7 +177,7 @@ class DropdeckApp(App[int]):
 
     def action_show_pane(self, name: str) -> None:
         self.query_one("#panes", ContentSwitcher).current = name
-        self.query_one("#nav", TabBar).active = PANES.index(name)
+        self.query_one("#nav", TabBar).active = PANES.index(SUB_PANES.get(name, name))
         self.refresh_bindings()
 
     def jump(self, target: str, *, channels: bool = False) -> None:
@@ -188,6 +192,11 @@ class DropdeckApp(App[int]):
             listings.show_tab(ListingTab(what))
         else:
             self.current_pane.show_filter(what)
+
+    def show_inventory(self, source: str | None) -> None:
+        """The Inventory pane, filtered to one source's items (esc: every source's)."""
+        self.action_show_pane("inventory")
+        self.query_one(InventoryPane).show_filter(source or "")
 
     def action_listing_tab(self, tab: str) -> None:
         self.action_show_pane("listings")

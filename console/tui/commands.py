@@ -21,6 +21,7 @@ PANE_COMMANDS = (
     ("orders", "Go to Orders (4)"),
     ("shipments", "Go to Shipments (5)"),
     ("jobs", "Go to Jobs (6)"),
+    ("inventory", "Go to Inventory (i in Sources)"),
 )
 
 

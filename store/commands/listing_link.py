@@ -45,7 +45,7 @@ def _master_of(session: Session, target: str) -> str:
         return target
     masters = sorted(set(session.scalars(sa.select(i.master_sku).where(i.sku == target))))
     if len(masters) == 1:
-        return masters[0]
+        return str(masters[0])
     if masters:
         raise LinkRefused(
             f"SKU {target} is a different item at each source ({', '.join(masters)}); "

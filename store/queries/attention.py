@@ -5,6 +5,7 @@ the newest example of each, for the console's attention summary."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -56,7 +57,7 @@ class Attention:
         )
 
 
-def _count(session: Session, stmt: sa.Select[tuple[int]]) -> int:
+def _count(session: Session, stmt: sa.Select[Any]) -> int:
     return int(session.scalar(stmt) or 0)
 
 
@@ -147,7 +148,6 @@ def attention(session: Session) -> Attention:
         paused_example=paused_example,
         no_supplier=int(unbacked),
         listings=int(listings),
-        owners=sum(
-            _count(session, sa.select(sa.func.count()).select_from(t)) for t in (Source, Channel)
-        ),
+        owners=_count(session, sa.select(sa.func.count()).select_from(Source))
+        + _count(session, sa.select(sa.func.count()).select_from(Channel)),
     )

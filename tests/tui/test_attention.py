@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from textual.widgets import OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 
-from console.tui.app import DropdeckApp
+from console.tui.app import PANES, DropdeckApp
 from console.tui.panes.attention import AttentionPane
+from console.tui.panes.inventory import InventoryPane
 from console.tui.panes.listings import ListingsPane
 from console.tui.panes.orders import OrdersPane
 from console.tui.panes.sources import SourcesPane
+from console.tui.widgets.tab_bar import TabBar
 from store.db import Database
 from store.models import FulfillmentRequest, Integration, ListingVariant, Order
 from store.models._types import utcnow
@@ -141,3 +143,34 @@ async def test_a_new_hold_shows_on_the_next_refresh(
             pilot, lambda: pane.summary is not None and pane.summary.held_orders == before + 1
         )
         assert f"order {order.number}: no source has stock" in _lines(app)[0]
+
+
+async def test_i_in_sources_opens_that_sources_inventory_paged_and_filterable(
+    make_app: Callable[..., DropdeckApp], demo_db: Database
+) -> None:
+    with demo_db.write() as session:  # one item no listing is backed by
+        session.execute(
+            sa.update(ListingVariant)
+            .where(ListingVariant.sku == "WPS-0000019-BLU")
+            .values(master_sku="ELSEWHERE-1")
+        )
+    app = make_app(pane="sources")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        sources = app.query_one(SourcesPane)
+        at = next(i for i, r in enumerate(sources.rows) if r.owner == "Western Power Sports")
+        sources.query_one(DataTable).move_cursor(row=at)
+        await pilot.press("i")
+        await settle(pilot)
+        pane = app.query_one(InventoryPane)
+        assert app.current_pane is pane and pane.filter_text == "Western Power Sports"
+        assert app.query_one("#nav", TabBar).active == PANES.index("sources")
+        rows = pane.table.rows
+        assert len(rows) == 60 and {r.source for r in rows} == {"Western Power Sports"}
+        assert [r.sku for r in rows] == sorted(r.sku for r in rows)
+        listed = {r.sku for r in rows if r.listed}
+        assert "WPS-0000001-RED" in listed and "WPS-0000019-BLU" not in listed
+        await pilot.press("slash", "space", *"blu")
+        await wait_until(pilot, lambda: pane.filter_text == "Western Power Sports blu")
+        await settle(pilot)
+        assert pane.table.rows and all(r.sku.endswith("-BLU") for r in pane.table.rows)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from console.runtime.demo_data import seed_listings
-from console.tui.app import DropdeckApp
+from console.tui.app import PANES, DropdeckApp
 from console.tui.panes.listings import ListingsPane
 from console.tui.screens.confirm import ConfirmScreen
 from console.tui.widgets.paged_table import PagedTable
@@ -42,7 +42,8 @@ async def test_tab_counts_match_the_store(
             await settle(pilot)
             rows = _table(app).rows
             assert len(rows) == expected[tab], tab
-            assert pane.tab is tab and app.query_one("#nav", TabBar).active == 2  # still Listings
+            nav = app.query_one("#nav", TabBar)
+            assert pane.tab is tab and nav.active == PANES.index("listings")  # still Listings
             assert app.query_one("#listing-tabs", TabBar).active == step
 
 

@@ -14,6 +14,7 @@ from .conftest import settle
 
 SIZES = [(80, 24), (120, 40)]
 VIEWS = {
+    "attention": ("0",),
     "sources": ("1",),
     "channels": ("2",),
     "listings": ("3",),
@@ -23,6 +24,8 @@ VIEWS = {
         "right_square_bracket",
         "right_square_bracket",
     ),
+    "listings_no_supplier_tab": ("3", *("right_square_bracket",) * 5),
+    "inventory": ("1", "i"),
     "orders": ("4",),
     "shipments": ("5",),
     "jobs": ("6",),

@@ -109,7 +109,7 @@ class AttentionPane(Pane):
 
     def compose_body(self) -> Iterable[Widget]:
         yield OptionList(id="attention-list", compact=True)
-        yield Static("", classes="empty", id="attention-empty")
+        yield Static("loading…", classes="empty", id="attention-empty")  # until the store answers
         yield Static(
             "h r b p n or enter: open the list · on a held order in Orders, r routes it again",
             id="attention-keys",

@@ -129,6 +129,7 @@ class Pane(Vertical):
         """Set the filter from elsewhere (an attention line's jump), shown under the title."""
         box = self.filter_input
         box.value = text
+        box.cursor_position = len(text)  # `/` then typing adds words after it
         box.display = box.can_focus = bool(text)
         self._set_filter(text)
 

@@ -52,7 +52,7 @@ HEADERS = (
 )
 
 
-NO_INTEGRATIONS = "no integrations — dropdeck integrations add NAME KIND"
+NO_INTEGRATIONS = "no integrations — x or p says how to add one"
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,8 @@ class NoIntegrations:
     name: str = ""  # no integration name for the filter to match
     not_built: str | None = None
     """The system's display name when this Dropdeck version has no connector for it."""
+    kinds: tuple[str, ...] = ()
+    """The kinds `dropdeck integrations add` accepts for its system (never a refused one)."""
 
     @property
     def text(self) -> str:
@@ -74,7 +76,11 @@ class NoIntegrations:
     def hint(self) -> str:
         if self.not_built:
             return f"{self.owner}: the {self.not_built} connector is not built yet"
-        return f"{self.owner} has no integrations — dropdeck integrations add {self.owner} KIND"
+        kinds = f", KIND one of {', '.join(self.kinds)}" if self.kinds else ""
+        return (
+            f"{self.owner} has no integrations — add one: dropdeck integrations add "
+            f"{self.owner} KIND{kinds}"
+        )
 
 
 PaneRow = IntegrationRow | NoIntegrations
@@ -94,7 +100,10 @@ def _pane_rows(session: Session, owner: str) -> list[PaneRow]:
     for name in owner_names(session, owner):
         system = known.get(systems.get(name, ""))
         not_built = system.display_name if system is not None and not system.built else None
-        rows.extend(integrations.get(name) or [NoIntegrations(name, not_built=not_built)])
+        kinds = tuple(k.name for k in system.kinds) if system is not None else ()
+        rows.extend(
+            integrations.get(name) or [NoIntegrations(name, not_built=not_built, kinds=kinds)]
+        )
     return rows
 
 

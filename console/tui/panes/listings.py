@@ -76,14 +76,17 @@ def _supplier(r: ListingRow) -> Text:
     return Text(fmt.visible(r.supplier) + more)
 
 
-def _stock(r: ListingRow) -> str:
-    return "—" if r.supplier_stock is None else f"{r.supplier_stock:,}"
+def _stock(r: ListingRow) -> Text:
+    """The suppliers' stock: `none` (red) when no source carries the listing."""
+    if r.supplier_stock is None:
+        return Text("none", style="red")
+    return Text(f"{r.supplier_stock:,}", style="" if r.supplier_stock > 0 else "yellow")
 
 
-# At 80 columns: SKU, store link state, flags, price, the supplier behind it, pending and a
-# title; from 100 the quantity and the supplier's stock, from 110 the channel and the
-# supplier's cost. The title takes the rest of the width. "Store" is the link to the store
-# product; "Supplier" is what routing can fill an order from.
+# At 80 columns: SKU, store link state, flags, price, the suppliers' stock (`none`: no
+# supplier), pending and a readable title; from 100 the quantity and the supplier's name,
+# from 110 the channel and the supplier's cost. The title takes the rest of the width.
+# "Store" is the link to the store product; the supplier is what routing fills orders from.
 COLUMNS: list[Column[ListingRow]] = [
     Column("SKU", 15, lambda r: r.sku),
     Column("Channel", 12, lambda r: r.channel, min_table_width=110),
@@ -91,13 +94,13 @@ COLUMNS: list[Column[ListingRow]] = [
     Column("Flags", 6, _flags),
     Column("Price", 8, lambda r: fmt.money(r.price), right=True),
     Column("Qty", 4, lambda r: str(r.quantity), right=True, min_table_width=100),
-    Column("Supplier", 9, _supplier),
-    Column("Stock", 5, _stock, right=True, min_table_width=100),
+    Column("Supplier", 11, _supplier, min_table_width=100),
+    Column("Stock", 5, _stock, right=True),
     Column("Cost", 8, lambda r: fmt.money(r.supplier_cost), right=True, min_table_width=110),
     Column("Pending", 9, _pending),
     Column(
         "Title",
-        15,
+        16,
         lambda r: Text(f"! {r.title}", style="red") if r.needs_attention else r.title,
         flex=True,
     ),
