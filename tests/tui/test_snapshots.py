@@ -25,7 +25,9 @@ VIEWS = {
         "right_square_bracket",
     ),
     "listings_no_supplier_tab": ("3", *("right_square_bracket",) * 5),
-    "inventory": ("1", "i"),
+    # Listings a supplier stands behind (and some it does not: WPS-0000020 on)
+    "listings_suppliers": ("3", "slash", *"wps-00000", "enter", *("down",) * 6),
+    "inventory": ("1", "down", "down", "down", "i"),
     "orders": ("4",),
     "shipments": ("5",),
     "jobs": ("6",),

@@ -83,15 +83,21 @@ def _counts(a: Attention) -> dict[str, tuple[int, str | None]]:
     }
 
 
-def _prompt(item: Item, count: int, example: str | None) -> Text:
-    """`h  Held orders        14` over the newest example, cut to one line."""
-    text = Text(no_wrap=True, overflow="ellipsis")
+def _cut(text: str, width: int) -> str:
+    """One line of `width` cells at most (the list would wrap it)."""
+    text = " ".join(fmt.visible(text).split())
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def _prompt(item: Item, count: int, example: str | None, width: int) -> Text:
+    """`h  Held orders        14` over the newest example, cut to one line of `width`."""
+    text = Text()
     text.append(f" {item.key} ", style="bold reverse" if count else "dim")
     text.append(f" {item.label.ljust(LABEL_WIDTH)} ", style="bold" if count else "dim")
     style = "dim" if not count else ("yellow" if item.target == "no_supplier" else "bold red")
     text.append(f"{count:>7,}", style=style)
     text.append("\n     ")
-    text.append(fmt.visible(example) if count and example else "none", style="dim")
+    text.append(_cut(example, width - 6) if count and example else "none", style="dim")
     return text
 
 
@@ -134,14 +140,7 @@ class AttentionPane(Pane):
     async def _load(self) -> None:
         summary = await store_access.read(self.db, attention)
         self.summary = summary
-        counts = _counts(summary)
-        options = self.options
-        highlighted = options.highlighted
-        options.clear_options()
-        options.add_options(
-            Option(_prompt(item, *counts[item.target]), id=item.target) for item in ITEMS
-        )
-        options.highlighted = highlighted if highlighted is not None else self._first(counts)
+        counts = self._show(summary)
         empty = self.query_one("#attention-empty", Static)
         empty.display = summary.all_well
         empty.update(ALL_WELL if summary.owners else NO_BUSINESS)
@@ -149,6 +148,23 @@ class AttentionPane(Pane):
         self.set_status(
             "all is well" if summary.all_well else f"{fmt.plural(waiting, 'kind')} of trouble"
         )
+
+    def _show(self, summary: Attention) -> dict[str, tuple[int, str | None]]:
+        """The lines, as wide as the list is now; the cursor stays where it was."""
+        counts = _counts(summary)
+        options = self.options
+        width = max(30, options.size.width or self.size.width)
+        highlighted = options.highlighted
+        options.clear_options()
+        options.add_options(
+            Option(_prompt(item, *counts[item.target], width), id=item.target) for item in ITEMS
+        )
+        options.highlighted = highlighted if highlighted is not None else self._first(counts)
+        return counts
+
+    def on_resize(self) -> None:
+        if self.summary is not None:
+            self._show(self.summary)
 
     @staticmethod
     def _first(counts: dict[str, tuple[int, str | None]]) -> int:

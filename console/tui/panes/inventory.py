@@ -31,8 +31,8 @@ def _listed(r: InventoryRow) -> Text:
 # source (the filter usually names it), from 110 the stock status.
 COLUMNS: list[Column[InventoryRow]] = [
     Column("Source", 13, lambda r: r.source, min_table_width=100),
-    Column("SKU", 14, lambda r: r.sku),
-    Column("Master SKU", 17, lambda r: r.master_sku),
+    Column("SKU", 15, lambda r: r.sku),
+    Column("Master SKU", 16, lambda r: r.master_sku),
     Column("Stock", 6, _stock, right=True),
     Column("Cost", 8, lambda r: fmt.money(r.cost), right=True),
     Column("Status", 12, lambda r: fmt.status(r.stock_status), min_table_width=110),
