@@ -46,6 +46,7 @@ NAV_LABELS = (
 )
 # Panes reached from another (not on the nav bar): the tab they belong under.
 SUB_PANES = {"inventory": "sources"}
+NAV_SHORT = ("0 Attn", *NAV_LABELS[1:])  # at 80 columns beside READ-ONLY
 # Where each line of the attention summary jumps: (pane, filter text or listing tab).
 JUMPS = {
     "held": ("orders", "on hold"),
@@ -109,7 +110,7 @@ class DropdeckApp(App[int]):
         self.worker_handle: WorkerHandle | None = None
 
     def compose(self) -> ComposeResult:
-        nav = TabBar(NAV_LABELS, id="nav")
+        nav = TabBar(NAV_LABELS, short=NAV_SHORT, id="nav")
         nav.active = PANES.index(self.initial_pane)
         nav.extra = "READ-ONLY" if self.readonly else ""
         yield nav

@@ -56,6 +56,7 @@ class AskValueScreen(ModalScreen[str | None]):
                 yield Label(visible(self.label))
                 yield Input(
                     visible(self.value),
+                    placeholder=f"type the {self.label}",
                     id="ask-input",
                     compact=True,
                     suggester=SuggestFromList(self.choices, case_sensitive=False)
@@ -83,6 +84,10 @@ class AskValueScreen(ModalScreen[str | None]):
             return
         if self.strict:
             known = {c.lower(): c for c in self.choices}
+            # A prefix of exactly one choice is that choice (enter takes the suggestion).
+            starting = [c for c in known if c.startswith(value.lower())]
+            if value.lower() not in known and len(starting) == 1:
+                value = starting[0]
             if value.lower() not in known:
                 problem.update(
                     Text(

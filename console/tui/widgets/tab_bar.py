@@ -30,20 +30,34 @@ class TabBar(Widget):
     extra: reactive[str] = reactive("")
     """Text at the right end (e.g. READ-ONLY)."""
 
-    def __init__(self, labels: Sequence[str], *, id: str | None = None) -> None:
+    def __init__(
+        self, labels: Sequence[str], *, short: Sequence[str] = (), id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.set_reactive(TabBar.labels, tuple(labels))
+        self.short = tuple(short)
+        """Shorter labels, one per tab, for when even tight tabs and the extra text do not
+        fit (80 columns with READ-ONLY)."""
 
     def render(self) -> Text:
         active = self.get_component_rich_style("tab-bar--active", partial=True)
         text = Text(no_wrap=True, overflow="ellipsis")
         # Tabs are spaced apart when there is room; tight, so every tab and the extra text
-        # (READ-ONLY) still show, when there is not (80 columns).
-        roomy = sum(len(label) + 3 for label in self.labels) + len(self.extra) + 2
-        gap = " " if roomy <= self.size.width else ""
-        for index, label in enumerate(self.labels):
-            text.append(f" {label} ", style=active if index == self.active else "")
-            text.append(gap)
+        # (READ-ONLY) still show, when there is not (80 columns); cramped (short labels, one
+        # space apart) when even that does not fit.
+        extra = len(self.extra) + 2 if self.extra else 0
+        roomy = sum(len(label) + 3 for label in self.labels) + extra
+        tight = sum(len(label) + 2 for label in self.labels) + extra
+        if self.short and tight > self.size.width:
+            text.append(" ")
+            for index, label in enumerate(self.short):
+                text.append(label, style=active if index == self.active else "")
+                text.append(" ")
+        else:
+            gap = " " if roomy <= self.size.width else ""
+            for index, label in enumerate(self.labels):
+                text.append(f" {label} ", style=active if index == self.active else "")
+                text.append(gap)
         if self.extra:
             pad = max(1, self.size.width - text.cell_len - len(self.extra) - 1)
             text.append(" " * pad)
