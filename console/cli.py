@@ -24,25 +24,28 @@ from .role import operator_role
 from .runtime.process import tune_for_jobs
 from .visible_output import visible_stdout
 
-# Order is the order of `dropdeck --help`.
-COMMANDS = (
-    "demo",
-    "sandbox",
-    "worker",
-    "run",
-    "connections",
-    "sources",
-    "channels",
-    "integrations",
-    "mappings",
-    "listings",
-    "orders",
-    "invoices",
-    "shipments",
-    "notifications",
-    "db",
-    "about",
-)
+# Each command with its line in `dropdeck --help`, in that order. Only the command given is
+# imported (console.commands.<name>), so `dropdeck orders` does not load the worker, the
+# sandboxes or the console: the others get a bare parser carrying this line.
+COMMANDS = {
+    "demo": "start the sandbox peers, seed a demo business, open the console",
+    "sandbox": "run only the sandbox peers (prints their base URLs)",
+    "worker": "run the scheduler and execute runs (headless)",
+    "run": "run one integration now",
+    "runs": "list runs (newest first), show one with its log lines, or cancel one",
+    "connections": "add, change, list or remove connections (credentials of external systems)",
+    "sources": "add, change or list sources (suppliers)",
+    "channels": "add, change or list channels (where you sell)",
+    "integrations": "list integrations; add or change one; pause or unpause one",
+    "mappings": "shipping mappings (channel text -> policy -> carrier) and templates",
+    "listings": "list listings, or pause/unpause/hide/unhide them",
+    "orders": "list orders, or resubmit or send one",
+    "shipments": "list shipments (tracking, carrier, status, order, PO, synced)",
+    "invoices": "list source invoices (number, total, order, PO)",
+    "notifications": "show (or --follow) recent notifications",
+    "db": "database maintenance: upgrade, export, import",
+    "about": "version, installation id, database and home",
+}
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -59,8 +62,10 @@ READ_COMMANDS = frozenset(
         "console.commands.templates._show",
         "console.commands.listings._list",
         "console.commands.orders._list",
-        "console.commands.invoices._list",
         "console.commands.shipments._list",
+        "console.commands.runs._list",
+        "console.commands.runs._show",
+        "console.commands.invoices._list",
         "console.commands.notifications._show",
         "console.commands.sandbox._run",  # the sandbox peers; the store is not opened
         "console.commands.db._export",  # reads the store, writes only the export file
@@ -77,7 +82,8 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with `argv`, only the command it names is fully built (imported)."""
     parser = Parser(
         prog="dropdeck",
         description="Dropdeck: a terminal operations console for dropship businesses. "
@@ -88,15 +94,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.set_defaults(handler=_open_console)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"console.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"console.commands.{name}":
-                raise
-            continue  # a command whose issue has not landed yet
-        module.register(sub)
+    chosen = _command_named(argv)
+    for name, line in COMMANDS.items():
+        if argv is not None and name != chosen:
+            sub.add_parser(name, help=line)  # for --help; never parsed into
+            continue
+        module = importlib.import_module(f"console.commands.{name}")
+        module.register(sub, line)
     return parser
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command `argv` names: its first word that is not an option."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
 
 
 def _open_console(args: argparse.Namespace) -> int:
@@ -133,9 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = os.environ.get("DROPDECK_DEBUG") == "1"
     tune_for_jobs()
     try:
-        args = build_parser().parse_args(argv)
+        words = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser(words).parse_args(words)
         handler: Handler = args.handler
-        refuse_changes_of_readonly_operator(handler, sys.argv[1:] if argv is None else list(argv))
+        refuse_changes_of_readonly_operator(handler, words)
         with visible_stdout():  # store data reaches stdout; its control characters never act
             return handler(args)
     except CliError as exc:

@@ -33,6 +33,19 @@ def print_json(rows: Iterable[dict[str, Any]]) -> None:
     sys.stdout.write("\n")
 
 
+def print_result(args: argparse.Namespace, text: str, result: dict[str, Any]) -> None:
+    """What an action did: `text` for a person, or with --json one JSON object for a script."""
+    if getattr(args, "json", False):
+        json.dump(result, sys.stdout, default=str)
+        sys.stdout.write("\n")
+    elif text:
+        print(text)
+
+
+def json_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="say what was done as one JSON object")
+
+
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """A plain, aligned text table (for humans; scripts use --json)."""
     # One line per row: a newline or tab in a value is shown, not obeyed (store.safe_text).

@@ -17,8 +17,8 @@ from ..context import open_store
 from ._common import print_json, redacted_url
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("about", help="version, installation id, database and home")
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
+    p = sub.add_parser("about", help=line)
     p.add_argument("--json", action="store_true", help="print a JSON object")
     p.set_defaults(handler=_show)
 

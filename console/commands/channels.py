@@ -23,8 +23,8 @@ AUTO_HELP = (
 )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("channels", help="add, change or list channels (where you sell)")
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
+    p = sub.add_parser("channels", help=line)
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.set_defaults(handler=_list)
     actions = p.add_subparsers(title="actions", metavar="ACTION")

@@ -43,10 +43,10 @@ def _secrets_help() -> str:
     )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
     p = sub.add_parser(
         "connections",
-        help="add, change, list or remove connections (credentials of external systems)",
+        help=line,
         description="Secrets are read from DROPDECK_SECRET_<FIELD> environment variables "
         "(e.g. DROPDECK_SECRET_CONSUMER_KEY) or, on a terminal, a hidden prompt; never from "
         f"arguments. Fields: {_secrets_help()}.",

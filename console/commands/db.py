@@ -12,8 +12,8 @@ from ..context import open_store
 from ._common import redacted_url
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    db = sub.add_parser("db", help="database maintenance: upgrade, export, import")
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
+    db = sub.add_parser("db", help=line)
     db_sub = db.add_subparsers(title="actions", metavar="ACTION", required=True)
     up = db_sub.add_parser("upgrade", help="apply pending schema migrations")
     up.set_defaults(handler=_upgrade)

@@ -28,10 +28,8 @@ from .tui import run_console
 DB_FILE = "dropdeck.db"
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "demo", help="start the sandbox peers, seed a demo business, open the console"
-    )
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
+    p = sub.add_parser("demo", help=line)
     p.add_argument(
         "--home",
         type=Path,

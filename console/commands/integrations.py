@@ -46,10 +46,10 @@ from ._common import (
 )
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
     p = sub.add_parser(
         "integrations",
-        help="list integrations; add or change one; pause or unpause one",
+        help=line,
         description="Settings of each kind: docs/woocommerce.md and docs/wps.md.",
     )
     p.add_argument("--json", action="store_true", help="print a JSON list")

@@ -12,8 +12,8 @@ from ..errors import CliError
 from ._common import print_json, print_table
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("invoices", help="list source invoices (number, total, order, PO)")
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
+    p = sub.add_parser("invoices", help=line)
     p.add_argument("--order", metavar="ORDER", help="only this order's (id, number or external id)")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.set_defaults(handler=_list)

@@ -21,17 +21,17 @@ from store.commands.listings import (
 )
 from store.models import Channel, Source
 from store.models.catalog import Pending
-from store.queries.listings import ListingTab, page_listings
+from store.queries.listings import ListingTab, listing_backing, page_listings
 
 from ..context import open_store
 from ..errors import CliError
-from ._common import print_json, print_table
+from ._common import json_arg, print_json, print_result, print_table
 
 PAGE = 1000
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("listings", help="list listings, or pause/unpause/hide/unhide them")
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
+    p = sub.add_parser("listings", help=line)
     p.add_argument(
         "--status",
         choices=[t.value for t in ListingTab],
@@ -46,6 +46,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     for action in ListingAction:
         a = actions.add_parser(action.value, help=f"{action.value} listings by SKU")
         a.add_argument("skus", nargs="+", metavar="SKU")
+        json_arg(a)
         a.set_defaults(handler=_act, action=action)
     add = actions.add_parser(
         "add",
@@ -62,6 +63,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="PREFIX",
         help="only inventory SKUs starting with PREFIX (repeatable; default: all)",
     )
+    json_arg(add)
     add.set_defaults(handler=_add)
     link = actions.add_parser(
         "link",
@@ -83,6 +85,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "on SKU/UPC, or publish creates the product anew)",
     )
     u.add_argument("skus", nargs="+", metavar="SKU")
+    json_arg(u)
     u.set_defaults(handler=_unlink)
     for transition in TRANSITIONS:
         t = actions.add_parser(
@@ -92,6 +95,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         t.add_argument("skus", nargs="+", metavar="SKU")
         if transition is Pending.DELIST:
             t.add_argument("--yes", action="store_true", help="confirm delisting more than one")
+        json_arg(t)
         t.set_defaults(handler=_transition, transition=transition)
 
 
@@ -99,32 +103,35 @@ def _list(args: argparse.Namespace) -> int:
     db = open_store()
     tab = ListingTab(args.status)
     rows = []
+    backing = {}
     after: tuple[str, int] | None = None
     with db.read() as session:
         while True:
             page = page_listings(session, tab, sku_prefix=args.sku, after=after, limit=PAGE)
             rows.extend(page)
+            backing.update(listing_backing(session, [r.id for r in page]))
             if len(page) < PAGE or (args.limit and len(rows) >= args.limit):
                 break
             after = page[-1].key
     if args.limit:
         rows = rows[: args.limit]
     if args.json:
-        print_json(r.as_json() for r in rows)
+        print_json(r.as_json() | backing[r.id].as_json() for r in rows)
     elif not rows:
         print(f"no listings ({tab.value}); import or publish listings first: dropdeck run NAME")
     else:
         print_table(
-            ["sku", "channel", "state", "flags", "price", "qty", "pending"],
+            ["sku", "channel", "state", "flags", "price", "qty", "pending", "source"],
             (
                 (
                     r.sku,
                     r.channel,
-                    r.link_state,
+                    r.link_state.replace("_", " "),  # `broken link` as the console says
                     ",".join(f for f, on in (("paused", r.paused), ("hidden", r.hidden)) if on),
                     r.price,
                     r.quantity,
                     r.pending,
+                    ", ".join(backing[r.id].sources) or "none",
                 )
                 for r in rows
             ),
@@ -144,8 +151,8 @@ def _act(args: argparse.Namespace) -> int:
             unsupported=unsupported_actions(),
         )
     verb = {"pause": "paused", "unpause": "unpaused", "hide": "hidden", "unhide": "unhidden"}
-    print(f"{verb[action.value]}: {len(result.changed)}, already so: {len(result.unchanged)}")
-    return _refusals(result)
+    text = f"{verb[action.value]}: {len(result.changed)}, already so: {len(result.unchanged)}"
+    return _said(args, f"listings.{action.value}", text, result)
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -159,10 +166,12 @@ def _add(args: argparse.Namespace) -> int:
         parents, variants = add_listings_from_inventory(
             session, channel.id or 0, source.id or 0, args.prefixes
         )
-    print(
+    text = (
         f"listings added to {args.channel}: {parents} parents, {variants} variants "
         "(existing SKUs left as they are); run its publish_listings to create the products"
     )
+    result = {"action": "listings.add", "channel": args.channel, "source": args.source}
+    print_result(args, text, result | {"parents": parents, "variants": variants})
     return 0
 
 
@@ -201,11 +210,11 @@ def _unlink(args: argparse.Namespace) -> int:
         result = unlink_listings(
             session, skus=list(dict.fromkeys(args.skus)), actor=operator_name("cli")
         )
-    print(
+    text = (
         f"unlinked: {len(result.changed)}, already so: {len(result.unchanged)} "
         "(run link_listings to relink on SKU/UPC, or publish to create the products anew)"
     )
-    return _refusals(result)
+    return _said(args, "listings.unlink", text, result)
 
 
 def _transition(args: argparse.Namespace) -> int:
@@ -225,17 +234,32 @@ def _transition(args: argparse.Namespace) -> int:
             actor=operator_name("cli"),
             unsupported=unsupported_actions(),
         )
-    print(
+    text = (
         f"{transition.value} requested: {len(result.changed)}, already so: "
         f"{len(result.unchanged)} (carried out by the channel's next sync or publish)"
     )
-    return _refusals(result)
+    return _said(args, f"listings.{transition.value}", text, result)
 
 
-def _refusals(result: ActionResult) -> int:
-    """Say which SKUs were refused and why; unknown SKUs are an error, refusals exit 1."""
-    for sku, why in result.refused.items():
-        print(f"refused {sku}: {why}")
+def _said(args: argparse.Namespace, action: str, text: str, result: ActionResult) -> int:
+    """Say what was done and which SKUs were refused and why (with --json: one object);
+    unknown SKUs are an error, refusals exit 1."""
+    if args.json:
+        print_result(
+            args,
+            text,
+            {
+                "action": action,
+                "changed": result.changed,
+                "unchanged": result.unchanged,
+                "refused": result.refused,
+                "unknown": result.unknown,
+            },
+        )
+    else:
+        print(text)
+        for sku, why in result.refused.items():
+            print(f"refused {sku}: {why}")
     if result.unknown:
         raise CliError(
             f"no listing with SKU {', '.join(result.unknown)}; "

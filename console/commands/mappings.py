@@ -25,10 +25,8 @@ from . import templates
 from ._common import audit, find_channel, find_source, print_json, print_table
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "mappings", help="shipping mappings (channel text -> policy -> carrier) and templates"
-    )
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
+    p = sub.add_parser("mappings", help=line)
     p.set_defaults(handler=_list, channel=None, source=None, json=False)
     kinds = p.add_subparsers(title="mappings", metavar="KIND")
     templates.register(kinds)

@@ -15,8 +15,8 @@ from ._common import print_json
 POLL_SECONDS = 0.5
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("notifications", help="show (or --follow) recent notifications")
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
+    p = sub.add_parser("notifications", help=line)
     p.add_argument("--follow", "-f", action="store_true", help="keep printing new ones")
     p.add_argument("--level", choices=LEVELS, help="only this level and above")
     p.add_argument("--limit", type=int, default=50, help="how many recent ones to show first")

@@ -30,8 +30,8 @@ from .run import run_here
 PAGE = 1000
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("orders", help="list orders, or resubmit a failed one")
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
+    p = sub.add_parser("orders", help=line)
     p.add_argument("--status", choices=[s.value for s in OrderStatus], help="only this status")
     p.add_argument("--limit", type=int, default=0, help="at most this many rows (0: all)")
     p.add_argument("--json", action="store_true", help="print a JSON list")

@@ -36,10 +36,10 @@ FAILURES_GRACE_SECONDS = 3.0
 FINISHED = {RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.CANCELLED}
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
     p = sub.add_parser(
         "run",
-        help="run one integration now",
+        help=line,
         description="Queue a run of INTEGRATION; whichever worker is alive executes it. "
         "With --wait: show progress, print the summary, exit 1 if the run failed "
         "(a partial run exits 0 and lists its failed records).",

@@ -10,8 +10,8 @@ import threading
 from connectors.sandboxing.serve import RunningSandboxes, serve_all
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("sandbox", help="run only the sandbox peers (prints their base URLs)")
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
+    p = sub.add_parser("sandbox", help=line)
     add_sandbox_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON line of URLs and keys")
     p.set_defaults(handler=_run)

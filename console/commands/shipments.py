@@ -11,10 +11,8 @@ from ..errors import CliError
 from ._common import print_json, print_table
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "shipments", help="list shipments (tracking, carrier, status, order, PO, synced)"
-    )
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
+    p = sub.add_parser("shipments", help=line)
     p.add_argument("--order", metavar="ORDER", help="only this order's (id, number or external id)")
     p.add_argument(
         "--limit", type=int, default=100, metavar="N", help="newest N shipments (default 100)"

@@ -20,8 +20,8 @@ from ._owners import change_owner, list_owners, new_owner_connection
 KINDS = [d.system for d in descriptors().values() if d.role == "source"]
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("sources", help="add, change or list sources (suppliers)")
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
+    p = sub.add_parser("sources", help=line)
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.set_defaults(handler=_list)
     actions = p.add_subparsers(title="actions", metavar="ACTION")

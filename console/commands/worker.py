@@ -15,10 +15,10 @@ from ..runtime.logging import configure_logging, shutdown_logging
 from ..runtime.worker import Worker
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
     p = sub.add_parser(
         "worker",
-        help="run the scheduler and execute runs (headless)",
+        help=line,
         description="Execute queued runs and, if this worker holds the scheduler lock, queue "
         "scheduled ones. Any number of workers may share a database; each run executes "
         "once. SIGTERM/SIGINT stop claiming and let running runs finish (grace period: "

@@ -9,8 +9,11 @@ another machine log there; their notifications (in the database) are still shown
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from store.safe_text import visible
 
 
 def run_log_lines(home: Path, run_uid: str, *, limit: int = 500) -> list[dict[str, Any]]:
@@ -38,3 +41,24 @@ def run_log_lines(home: Path, run_uid: str, *, limit: int = 500) -> list[dict[st
                 if event.get("run_uid") == run_uid:
                     lines.append(event)
     return lines[-limit:]
+
+
+# Keys every log event carries; the rest are what the event is about.
+LOG_CONTEXT_KEYS = frozenset(
+    {"timestamp", "level", "logger", "event", "message", "notify"}
+    | {"integration", "integration_id", "run_id", "run_uid"}
+)
+
+
+def log_event(event: dict[str, Any]) -> str:
+    """`09:30:01 warning record.failed SKU-1: no price` from one JSON log line."""
+    stamp = str(event.get("timestamp", ""))
+    try:
+        clock = datetime.fromisoformat(stamp).astimezone(UTC).strftime("%H:%M:%S")
+    except ValueError:
+        clock = stamp[:8]
+    detail = event.get("message") or " ".join(
+        f"{k}={v}" for k, v in event.items() if k not in LOG_CONTEXT_KEYS
+    )
+    level = str(event.get("level", "")).lower()
+    return visible(f"{clock} {level:<7} {event.get('event', '')} {detail}".rstrip())

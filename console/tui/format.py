@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
 from rich.text import Text
 
 from store.safe_text import visible
 
-__all__ = ["visible"]
+from ..runtime.runlog import log_event
+
+__all__ = ["log_event", "visible"]
 
 LEVEL_STYLES = {
     "debug": "dim",
@@ -79,24 +80,3 @@ def progress(done: int, total: int | None, width: int = 10) -> str:
     share = max(0.0, min(1.0, done / total))
     filled = round(share * width)
     return "█" * filled + "░" * (width - filled) + f" {share:4.0%}"
-
-
-# Keys every log event carries; the rest are what the event is about.
-LOG_CONTEXT_KEYS = frozenset(
-    {"timestamp", "level", "logger", "event", "message", "notify"}
-    | {"integration", "integration_id", "run_id", "run_uid"}
-)
-
-
-def log_event(event: dict[str, Any]) -> str:
-    """`09:30:01 warning record.failed SKU-1: no price` from one JSON log line."""
-    stamp = str(event.get("timestamp", ""))
-    try:
-        clock = datetime.fromisoformat(stamp).astimezone(UTC).strftime("%H:%M:%S")
-    except ValueError:
-        clock = stamp[:8]
-    detail = event.get("message") or " ".join(
-        f"{k}={v}" for k, v in event.items() if k not in LOG_CONTEXT_KEYS
-    )
-    level = str(event.get("level", "")).lower()
-    return visible(f"{clock} {level:<7} {event.get('event', '')} {detail}".rstrip())

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from ..models import Channel, InventoryItem, ListingVariant, Source
+from ..models import Channel, InventoryItem, Listing, ListingVariant, Source
 from ..models.catalog import LinkState
 from .keyset import Row, keyset_page, prefix_range
 from .text_filter import matches_words, shown_status
@@ -265,3 +265,65 @@ def count_listings(
     stmt = _filtered(stmt, ListingTab.ALL, sku_prefix, channel_id, text)
     counts = session.execute(stmt).one()
     return dict(zip(CONSOLE_TABS, (int(n) for n in counts), strict=True))
+
+
+@dataclass(frozen=True)
+class ListingBacking:
+    """What stands behind a listing variant: the master SKU it is linked to, the sources
+    carrying that SKU (routing's order: priority, then name), and where it sits on the
+    channel (its product id, its parent product's id, simple or a variation)."""
+
+    master_sku: str | None
+    sources: tuple[str, ...]
+    product_id: str | None
+    parent_id: str | None
+    type: str  # "simple" (the listing is the variant) or "variation" (one of its SKUs)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "master_sku": self.master_sku,
+            "source": self.sources[0] if self.sources else None,
+            "sources": list(self.sources),
+            "product_id": self.product_id,
+            "parent_id": self.parent_id,
+            "type": self.type,
+        }
+
+
+def listing_backing(session: Session, variant_ids: list[int]) -> dict[int, ListingBacking]:
+    """Each variant's backing, in two queries for the whole page."""
+    if not variant_ids:
+        return {}
+    v = ListingVariant.__table__.c
+    lst = Listing.__table__.c
+    rows = session.execute(
+        sa.select(v.id, v.sku, v.master_sku, v.external_id, lst.master_sku, lst.external_id)
+        .join_from(ListingVariant.__table__, Listing.__table__, v.listing_id == lst.id)
+        .where(v.id.in_(variant_ids))
+    ).all()
+    masters = {row[2] for row in rows if row[2]}
+    carried: dict[str, list[str]] = {}
+    if masters:
+        i = InventoryItem.__table__.c
+        s = Source.__table__.c
+        stmt = (
+            sa.select(i.master_sku, s.name)
+            .join_from(InventoryItem.__table__, Source.__table__, i.source_id == s.id)
+            .where(i.master_sku.in_(masters))
+            .order_by(i.master_sku, s.priority, s.name)
+        )
+        for master, name in session.execute(stmt):
+            names = carried.setdefault(master, [])
+            if name not in names:  # a source may carry the SKU under two of its own
+                names.append(name)
+    out = {}
+    for vid, sku, master, product_id, listing_sku, parent_id in rows:
+        simple = sku == listing_sku
+        out[vid] = ListingBacking(
+            master_sku=master,
+            sources=tuple(carried.get(master, ())) if master else (),
+            product_id=product_id,
+            parent_id=None if simple or parent_id == product_id else parent_id,
+            type="simple" if simple else "variation",
+        )
+    return out

@@ -32,6 +32,7 @@ class RequestRow:
             "status": self.status,
             "attempts": self.attempts,
             "error": self.error,
+            "shipping_method": self.shipping_method,
         }
 
 
@@ -55,7 +56,10 @@ class OrderRow:
             "external_id": self.external_id,
             "number": self.number,
             "status": self.status,
-            "created_at": self.created_at.isoformat(),
+            "hold_reason": self.hold_reason,
+            "customer": self.customer_name,
+            "total": None if self.total is None else str(self.total),  # money as text
+            "created_at": self.created_at.isoformat(),  # when it was placed (console: Placed)
             "fulfillment_requests": [r.as_json() for r in self.fulfillment_requests],
         }
 
