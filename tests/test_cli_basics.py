@@ -23,6 +23,13 @@ LISTING_FIELDS = {
     "price",
     "quantity",
     "needs_attention",
+    # what stands behind it (store.queries.listings.ListingBacking)
+    "master_sku",
+    "source",
+    "sources",
+    "product_id",
+    "parent_id",
+    "type",
 }
 
 
@@ -71,9 +78,15 @@ def test_orders_and_notifications_json_fields(
         "external_id",
         "number",
         "status",
+        "hold_reason",
+        "customer",
+        "total",
         "created_at",
         "fulfillment_requests",
     }
+    held = next(o for o in orders if o["status"] == "on_hold")
+    assert held["hold_reason"].startswith("no shipping mapping for 'local_pickup'")
+    assert held["customer"] and held["total"].replace(".", "").isdigit()
     with_requests = [o for o in orders if o["fulfillment_requests"]]
     assert set(with_requests[0]["fulfillment_requests"][0]) == {
         "po_number",
@@ -81,6 +94,7 @@ def test_orders_and_notifications_json_fields(
         "status",
         "attempts",
         "error",
+        "shipping_method",
     }
     assert main(["notifications", "--json", "--level", "error"]) == 0
     notes = json.loads(capsys.readouterr().out)

@@ -37,7 +37,9 @@ from ..runtime.settings import MAX_CONSECUTIVE_FAILURES_KEY, check_runtime_setti
 from ._common import (
     audit,
     find_owner,
+    json_arg,
     print_json,
+    print_result,
     print_table,
     schedule_args,
     schedule_from_args,
@@ -84,18 +86,28 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str
     pause = actions.add_parser("pause", help="pause an integration (no runs until unpaused)")
     pause.add_argument("name", help="integration name, e.g. woo-demo/sync_listings")
     pause.add_argument("--reason", default="paused by an operator", help="shown to operators")
+    json_arg(pause)
     pause.set_defaults(handler=_pause)
     unpause = actions.add_parser("unpause", help="unpause an integration")
     unpause.add_argument("name", help="integration name")
+    json_arg(unpause)
     unpause.set_defaults(handler=_unpause)
+    for verb, state in (("enable", True), ("disable", False)):
+        e = actions.add_parser(
+            verb,
+            help=f"{verb} an integration (same as 'set NAME --{verb}')",
+        )
+        e.add_argument("name", help="integration name")
+        json_arg(e)
+        e.set_defaults(handler=_change, enabled=state, every=None, cron=None, manual=False)
+        e.set_defaults(assignments=[], settings_json=None, unset=[])
+    json_arg(add)
+    json_arg(change)
 
 
 def schedule_text(schedule_type: str, value: str) -> str:
-    if schedule_type == "interval":
-        return f"every {value}s"
-    if schedule_type == "cron":
-        return f"cron {value}"
-    return "manual"
+    """As the console says it: `every 5m`, `cron */15 * * * *`, `manual`."""
+    return schedule_words(schedule_type, value)
 
 
 def as_json(row: IntegrationOwner, last: Any) -> dict[str, Any]:
@@ -106,6 +118,7 @@ def as_json(row: IntegrationOwner, last: Any) -> dict[str, Any]:
         "kind": i.kind,
         "owner": row.owner_name,
         "schedule": schedule_text(i.schedule_type, i.schedule_value),
+        "every_seconds": int(i.schedule_value) if i.schedule_type == "interval" else None,
         "enabled": i.enabled,
         "paused": i.paused_reason is not None,
         "paused_reason": i.paused_reason,
@@ -141,11 +154,16 @@ def _list(args: argparse.Namespace) -> int:
                 it["system"],
                 it["kind"],
                 it["owner"],
-                schedule_words(row.integration.schedule_type, row.integration.schedule_value),
+                it["schedule"],
                 "paused" if it["paused"] else ("enabled" if it["enabled"] else "disabled"),
                 ""
                 if it["last_run"] is None
-                else f"{it['last_run']['status']} {(it['last_run']['finished_at'] or '')[:16]}",
+                else " ".join(
+                    (
+                        it["last_run"]["status"].replace("_", " "),
+                        (it["last_run"]["finished_at"] or "")[:16].replace("T", " "),
+                    )
+                ),
                 it["paused_reason"] or "",
             ]
             for row, it in zip(rows, items, strict=True)
@@ -154,27 +172,30 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _set_paused(name: str, reason: str | None) -> int:
+def _set_paused(args: argparse.Namespace, name: str, reason: str | None) -> int:
     db = open_store()
     with db.write() as session:
         integration = integration_by_name(session, name)
         if integration is None:
             raise CliError(f"no integration named '{name}' (see 'dropdeck integrations')")
+        action = "integration.pause" if reason else "integration.unpause"
+        result = {"action": action, "integration": name, "paused_reason": reason}
         if (integration.paused_reason is None) == (reason is None):
             state = "paused" if reason else "not paused"
-            print(f"{name} is already {state}")
+            result["paused_reason"] = integration.paused_reason
+            print_result(args, f"{name} is already {state}", result | {"changed": False})
             return 0
         set_integration_paused(session, integration, reason, actor=operator_name("cli"))
-    print(f"{name} {'paused' if reason else 'unpaused'}")
+    print_result(args, f"{name} {'paused' if reason else 'unpaused'}", result | {"changed": True})
     return 0
 
 
 def _pause(args: argparse.Namespace) -> int:
-    return _set_paused(args.name, args.reason)
+    return _set_paused(args, args.name, args.reason)
 
 
 def _unpause(args: argparse.Namespace) -> int:
-    return _set_paused(args.name, None)
+    return _set_paused(args, args.name, None)
 
 
 # --- add and set -------------------------------------------------------------------------
@@ -243,10 +264,10 @@ def _add(args: argparse.Namespace) -> int:
         )
         audit(session, "integration.add", "integration", integration.id, {}, _audited(integration))
     when = schedule_text(schedule_type, schedule_value)
-    print(f"integration {name} added ({when}); run it now with 'dropdeck run {name}'")
-    if args.kind == "send_orders":
-        for note in auto_process_notes(db):
-            print(note)
+    notes = auto_process_notes(db) if args.kind == "send_orders" else []
+    text = f"integration {name} added ({when}); run it now with 'dropdeck run {name}'"
+    result = {"action": "integration.add", "integration": name, "schedule": when}
+    print_result(args, "\n".join([text, *notes]), result | {"notes": notes})
     return 0
 
 
@@ -311,5 +332,10 @@ def _change(args: argparse.Namespace) -> int:
         )
     after = _audited(integration)
     state = "enabled" if after["enabled"] else "disabled"
-    print(f"integration {args.name} updated ({after['schedule']}, {state})")
+    result = {"action": "integration.update", "integration": args.name}
+    print_result(
+        args,
+        f"integration {args.name} updated ({after['schedule']}, {state})",
+        result | {"before": before, "after": after},
+    )
     return 0

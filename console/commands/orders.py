@@ -24,8 +24,7 @@ from store.queries.orders import find_order, page_orders
 
 from ..context import open_store
 from ..errors import CliError, UsageError
-from ._common import print_json, print_table
-from .run import run_here
+from ._common import json_arg, print_json, print_result, print_table
 
 PAGE = 1000
 
@@ -54,6 +53,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str
         help="change one shipping address field (repeatable; FIELD= clears it)",
     )
     r.add_argument("--now", action="store_true", help="also queue the source's send_orders run")
+    json_arg(r)
     r.set_defaults(handler=_resubmit)
     s = actions.add_parser(
         "send",
@@ -63,6 +63,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str
         "The send looks the PO up at the supplier first, so it never creates a second order.",
     )
     s.add_argument("ref", metavar="ORDER|PO", help="order id or number, or a PO number")
+    json_arg(s)
     s.set_defaults(handler=_send)
     route = actions.add_parser(
         "route",
@@ -98,6 +99,7 @@ def _resubmit(args: argparse.Namespace) -> int:
     db = open_store()
     actor = operator_name("cli")
     lines = []
+    done: list[dict[str, object]] = []
     with db.write() as session:
         order = find_order(session, args.order)
         if order is None:
@@ -116,12 +118,15 @@ def _resubmit(args: argparse.Namespace) -> int:
                 f"order {order.number} has no failed fulfillment request to resubmit "
                 f"(requests: {states})"
             )
+        methods = {
+            r.id: _checked_method(session, r.source_id, args.shipping_method) for r in failed
+        }
         for request in failed:
             try:
                 resubmit_request(
                     session,
                     request.id or 0,
-                    shipping_method=args.shipping_method,
+                    shipping_method=methods[request.id],
                     shipping_address=address or None,
                     actor=actor,
                 )
@@ -130,6 +135,7 @@ def _resubmit(args: argparse.Namespace) -> int:
             source = session.get(Source, request.source_id)
             name = source.name if source else str(request.source_id)
             how = f"PO {request.po_number} ({name}) resubmitted"
+            item: dict[str, object] = {"po_number": request.po_number, "source": name}
             if args.now:
                 integration = session.scalars(
                     sa.select(Integration).where(
@@ -141,11 +147,13 @@ def _resubmit(args: argparse.Namespace) -> int:
                     raise CliError(f"{name} has no send_orders integration; add one, then retry")
                 run = queue_run(session, integration.id, RunTrigger.MANUAL)
                 how += f"; {integration.name} run {run.id} queued"
+                item["run"] = run.id
             else:
                 how += f"; it goes with the next {name}/send_orders run"
             lines.append(how)
-    for line in lines:
-        print(line)
+            done.append(item)
+    result = {"action": "orders.resubmit", "order": order.number, "resubmitted": done}
+    print_result(args, "\n".join(lines), result)
     return 0
 
 
@@ -176,7 +184,29 @@ def _route(args: argparse.Namespace) -> int:
     return 1 if routed[0].hold_reason else 0
 
 
+def _checked_method(session: Session, source_id: int, raw: str | None) -> str | None:
+    """The --shipping-method code as the source takes it, checked now: an unknown code is
+    one line naming the source's codes, before anything is changed."""
+    from connectors.registry import descriptors
+
+    if raw is None or not raw.strip():
+        return raw
+    source = session.get(Source, source_id)
+    known = descriptors().get(source.kind) if source is not None else None
+    if known is None or not known.shipping_codes:
+        return raw.strip()  # a source that takes free text
+    code = raw.strip().upper()  # send_orders compares upper-cased codes
+    if code not in known.shipping_codes:
+        raise UsageError(
+            f"--shipping-method {raw!r} is not a {known.display_name} shipping method; "
+            f"use one of {', '.join(known.shipping_codes)}"
+        )
+    return code
+
+
 def _send(args: argparse.Namespace) -> int:
+    from .run import run_here
+
     db = open_store()
     with db.write() as session:
         request_id = _request_to_send(session, args.ref)
@@ -184,15 +214,23 @@ def _send(args: argparse.Namespace) -> int:
             run_id = queue_send_now(session, request_id, actor=operator_name("cli"))
         except SendRefused as exc:
             raise CliError(str(exc)) from None
-    status = run_here(db, run_id)
+    status = run_here(db, run_id, quiet=args.json)
     with db.read() as session:
         request = session.get(FulfillmentRequest, request_id)
     assert request is not None
+    result = {
+        "action": "orders.send",
+        "po_number": request.po_number,
+        "run": run_id,
+        "status": request.status,
+        "external_id": request.external_id,
+        "error": request.last_error if request.status == RequestStatus.FAILED.value else None,
+    }
     if request.status == RequestStatus.FAILED.value:
-        print(f"PO {request.po_number} failed: {request.last_error}")
+        print_result(args, f"PO {request.po_number} failed: {request.last_error}", result)
         return 1
     at = f" as order {request.external_id}" if request.external_id else ""
-    print(f"PO {request.po_number}: {request.status}{at}")
+    print_result(args, f"PO {request.po_number}: {request.status}{at}", result)
     return status
 
 

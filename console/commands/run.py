@@ -1,25 +1,28 @@
-"""`dropdeck run INTEGRATION [--wait]`: queue a run now; any live worker picks it up.
+"""`dropdeck run INTEGRATION [--wait] [--json]`: queue a run now; any live worker picks it up.
 
 With --wait and no live worker, the run is executed in this process (said on stderr) by a
 worker that claims that one run only: the same claim (the integration's run lock), lease,
 heartbeat, failure policy and notifications as any worker, so it never waits for ever.
+
+Ctrl+C while waiting: a worker's run goes on (said), and a second Ctrl+C within a few
+seconds cancels it; a run in this process goes on until a second Ctrl+C cancels it (it stops
+at its next page, as the Jobs pane's cancel does).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col
 
-from connectors.context import MAX_RECORD_ERROR_NOTIFICATIONS
-from connectors.registry import load_operations
-from store.commands.runs import queue_run
+from store.commands.audit import operator_name
+from store.commands.runs import queue_run, request_cancel
 from store.db import Database
 from store.models import JobRun, Notification
 from store.models.runtime import RunStatus, RunTrigger
@@ -27,13 +30,13 @@ from store.queries.runs import integration_by_name, live_workers
 
 from ..context import open_store
 from ..errors import CliError
-from ..runtime.logging import configure_logging, shutdown_logging
 from ..runtime.settings import load_runtime_settings
-from ..runtime.worker import Worker
+from ._common import print_result
 
 POLL_SECONDS = 0.5
 FAILURES_GRACE_SECONDS = 3.0
 FINISHED = {RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.CANCELLED}
+SECOND_INTERRUPT_SECONDS = 3.0  # after a first Ctrl+C, a second one this soon cancels the run
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
@@ -41,11 +44,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str
         "run",
         help=line,
         description="Queue a run of INTEGRATION; whichever worker is alive executes it. "
-        "With --wait: show progress, print the summary, exit 1 if the run failed "
-        "(a partial run exits 0 and lists its failed records).",
+        "With --wait: show progress, print the summary, exit 1 if the run failed, was "
+        "cancelled or every record failed (a partial run exits 0 and lists its failed "
+        "records). Ctrl+C stops waiting (the run goes on); a second Ctrl+C cancels it.",
     )
     p.add_argument("integration", help="integration name (see 'dropdeck integrations')")
     p.add_argument("--wait", action="store_true", help="wait for the run and print its summary")
+    p.add_argument(
+        "--json", action="store_true", help="say what was queued, or with --wait how it ended"
+    )
     p.set_defaults(handler=_run)
 
 
@@ -85,19 +92,28 @@ def _run(args: argparse.Namespace) -> int:
                 "no worker is running: it starts when one does ('dropdeck worker', or the console)",
                 file=sys.stderr,
             )
-        print(run_id)
+        result = {"action": "run", "integration": args.integration, "run": run_id}
+        print_result(args, str(run_id), result | {"already_queued": existed, "worker": bool(alive)})
         return 0
     if alive:
-        return _wait(db, run_id)
+        return _wait(db, run_id, json=args.json)
     print(
         "no worker is running: running it in this process ('dropdeck worker' runs the schedule)",
         file=sys.stderr,
     )
-    return run_here(db, run_id)
+    return run_here(db, run_id, json=args.json)
 
 
-def run_here(db: Database, run_id: int) -> int:
-    """Execute queued run `run_id` in this process, showing progress; its exit status."""
+def run_here(db: Database, run_id: int, *, json: bool = False, quiet: bool = False) -> int:
+    """Execute queued run `run_id` in this process, showing progress; its exit status.
+    `quiet`: the caller says the outcome (no summary on stdout)."""
+    import asyncio
+
+    from connectors.registry import load_operations
+
+    from ..runtime.logging import configure_logging, shutdown_logging
+    from ..runtime.worker import Worker
+
     configure_logging(db.settings.home, db=db)
     load_operations()
     loop = asyncio.new_event_loop()
@@ -108,7 +124,7 @@ def run_here(db: Database, run_id: int) -> int:
     )
     thread.start()
     try:
-        return _wait(db, run_id, alive=thread.is_alive)
+        return _wait(db, run_id, alive=thread.is_alive, json=json, quiet=quiet)
     finally:
         loop.call_soon_threadsafe(stop.set)
         thread.join()
@@ -116,33 +132,157 @@ def run_here(db: Database, run_id: int) -> int:
         shutdown_logging()
 
 
-def _wait(db: Database, run_id: int, alive: Callable[[], bool] | None = None) -> int:
-    tty = sys.stderr.isatty()
-    last_line = ""
+def _wait(
+    db: Database,
+    run_id: int,
+    alive: Callable[[], bool] | None = None,
+    *,
+    json: bool = False,
+    quiet: bool = False,
+) -> int:
+    """Wait for the run to end and say how (`alive`: the in-process worker's thread)."""
+    progress = _Progress()
+    interrupts = 0
     while True:
-        with db.read() as session:
-            run = session.get(JobRun, run_id)
-        assert run is not None
-        status = RunStatus(run.status)
-        if status in FINISHED:
+        try:
+            run = _poll(db, run_id, alive, progress)
+        except KeyboardInterrupt:
+            if alive is None:
+                return _detach(db, run_id)
+            interrupts += 1
+            if interrupts == 1:
+                progress.say(
+                    f"run {run_id} runs in this process and goes on; "
+                    "Ctrl+C again cancels it (it stops at its next page)"
+                )
+            elif interrupts == 2:
+                progress.say(_cancelled(db, run_id) + "; Ctrl+C once more stops at once")
+            else:
+                raise  # the worker stops; the run ends cancelled
+            continue
+        if run is not None:
             break
-        if alive is not None and not alive():
-            raise CliError(f"run {run_id} stopped before it finished ({status.value})")
-        line = _progress_line(run)
-        if line != last_line:
-            print(f"\r{line}\x1b[K" if tty else line, end="" if tty else "\n", file=sys.stderr)
-            last_line = line
-        time.sleep(POLL_SECONDS)
-    if tty and last_line:
-        print(file=sys.stderr)
-    print(run.summary or f"run {run_id} {status.value}")
-    if run.error:
-        print(f"error: {run.error}")
+    progress.done()
+    return _say_outcome(db, run, json=json, quiet=quiet)
+
+
+class _Progress:
+    """The progress line on stderr: redrawn in place on a terminal, one line per change
+    otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last = ""
+
+    def show(self, line: str) -> None:
+        if line != self.last:
+            print(
+                f"\r{line}\x1b[K" if self.tty else line,
+                end="" if self.tty else "\n",
+                file=sys.stderr,
+            )
+            self.last = line
+
+    def say(self, text: str) -> None:
+        """A sentence of its own, below the progress line."""
+        if self.tty and self.last:
+            print(file=sys.stderr)
+        self.last = ""
+        print(text, file=sys.stderr)
+
+    def done(self) -> None:
+        if self.tty and self.last:
+            print(file=sys.stderr)
+
+
+def _poll(
+    db: Database, run_id: int, alive: Callable[[], bool] | None, progress: _Progress
+) -> JobRun | None:
+    """The run if it has ended; else show its progress, sleep, and None."""
+    with db.read() as session:
+        run = session.get(JobRun, run_id)
+    assert run is not None
+    status = RunStatus(run.status)
+    if status in FINISHED:
+        return run
+    if alive is not None and not alive():
+        raise CliError(f"run {run_id} stopped before it finished ({status.value})")
+    progress.show(_progress_line(run))
+    time.sleep(POLL_SECONDS)
+    return None
+
+
+def _detach(db: Database, run_id: int) -> int:
+    """First Ctrl+C while a worker has the run: it goes on; a second one soon cancels it."""
+    print(
+        f"\nrun {run_id} goes on in the worker (follow it: 'dropdeck runs show {run_id}'); "
+        f"Ctrl+C again within {SECOND_INTERRUPT_SECONDS:.0f} s cancels it",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        time.sleep(SECOND_INTERRUPT_SECONDS)
+    except KeyboardInterrupt:
+        print(_cancelled(db, run_id), file=sys.stderr)
+    return 130
+
+
+def _cancelled(db: Database, run_id: int) -> str:
+    with db.write() as session:
+        outcome = request_cancel(session, run_id, actor=operator_name("cli"))
+    if outcome == "cancelled":
+        return f"run {run_id} cancelled: it never starts"
+    if outcome == "requested":
+        return f"run {run_id} cancelled: it stops at its next page"
+    return f"run {run_id} had already ended ({outcome})"
+
+
+def every_record_failed(run: JobRun) -> bool:
+    """A run that went on past bad records but got none through: nothing worked, so a
+    script must not read it as done (exit 1), though the run is `partial`, not `failed`."""
+    counters = run.counters or {}
+    failed = counters.get("failed", 0)
+    if run.status != RunStatus.PARTIAL.value or not failed:
+        return False
+    seen = run.progress_total or run.progress_done
+    if seen:
+        return failed >= seen
+    return not any(n for name, n in counters.items() if name != "failed")
+
+
+def _say_outcome(db: Database, run: JobRun, *, json: bool, quiet: bool) -> int:
+    from connectors.context import MAX_RECORD_ERROR_NOTIFICATIONS
+
+    status = RunStatus(run.status)
+    failures: list[Notification] = []
     if status is RunStatus.PARTIAL:
         expected = min(run.counters.get("failed", 0), MAX_RECORD_ERROR_NOTIFICATIONS)
-        for n in _record_failures(db, run_id, expected):
-            print(f"  failed: {n.message}")
-    return 1 if status in (RunStatus.FAILED, RunStatus.CANCELLED) else 0
+        failures = _record_failures(db, run.id or 0, expected)
+    all_failed = every_record_failed(run)
+    exit_status = 1 if status in (RunStatus.FAILED, RunStatus.CANCELLED) or all_failed else 0
+    if json:
+        result: dict[str, Any] = {
+            "action": "run",
+            "run": run.id,
+            "status": status.value,
+            "every_record_failed": all_failed,
+            "summary": run.summary,
+            "error": run.error,
+            "counters": dict(run.counters or {}),
+            "record_errors": [n.message for n in failures],
+        }
+        print_result(argparse.Namespace(json=True), "", result)
+        return exit_status
+    if quiet:
+        return exit_status
+    print(run.summary or f"run {run.id} {status.value}")
+    if run.error:
+        print(f"error: {run.error}")
+    for n in failures:
+        print(f"  failed: {n.message}")
+    if all_failed:
+        print(f"every record failed ({run.counters.get('failed', 0):,}); nothing got through")
+    return exit_status
 
 
 def _record_failures(db: Database, run_id: int, expected: int) -> list[Notification]:

@@ -141,11 +141,13 @@ class IntegrationRow:
 
 def schedule_words(schedule_type: str, value: str) -> str:
     """A schedule as the console and the CLI table both say it: `every 5m`, `every 90s`,
-    `every 6h`, `cron 0 * * * *`, `manual`."""
+    `every 6h`, `every 1h30m`, `cron 0 * * * *`, `manual`."""
     if schedule_type == "interval" and value.isdigit():
         seconds = int(value)
         if seconds and seconds % 3600 == 0:
             return f"every {seconds // 3600}h"
+        if seconds > 3600 and seconds % 60 == 0:
+            return f"every {seconds // 3600}h{seconds % 3600 // 60}m"  # 1h30m, as --every takes
         return f"every {seconds // 60}m" if seconds % 60 == 0 else f"every {seconds}s"
     if schedule_type == "cron":
         return f"cron {value}"

@@ -23,6 +23,7 @@ INTEGRATION_FIELDS = {
     "kind",
     "owner",
     "schedule",
+    "every_seconds",
     "enabled",
     "paused",
     "paused_reason",
@@ -84,9 +85,9 @@ def test_a_business_set_up_from_nothing_shows_in_integrations_json(
         "woo-shop/sync_orders",
     }
     assert all(set(r) == INTEGRATION_FIELDS for r in rows.values())
-    assert rows["wps/get_inventory"]["schedule"] == "every 21600s"
+    assert rows["wps/get_inventory"]["schedule"] == "every 6h"
     assert rows["wps/get_pqs"]["schedule"] == "cron */15 * * * *"
-    assert rows["woo-shop/sync_orders"]["schedule"] == "every 5400s"
+    assert rows["woo-shop/sync_orders"]["schedule"] == "every 1h30m"
     assert rows["woo-shop/import_listings"]["schedule"] == "manual"
     assert rows["woo-shop/get_orders"]["system"] == "woocommerce"
     assert all(r["enabled"] and not r["paused"] for r in rows.values())
