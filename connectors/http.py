@@ -219,11 +219,13 @@ class ConnectorClient:
             await self._sleep(delay)
         assert last is not None
         cls = RateLimitExhausted if last.status == 429 else RetryBudgetExhausted
+        # The tries made: fewer than allowed when the server asked for too long a wait.
+        tries = f"{attempt} attempt{'s' if attempt != 1 else ''}"
         raise cls(
-            f"{last.message}; gave up after {self.retry.attempts} attempts. "
+            f"{last.message}; gave up after {tries}. "
             f"Check that {self.name} is reachable and healthy, then unpause the integration",
             status=last.status,
-            attempts=self.retry.attempts,
+            attempts=attempt,
         ) from None
 
     async def get_json(self, url: str, *, malformed_retries: int = 0, **kwargs: Any) -> Any:

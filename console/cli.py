@@ -104,9 +104,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _command_named(argv: Sequence[str]) -> str | None:
+def _command_named(argv: Sequence[str] | None) -> str | None:
     """The command `argv` names: its first word that is not an option."""
-    for word in argv:
+    for word in argv or ():
         if not word.startswith("-"):
             return word if word in COMMANDS else None
     return None

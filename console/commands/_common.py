@@ -33,6 +33,11 @@ def print_json(rows: Iterable[dict[str, Any]]) -> None:
     sys.stdout.write("\n")
 
 
+def counted(n: int, noun: str) -> str:
+    """`1 line`, `2 lines`: a count with its noun agreeing (`noun` is the plural)."""
+    return f"{n:,} {noun[:-1] if n == 1 and noun.endswith('s') else noun}"
+
+
 def print_result(args: argparse.Namespace, text: str, result: dict[str, Any]) -> None:
     """What an action did: `text` for a person, or with --json one JSON object for a script."""
     if getattr(args, "json", False):

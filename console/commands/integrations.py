@@ -92,14 +92,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str
     unpause.add_argument("name", help="integration name")
     json_arg(unpause)
     unpause.set_defaults(handler=_unpause)
-    for verb, state in (("enable", True), ("disable", False)):
+    for verb, enabled in (("enable", True), ("disable", False)):
         e = actions.add_parser(
             verb,
             help=f"{verb} an integration (same as 'set NAME --{verb}')",
         )
         e.add_argument("name", help="integration name")
         json_arg(e)
-        e.set_defaults(handler=_change, enabled=state, every=None, cron=None, manual=False)
+        e.set_defaults(handler=_change, enabled=enabled, every=None, cron=None, manual=False)
         e.set_defaults(assignments=[], settings_json=None, unset=[])
     json_arg(add)
     json_arg(change)

@@ -25,7 +25,7 @@ from store.queries.listings import ListingTab, listing_backing, page_listings
 
 from ..context import open_store
 from ..errors import CliError
-from ._common import json_arg, print_json, print_result, print_table
+from ._common import counted, json_arg, print_json, print_result, print_table
 
 PAGE = 1000
 
@@ -167,7 +167,8 @@ def _add(args: argparse.Namespace) -> int:
             session, channel.id or 0, source.id or 0, args.prefixes
         )
     text = (
-        f"listings added to {args.channel}: {parents} parents, {variants} variants "
+        f"listings added to {args.channel}: {counted(parents, 'parents')}, "
+        f"{counted(variants, 'variants')} "
         "(existing SKUs left as they are); run its publish_listings to create the products"
     )
     result = {"action": "listings.add", "channel": args.channel, "source": args.source}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..context import open_store
 from ..errors import CliError
-from ._common import print_json, print_result, print_table
+from ._common import counted, print_json, print_result, print_table
 
 if TYPE_CHECKING:
     from store.models import JobRun, Notification
@@ -186,7 +186,7 @@ def _show(args: argparse.Namespace) -> int:
         print("Warnings and errors")
         for warning in warnings:
             print(f"  {warning}")
-    print(f"Log (last {len(log)} lines)" if log else "Log")
+    print(f"Log (last {counted(len(log), 'lines')})" if log else "Log")
     if not log:
         print("  no log lines on this host (a worker on another machine logs there)")
     for event in log:

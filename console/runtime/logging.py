@@ -184,9 +184,25 @@ def _row(event: Mapping[str, Any]) -> dict[str, Any]:
         "integration_id": integration_id if isinstance(integration_id, int) else None,
         "run_id": run_id if isinstance(run_id, int) else None,
         "event": str(event.get("event", "")),
-        "message": str(event.get("message") or event.get("event", "")),
+        "message": str(event.get("message") or _sentence(str(event.get("event", "")), data)),
         "data": data,
     }
+
+
+def _sentence(name: str, data: Mapping[str, Any]) -> str:
+    """A message for an event logged without one, so no notification is a bare
+    `worker.claim_failed`: the event with its error, exception or other fields."""
+    detail = data.get("error")
+    exception = data.get("exception")
+    if detail is None and isinstance(exception, list) and exception:
+        last = exception[-1]  # structlog's exception dicts, innermost last
+        if isinstance(last, Mapping):
+            detail = f"{last.get('exc_type', 'error')}: {last.get('exc_value', '')}".rstrip(": ")
+    if detail is None:
+        fields = [f"{k}={v}" for k, v in data.items() if not isinstance(v, dict | list)]
+        detail = " ".join(fields) or None
+    text = name.replace("_", " ").replace(".", ": ", 1) if detail is None else f"{name}: {detail}"
+    return text[:500]
 
 
 def notification_row(level: str, event: str, **fields: Any) -> dict[str, Any]:
@@ -240,7 +256,8 @@ class NotificationHandler(logging.Handler):
                     insert_notifications(session, batch)
             except Exception as exc:  # logging must not take the process down
                 print(
-                    f"dropdeck: could not write {len(batch)} notifications: {exc}",
+                    f"dropdeck: could not write {len(batch)} "
+                    f"notification{'s' if len(batch) != 1 else ''}: {exc}",
                     file=sys.stderr,
                 )
 

@@ -54,3 +54,19 @@ def test_orders_table_says_on_hold_and_placed_json_keeps_on_hold(
     assert " on hold " in out and "on_hold" not in out
     status, out, _ = cli("orders", "--json")
     assert any(r["status"] == "on_hold" for r in json.loads(out))
+
+
+def test_counts_agree_with_their_nouns_and_schedules_read_as_in_the_console(
+    sqlite_db: Database, cli: Run
+) -> None:
+    demo_data.seed_demo_business(sqlite_db)
+    argv = ("listings", "add", "--channel", "magento-demo", "--source", "Western Power Sports")
+    status, out, err = cli(*argv, "--sku", "WPS-0000000-")
+    assert status == 0, err
+    assert out.startswith("listings added to magento-demo: 1 parent, 3 variants (")
+    status, out, _ = cli("integrations", "--json")
+    schedules = {r["name"]: (r["schedule"], r["every_seconds"]) for r in json.loads(out)}
+    assert schedules["woo-demo/get_orders"] == ("every 5m", 300)
+    assert schedules["woo-demo/import_listings"] == ("manual", None)
+    status, out, _ = cli("integrations", "set", "woo-demo/get_orders", "--every", "1h30m")
+    assert out == "integration woo-demo/get_orders updated (every 1h30m, enabled)\n"

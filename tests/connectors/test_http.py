@@ -141,6 +141,26 @@ async def test_exhausted_429_budget_raises_rate_limit_exhausted_and_never_leaks_
     assert script.seen[0].query_params["consumer_secret"] == SECRET
 
 
+async def test_giving_up_counts_the_tries_made_in_plain_words(
+    server: RunningServer, script: Script
+) -> None:
+    """A server that asks for a longer wait than a run should make is left after the tries
+    made (not the policy's number), and one try is `1 attempt`."""
+    script.responses = [(503, {"Retry-After": "3600"})]
+    t = FakeTime()
+    c = client(server.base_url, t, attempts=5, max_server_delay=60)
+    with pytest.raises(RetryBudgetExhausted) as info:
+        await c.get_json("/x")  # type: ignore[attr-defined]
+    assert len(script.seen) == 1 and info.value.attempts == 1
+    assert "gave up after 1 attempt. " in str(info.value)
+    script.seen.clear()
+    script.responses = [(503, {})]
+    c = client(server.base_url, t, attempts=2)
+    with pytest.raises(RetryBudgetExhausted) as info:
+        await c.get_json("/x")  # type: ignore[attr-defined]
+    assert "gave up after 2 attempts. " in str(info.value)
+
+
 async def test_401_raises_auth_error_at_once(server: RunningServer, script: Script) -> None:
     script.responses = [(401, {})]
     c = client(server.base_url, FakeTime())

@@ -209,7 +209,7 @@ def _sections(notes: list[Notification], log: list[dict[str, Any]]) -> list[Sect
         sections.append(("Warnings and errors", warnings))
     sections.append(
         (
-            f"Log (last {len(log)} lines)" if log else "Log",
+            f"Log (last {len(log)} line{'s' if len(log) != 1 else ''})" if log else "Log",
             [fmt.log_event(e) for e in log]
             or ["no log lines on this host (a worker on another machine logs there)"],
         )
