@@ -137,6 +137,7 @@ def test_listings_json_says_what_backs_each_listing(sqlite_db: Database, cli: Ru
     unbacked = next(r for r in rows.values() if r["sku"].startswith("MAG-"))
     assert unbacked["source"] is None and unbacked["sources"] == []
     status, out, _ = cli("listings", "--sku", "MAG-")
+    assert status == 0
     assert all(line.rstrip().endswith("none") for line in out.splitlines()[1:])
 
 
