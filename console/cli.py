@@ -20,7 +20,6 @@ from typing import NoReturn
 from store.safe_text import visible
 
 from .errors import CliError, UsageError
-from .role import operator_role
 from .runtime.process import tune_for_jobs
 from .visible_output import visible_stdout
 
@@ -114,12 +113,15 @@ def _command_named(argv: Sequence[str] | None) -> str | None:
 
 def _open_console(args: argparse.Namespace) -> int:
     from .commands.tui import open_console
+    from .role import operator_role
 
     return open_console(readonly=args.readonly or operator_role()[0] == "readonly")
 
 
 def refuse_changes_of_readonly_operator(handler: Handler, argv: Sequence[str]) -> None:
     """A read-only operator runs read commands only; anything else is one line, exit 1."""
+    from .role import operator_role  # after parsing: `--help` reads no config file
+
     role, where = operator_role()
     if role != "readonly" or f"{handler.__module__}.{handler.__name__}" in READ_COMMANDS:
         return

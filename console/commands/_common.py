@@ -12,7 +12,6 @@ from datetime import UTC
 from typing import Any
 
 import sqlalchemy as sa
-from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import Session, col
 
 from store.commands.audit import operator_name, record_audit
@@ -21,7 +20,6 @@ from store.models.config import IntegrationKind, ScheduleType
 from store.safe_text import visible
 
 from ..errors import CliError, UsageError
-from ..runtime.scheduler import MAX_INTERVAL_SECONDS
 
 
 def redacted_url(url: str) -> str:
@@ -183,6 +181,8 @@ _UNITS = {"s": 1, "m": 60, "h": 3600}
 
 def interval_seconds(text: str) -> int:
     """`90`, `90s`, `10m`, `2h`, `1h30m` -> seconds, or a usage error."""
+    from ..runtime.scheduler import MAX_INTERVAL_SECONDS  # the scheduler loads on use only
+
     value = text.strip().lower()
     if not (value.isdigit() or _DURATION.fullmatch(value)):
         raise UsageError(f"--every {text!r}: use a number with s, m or h, e.g. 90s, 10m, 1h30m")
@@ -213,6 +213,8 @@ def schedule_from_args(args: argparse.Namespace, kind: str) -> tuple[str, str] |
         )
     if args.every is not None:
         return ScheduleType.INTERVAL.value, str(interval_seconds(args.every))
+    from apscheduler.triggers.cron import CronTrigger
+
     line = " ".join(args.cron.split())
     try:
         CronTrigger.from_crontab(line, timezone=UTC)  # what the scheduler will build

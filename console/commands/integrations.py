@@ -13,12 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col
 
-from connectors.errors import FatalError
-from connectors.registry import descriptor, parse_settings
-from connectors.settings import stored_templates
 from store.commands.audit import operator_name
 from store.commands.runs import set_integration_paused
-from store.commands.setup import ensure_integration
 from store.db import Database
 from store.models import Channel, Integration, Source
 from store.models._types import utcnow
@@ -205,6 +201,10 @@ def validate_settings(db: Database, system: str, kind: str, name: str, raw: dict
     """Refuse unknown keys and bad values with a one-line usage error naming the setting,
     using the kind's settings type from the connector's descriptor (as the run does).
     The runtime's own setting (max_consecutive_failures) is taken by every kind."""
+    from connectors.errors import FatalError
+    from connectors.registry import parse_settings
+    from connectors.settings import stored_templates
+
     for key, value in raw.items():
         if (problem := check_runtime_setting(key, value)) is not None:
             raise UsageError(f"{name}: {problem}")
@@ -225,6 +225,10 @@ def _audited(integration: Integration) -> dict[str, Any]:
 
 
 def _add(args: argparse.Namespace) -> int:
+    # Loaded here, not for every listing: the connectors and the sealing of secrets.
+    from connectors.registry import descriptor
+    from store.commands.setup import ensure_integration
+
     db = open_store()
     with db.read() as session:
         owner = find_owner(session, args.owner)

@@ -7,7 +7,6 @@ import argparse
 
 import sqlalchemy as sa
 
-from connectors.registry import unsupported_actions
 from store.commands.audit import operator_name
 from store.commands.listing_add import add_listings_from_inventory
 from store.commands.listing_link import LinkRefused, link_to_inventory
@@ -140,6 +139,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _act(args: argparse.Namespace) -> int:
+    from connectors.registry import unsupported_actions  # loads every connector
+
     action: ListingAction = args.action
     db = open_store()
     with db.write() as session:
@@ -219,6 +220,8 @@ def _unlink(args: argparse.Namespace) -> int:
 
 
 def _transition(args: argparse.Namespace) -> int:
+    from connectors.registry import unsupported_actions  # loads every connector
+
     transition: Pending = args.transition
     skus = list(dict.fromkeys(args.skus))
     if transition is Pending.DELIST and len(skus) > 1 and not args.yes:

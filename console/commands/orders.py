@@ -8,18 +8,8 @@ import argparse
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from store.commands.audit import operator_name
-from store.commands.fulfillment import (
-    ResubmitRefused,
-    SendRefused,
-    queue_send_now,
-    resubmit_request,
-)
-from store.commands.route_again import RouteRefused, add_mapping_and_route, route_again
-from store.commands.runs import queue_run
 from store.models import FulfillmentRequest, Integration, Source
 from store.models.orders import OrderStatus, RequestStatus
-from store.models.runtime import RunTrigger
 from store.queries.orders import find_order, page_orders
 
 from ..context import open_store
@@ -95,6 +85,11 @@ def _address(pairs: list[str]) -> dict[str, str]:
 
 
 def _resubmit(args: argparse.Namespace) -> int:
+    from store.commands.audit import operator_name
+    from store.commands.fulfillment import ResubmitRefused, resubmit_request
+    from store.commands.runs import queue_run
+    from store.models.runtime import RunTrigger
+
     address = _address(args.address)
     db = open_store()
     actor = operator_name("cli")
@@ -158,6 +153,9 @@ def _resubmit(args: argparse.Namespace) -> int:
 
 
 def _route(args: argparse.Namespace) -> int:
+    from store.commands.audit import operator_name
+    from store.commands.route_again import RouteRefused, add_mapping_and_route, route_again
+
     db = open_store()
     actor = operator_name("cli")
     with db.write() as session:
@@ -205,6 +203,9 @@ def _checked_method(session: Session, source_id: int, raw: str | None) -> str | 
 
 
 def _send(args: argparse.Namespace) -> int:
+    from store.commands.audit import operator_name
+    from store.commands.fulfillment import SendRefused, queue_send_now
+
     from .run import run_here
 
     db = open_store()
@@ -282,16 +283,22 @@ def _list(args: argparse.Namespace) -> int:
     elif not rows:
         print("no orders; they arrive with each channel's get_orders run")
     else:
+        # Statuses as the console says them (`on hold`); --json keeps `on_hold`.
         print_table(
-            ["id", "number", "channel", "status", "placed", "requests"],
+            ["id", "number", "channel", "status", "placed", "customer", "total", "requests"],
             (
                 (
                     r.id,
                     r.number,
                     r.channel,
-                    r.status.replace("_", " "),  # `on hold` as the console says; --json: on_hold
+                    r.status.replace("_", " "),
                     r.created_at.strftime("%Y-%m-%d %H:%M"),
-                    " ".join(f"{q.po_number}:{q.status}" for q in r.fulfillment_requests),
+                    r.customer_name,
+                    "" if r.total is None else f"{r.total:,.2f}",
+                    ", ".join(
+                        f"{q.po_number} {q.status.replace('_', ' ')}"
+                        for q in r.fulfillment_requests
+                    ),
                 )
                 for r in rows
             ),

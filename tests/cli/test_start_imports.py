@@ -1,0 +1,66 @@
+"""A CLI command loads only what it uses, so it starts fast (bench/cli_start.py times it):
+`--help` no database library, a read command no console, worker, HTTP client, scheduler
+or alembic; opening an up-to-date store decides without alembic."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from console.runtime.demo_data import seed_demo_business
+from store.db import Database
+from store.migrate import alembic_config, script_heads
+
+# Run a command in a fresh interpreter and report which of these it imported.
+PROBE = """
+import contextlib, io, json, sys
+from console.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        status = main(sys.argv[1:])
+    except SystemExit as exc:
+        status = exc.code
+heavy = ("textual", "httpx", "alembic", "apscheduler", "uvicorn", "sqlalchemy", "sqlmodel",
+         "connectors.registry", "console.runtime.worker", "console.commands.demo",
+         "cryptography", "structlog")
+print(json.dumps({"status": status, "loaded": [m for m in heavy if m in sys.modules]}))
+"""
+
+
+def loaded_by(*argv: str) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, check=True
+    )
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["status"] == 0, proc.stderr
+    return list(result["loaded"])
+
+
+def test_help_loads_no_database_library(sqlite_db: Database) -> None:
+    assert loaded_by("--help") == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("orders", "--json"),
+        ("listings", "--json", "--limit", "5"),
+        ("runs", "--limit", "5"),
+        ("about",),
+        ("integrations",),
+        ("shipments",),
+    ],
+)
+def test_read_commands_load_the_store_only(sqlite_db: Database, argv: tuple[str, ...]) -> None:
+    seed_demo_business(sqlite_db, listings=30, orders=6)
+    assert set(loaded_by(*argv)) <= {"sqlalchemy", "sqlmodel"}
+
+
+def test_script_heads_read_as_text_agree_with_alembic(sqlite_db: Database) -> None:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(alembic_config(sqlite_db))
+    assert script_heads() == set(scripts.get_heads())
