@@ -3,7 +3,8 @@ against a seeded demo business in a temporary home (SQLite). The issue's budget 
 
     .venv/bin/python bench/cli_start.py [--runs 9] [--home DIR]
 
-Prints each command's median, fastest and slowest run, and a bare `python -c pass` for the
+Prints each command's median wall time, fastest and slowest run, and its median CPU time
+(user + system: what a loaded machine inflates least), beside a bare `python -c pass` for the
 interpreter's own floor on this machine. Needs nothing but the store (no network).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -48,10 +50,15 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-def timed(argv: list[str], home: Path) -> float:
+def timed(argv: list[str], home: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one whole process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(argv, check=True, env=_env(home), stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def main() -> None:
@@ -67,12 +74,17 @@ def main() -> None:
         rows = [("python -c pass", [sys.executable, "-c", "pass"])]
         rows += [("dropdeck " + " ".join(c), [dropdeck, *c]) for c in COMMANDS]
         timed(rows[1][1], home)  # warm the file cache once
-        print(f"{'command':<40} {'median':>7} {'fastest':>8} {'slowest':>8}  (s, {args.runs} runs)")
+        print(
+            f"{'command':<38} {'median':>7} {'fastest':>8} {'slowest':>8} {'cpu':>6}"
+            f"  (s, {args.runs} runs)"
+        )
         for label, argv in rows:
-            times = [timed(argv, home) for _ in range(args.runs)]
-            median = statistics.median(times)
+            runs = [timed(argv, home) for _ in range(args.runs)]
+            walls = [wall for wall, _ in runs]
+            median = statistics.median(walls)
+            cpu = statistics.median(c for _, c in runs)
             over = "  over budget" if median > BUDGET_SECONDS and argv[0] != sys.executable else ""
-            print(f"{label:<40} {median:7.3f} {min(times):8.3f} {max(times):8.3f}{over}")
+            print(f"{label:<38} {median:7.3f} {min(walls):8.3f} {max(walls):8.3f} {cpu:6.3f}{over}")
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
         print(f"load average: {load} on {os.cpu_count()} cores")
 
