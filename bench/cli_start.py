@@ -54,7 +54,9 @@ def timed(argv: list[str], home: Path) -> tuple[float, float]:
     """(wall seconds, CPU seconds) of one whole process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(argv, check=True, env=_env(home), stdout=subprocess.DEVNULL)
+    done = subprocess.run(argv, env=_env(home), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if done.returncode:  # e.g. an older Dropdeck without the command: say so, go on
+        raise RuntimeError(done.stderr.decode(errors="replace").strip()[-200:])
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -79,7 +81,11 @@ def main() -> None:
             f"  (s, {args.runs} runs)"
         )
         for label, argv in rows:
-            runs = [timed(argv, home) for _ in range(args.runs)]
+            try:
+                runs = [timed(argv, home) for _ in range(args.runs)]
+            except RuntimeError as exc:
+                print(f"{label:<38} failed: {exc}")
+                continue
             walls = [wall for wall, _ in runs]
             median = statistics.median(walls)
             cpu = statistics.median(c for _, c in runs)
