@@ -1,5 +1,5 @@
 """The console's panes and actions at the command line: `runs` (list, show with its own log
-lines, cancel), `shipments`, listing backing in `listings --json`, and `--json` on actions."""
+lines, cancel), listing backing in `listings --json`, and `--json` on actions."""
 
 from __future__ import annotations
 
@@ -105,22 +105,6 @@ def test_runs_cancel_is_the_jobs_panes_cancel(sqlite_db: Database, cli: Run) -> 
     finished = next(r for r in _runs(sqlite_db) if r.status == "succeeded")
     status, out, _ = cli("runs", "cancel", str(finished.id))
     assert status == 1 and "had already ended (succeeded)" in out
-
-
-def test_shipments_say_whether_the_channel_has_the_tracking(sqlite_db: Database, cli: Run) -> None:
-    demo_data.seed_demo_business(sqlite_db, listings=30, orders=24)
-    status, out, _ = cli("shipments", "--json")
-    rows = json.loads(out)
-    assert rows and {r["status"] for r in rows} == {"synced", "waiting"}
-    assert set(rows[0]) >= {"status", "tracking_number", "carrier", "order_number", "po_number"}
-    status, out, _ = cli("shipments", "--json", "--status", "waiting")
-    waiting = json.loads(out)
-    assert waiting and all(r["synced_at"] is None for r in waiting)
-    number = waiting[0]["order_number"]
-    status, out, _ = cli("shipments", "--order", number)
-    assert status == 0 and out.splitlines()[0].split()[:3] == ["ORDER", "PO", "STATUS"]
-    assert all(line.startswith(number) for line in out.splitlines()[1:])
-    assert cli("shipments", "--order", "nope")[0] == 1
 
 
 def test_listings_json_says_what_backs_each_listing(sqlite_db: Database, cli: Run) -> None:
