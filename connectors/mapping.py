@@ -145,3 +145,15 @@ def address_view(address: Mapping[str, Any]) -> dict[str, str]:
     for target, keys in _ADDRESS_KEYS.items():
         out[target] = next((str(address[k]) for k in keys if address.get(k)), "")
     return out
+
+
+def person_names(address: Mapping[str, Any], fallback: str = "") -> tuple[str, str]:
+    """(first name, last name) of an address in any of the usual spellings; a whole
+    `name` (or `fallback`) is split at its last space."""
+    first = str(address.get("first_name") or address.get("firstname") or "").strip()
+    last = str(address.get("last_name") or address.get("lastname") or "").strip()
+    if first or last:
+        return first, last
+    whole = " ".join(str(address.get("name") or fallback or "").split())
+    head, _, tail = whole.rpartition(" ")
+    return (head, tail) if head else (tail, "")

@@ -249,6 +249,8 @@ def order_to_rows(order: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str,
         "total": _money(order.get("total"), ref, "total"),
         "currency": str(order.get("currency") or "USD"),
         "placed_at": placed,
+        # What the shopper wrote at checkout (a supplier may carry it: WPS cart comments).
+        "details": {"customer_note": str(order.get("customer_note") or "") or None},
     }
     return row, lines
 

@@ -11,7 +11,7 @@ cart → items → order; `GET /orders/{po}` answers whether a PO already exists
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -185,9 +185,12 @@ class WpsClient:
             raise
         return True
 
-    async def add_cart_item(self, po_number: str, sku: str, quantity: int) -> dict[str, Any]:
-        """`POST /carts/{po}/items` with `{item_sku, quantity}`."""
-        body = {"item_sku": sku, "quantity": quantity}
+    async def add_cart_item(
+        self, po_number: str, sku: str, quantity: int, extra: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        """`POST /carts/{po}/items` with `{item_sku, quantity}` (plus the line's `extra`
+        fields, e.g. price and name, which WPS documents no field for)."""
+        body: dict[str, Any] = {**(extra or {}), "item_sku": sku, "quantity": quantity}
         return await self._post(f"/carts/{_seg(po_number)}/items", body)
 
     async def submit_order(self, po_number: str) -> str:

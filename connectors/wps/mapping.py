@@ -18,7 +18,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from ..errors import MappingError
-from ..mapping import RuleKind, Template, address_view
+from ..mapping import RuleKind, Template, address_view, person_names
 from . import targets as t
 from .parents import fallback
 from .shipping import SHIP_VIA
@@ -598,8 +598,23 @@ def is_variant(row: Mapping[str, Any]) -> bool:
 ORDER_PURPOSE = "order creation"
 ORDER_REQUIRED = ("customer_email",)
 LINE_REQUIRED = ("line_item_sku", "line_item_quantity")
+# The guide's Send Orders fields (System Field, snake case) over what a request offers:
+# `order.*`, `customer.*` (the buyer's names), `billing.*` and `address.*` (name, first_name,
+# last_name, address1, address2, city, state, zip, country, phone) and, per line, `line.*`
+# (sku, quantity, price, name). ship_* are WPS's own cart fields.
 DEFAULT_ORDER_RULES = {
     "customer_email": "field:order.customer_email",
+    "customer_first_name": "field:customer.first_name",
+    "customer_last_name": "field:customer.last_name",
+    "billing_street_address_1": "field:billing.address1",
+    "billing_city": "field:billing.city",
+    "billing_state": "field:billing.state",
+    "billing_zip": "field:billing.zip",
+    "billing_country": "field:billing.country",
+    "order_id": "field:order.number",
+    "order_date": "field:order.placed_at",
+    "total_amount": "field:order.total",
+    "customer_note": "field:order.customer_note",
     "ship_name": "field:address.name",
     "ship_address1": "field:address.address1",
     "ship_address2": "field:address.address2",
@@ -607,8 +622,11 @@ DEFAULT_ORDER_RULES = {
     "ship_state": "field:address.state",
     "ship_zip": "field:address.zip",
     "ship_phone": "field:address.phone",
+    "shipping_country": "field:address.country",
     "line_item_sku": "field:line.sku",
     "line_item_quantity": "field:line.quantity",
+    "line_item_price": "field:line.price",
+    "line_item_name": "field:line.name",
 }
 # WPS's documented cart field lengths (POST /carts).
 CART_LIMITS = {
@@ -620,7 +638,33 @@ CART_LIMITS = {
     "ship_zip": 15,
     "ship_phone": 15,
     "email": 50,
+    "comment1": 50,
+    "comment2": 50,
+    "description": 50,
 }
+COMMENT_LENGTH = 50
+# Guide fields the WPS cart documents no field for: sent under these names (WPS is not
+# known to read them; docs/wps.md says so), so nothing mapped is silently dropped.
+UNDOCUMENTED_CART_FIELDS = {
+    "customer_first_name": "customer_first_name",
+    "customer_last_name": "customer_last_name",
+    "billing_street_address_1": "bill_address1",
+    "billing_city": "bill_city",
+    "billing_state": "bill_state",
+    "billing_zip": "bill_zip",
+    "billing_country": "bill_country",
+    "shipping_country": "ship_country",
+    "order_date": "order_date",
+    "total_amount": "order_total",
+}
+# The WPS cart has no country: drop-ship goes to US addresses (and US territories, which
+# shops often file as countries of their own).
+US_COUNTRIES = frozenset(
+    {"US", "USA", "UNITED STATES", "UNITED STATES OF AMERICA", "PR", "VI", "GU", "AS", "MP"}
+)
+# The guide's Order Status setting: the status a new order starts in at WPS. The WPS cart's
+# only such switch is `hold_order` ("Hold order").
+ORDER_STATUSES = {"Pending": False, "On Hold": True, "Awaiting Payment": True}
 
 
 def order_template(rules: Mapping[str, Any] | None, sets: Mapping[str, Any] | None) -> Template:
@@ -635,10 +679,75 @@ class CartPlan:
     po_number: str
     body: dict[str, Any]
     lines: list[tuple[str, int]]
+    # Per line, what the cart item carries besides SKU and quantity (price, name).
+    extras: list[dict[str, str]] = field(default_factory=list)
 
 
 # Where AH2D ships ("FedEx 2-Day (AK/HI only)").
 AH2D_STATES = ("AK", "HI")
+
+
+def plain(value: Any) -> str:
+    """A mapped value as one line of text: control characters and runs of space collapsed
+    (a hostile order note never reaches WPS's fields, or a terminal, as it came)."""
+    text = "".join(" " if not ch.isprintable() else ch for ch in str(value))
+    return " ".join(text.split())
+
+
+def comment_lines(note: str) -> list[str]:
+    """A customer note in WPS's two 50-character comment lines, broken between words; a
+    longer note is cut, ending in "…"."""
+    lines: list[str] = []
+    words = note.split(" ")
+    current = ""
+    for word in words:
+        while len(word) > COMMENT_LENGTH:  # one unbroken run longer than a line
+            room = COMMENT_LENGTH - len(current) - (1 if current else 0)
+            if room <= 0:
+                lines.append(current)
+                current = ""
+                continue
+            current = f"{current} {word[:room]}" if current else word[:room]
+            word = word[room:]
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) <= COMMENT_LENGTH:
+            current = candidate
+            continue
+        lines.append(current)
+        current = word
+    if current:
+        lines.append(current)
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: COMMENT_LENGTH - 1].rstrip() + "…"]
+    return lines
+
+
+def order_date(value: Any) -> str:
+    """The order date as the guide writes it (`2025-05-29T10:00:00Z`)."""
+    if isinstance(value, datetime):
+        moment: datetime | None = value
+    else:
+        moment = parse_timestamp(str(value)) if value else None
+    if moment is None:
+        return plain(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def request_view(order: Mapping[str, Any], address: Mapping[str, Any]) -> dict[str, Any]:
+    """What an order template reads: the order, the buyer, billing and shipping addresses."""
+    billing = dict(order.get("billing_address") or {})
+    first, last = person_names(billing)
+    if not (first or last):
+        first, last = person_names(address, str(order.get("customer_name") or ""))
+    ship_first, ship_last = person_names(address)
+    return {
+        "order": dict(order),
+        "customer": {"first_name": first, "last_name": last, "email": order.get("customer_email")},
+        "billing": {**address_view(billing), "first_name": first, "last_name": last},
+        "address": {**address_view(address), "first_name": ship_first, "last_name": ship_last},
+    }
 
 
 def cart_plan(
@@ -654,16 +763,17 @@ def cart_plan(
     """Check and build a cart; raises `MappingError` (ref = PO) before anything is sent.
 
     `options` holds the run's cart switches: default_warehouse, multiple_warehouse,
-    allow_backorder.
+    allow_backorder, hold_order (from the Order Status setting).
     """
     ref = f"PO {po_number}"
-    view = {"order": dict(order), "address": address_view(address)}
+    view = request_view(order, address)
     head = template.apply(view, required=ORDER_REQUIRED, purpose=ORDER_PURPOSE, ref=ref)
     if not lines:
         raise MappingError(
             ref, f"Invalid request: Missing required field 'line_item_sku' for {ORDER_PURPOSE}"
         )
     cart_lines: list[tuple[str, int]] = []
+    extras: list[dict[str, str]] = []
     for line in lines:
         mapped = template.apply(
             {**view, "line": dict(line)}, required=LINE_REQUIRED, purpose=ORDER_PURPOSE, ref=ref
@@ -674,6 +784,12 @@ def cart_plan(
                 ref, f"line {mapped['line_item_sku']}: quantity {quantity!r} is not >= 1"
             )
         cart_lines.append((str(mapped["line_item_sku"]), int(quantity)))
+        extra = {}
+        for target, name in (("line_item_price", "price"), ("line_item_name", "name")):
+            text = plain(mapped.get(target) or "")
+            if text:
+                extra[name] = text
+        extras.append(extra)
     code = (ship_via or "").strip().upper()
     if code not in SHIP_VIA:
         shown = repr(ship_via) if ship_via else "no shipping method"
@@ -697,9 +813,16 @@ def cart_plan(
         "ship_phone",
     ):
         if head.get(name):
-            body[name] = str(head[name]).strip()
+            body[name] = plain(head[name])
     if head.get("ship_state"):
-        body["ship_state"] = str(head["ship_state"]).strip().upper()
+        body["ship_state"] = plain(head["ship_state"]).upper()
+    country = plain(head.get("shipping_country") or "")
+    if country and country.upper() not in US_COUNTRIES:
+        raise MappingError(
+            ref,
+            f"WPS drop-ships to US addresses only (its cart has no country), and this order "
+            f"ships to {country}; route it to another source",
+        )
     if code == "AH2D" and body.get("ship_state") not in AH2D_STATES:
         # The guide: "AH2D = FedEx 2-Day (AK/HI only)".
         raise MappingError(
@@ -708,19 +831,37 @@ def cart_plan(
             f"ships to {body.get('ship_state') or 'no state'}; use FE2D (resubmit with "
             "--shipping-method)",
         )
+    if head.get("order_id"):
+        # The guide's External Order ID: the channel's order number, in the cart description.
+        body["description"] = plain(head["order_id"])
+    note = plain(head.get("customer_note") or "")
+    for key, text in zip(
+        ("comment1", "comment2"), comment_lines(note) if note else [], strict=False
+    ):
+        body[key] = text
+    for target, key in UNDOCUMENTED_CART_FIELDS.items():
+        raw = head.get(target)
+        if raw in (None, ""):
+            continue
+        body[key] = order_date(raw) if target == "order_date" else plain(raw)
     for name, limit in CART_LIMITS.items():
         value = body.get(name)
         if isinstance(value, str) and len(value) > limit:
             raise MappingError(
                 ref,
-                f"{name} {value!r} is longer than WPS allows ({limit} characters); edit the "
-                "address and resubmit",
+                f"{name} {value!r} is longer than WPS allows ({limit} characters); "
+                + (
+                    "map a shorter Order ID in the send_orders mapping template"
+                    if name == "description"
+                    else "edit the address and resubmit"
+                ),
             )
     if options.get("default_warehouse"):
         body["default_warehouse"] = options["default_warehouse"]
     body["multiple_warehouse"] = bool(options.get("multiple_warehouse", True))
     body["allow_backorder"] = bool(options.get("allow_backorder", False))
-    return CartPlan(po_number=po_number, body=body, lines=cart_lines)
+    body["hold_order"] = bool(options.get("hold_order", False))
+    return CartPlan(po_number=po_number, body=body, lines=cart_lines, extras=extras)
 
 
 # WPS documents no length for po_number; its cart's longest text fields (ship_name,

@@ -200,6 +200,7 @@ class WpsSupplier:
                 "default_warehouse": cfg.default_warehouse,
                 "multiple_warehouse": cfg.multiple_warehouse,
                 "allow_backorder": cfg.allow_backorder,
+                "hold_order": m.ORDER_STATUSES[cfg.order_status],
             },
         )
 
@@ -229,8 +230,9 @@ class WpsSupplier:
             await client.delete_cart(plan.po_number)
             await client.create_cart(plan.body)
         try:
-            for sku, quantity in plan.lines:
-                await client.add_cart_item(plan.po_number, sku, quantity)
+            for n, (sku, quantity) in enumerate(plan.lines):
+                extra = plan.extras[n] if n < len(plan.extras) else None
+                await client.add_cart_item(plan.po_number, sku, quantity, extra)
         except WpsRejected:
             await client.delete_cart(plan.po_number)  # leave no half-built cart behind
             raise

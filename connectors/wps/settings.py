@@ -101,6 +101,7 @@ class SendSettings:
         "multiple_warehouse",
         "allow_backorder",
         "po_prefix",
+        "order_status",
     )
     TEMPLATE: ClassVar[TemplateSpec] = TemplateSpec.of(
         "order", m.DEFAULT_ORDER_RULES, (*m.ORDER_REQUIRED, *m.LINE_REQUIRED)
@@ -111,6 +112,7 @@ class SendSettings:
     multiple_warehouse: bool
     allow_backorder: bool
     po_prefix: str
+    order_status: str  # the guide's Order Status: a key of `m.ORDER_STATUSES`
 
     @classmethod
     def parse(
@@ -144,4 +146,27 @@ class SendSettings:
             multiple_warehouse=r.boolean("multiple_warehouse", True),
             allow_backorder=r.boolean("allow_backorder", False),
             po_prefix=r.po_prefix("WPS", m.PO_MAX_LENGTH),
+            order_status=_order_status(r, raw.get("order_status")),
         )
+
+
+def _order_status(r: SettingsReader, value: Any) -> str:
+    """The guide's Order Status (any case): Pending, or a held status."""
+    if value is None:
+        return "Pending"
+    found = next(
+        (
+            s
+            for s in m.ORDER_STATUSES
+            if isinstance(value, str) and s.casefold() == value.strip().casefold()
+        ),
+        None,
+    )
+    if found is None:
+        listed = ", ".join(repr(s) for s in m.ORDER_STATUSES)
+        raise r.error(
+            "order_status",
+            f" must be one of {listed} (WPS places an order as it comes, or holds it), "
+            f"not {value!r}",
+        )
+    return found

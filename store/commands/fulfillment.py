@@ -157,7 +157,10 @@ def request_snapshot(session: Session, request_id: int) -> RequestSnapshot:
             col(FulfillmentLine.sku),
             col(FulfillmentLine.quantity),
             col(FulfillmentLine.order_line_id),
+            col(OrderLine.price),
+            col(OrderLine.title),
         )
+        .join(OrderLine, col(OrderLine.id) == col(FulfillmentLine.order_line_id))
         .where(col(FulfillmentLine.request_id) == request_id)
         .order_by(col(FulfillmentLine.id))
     ).all()
@@ -178,8 +181,23 @@ def request_snapshot(session: Session, request_id: int) -> RequestSnapshot:
             "billing_address": dict(order.billing_address or {}),
             "shipping_text": order.shipping_text,
             "shipping_policy": order.shipping_policy,
+            # What a supplier's order form may also ask for (the WPS guide's Send Orders
+            # fields): when, how much, and what the shopper wrote.
+            "placed_at": order.placed_at.isoformat() if order.placed_at else None,
+            "total": None if order.total is None else str(order.total),
+            "currency": order.currency,
+            "customer_note": (order.details or {}).get("customer_note") or None,
         },
-        lines=[{"sku": s, "quantity": q, "order_line_id": o} for s, q, o in lines],
+        lines=[
+            {
+                "sku": s,
+                "quantity": q,
+                "order_line_id": o,
+                "price": None if price is None else str(price),
+                "name": title or "",
+            }
+            for s, q, o, price, title in lines
+        ],
     )
 
 

@@ -84,6 +84,12 @@ def test_order_maps_to_rows_and_shipping_key() -> None:
     ]
     assert shipping_key(row["shipping_text"]) == "free_shipping"
     assert shipping_key("  Flat   Rate ") == "flat_rate"
+    # The shopper's checkout note is kept (a supplier's order may carry it).
+    noted, _ = mapping.order_to_rows({**order, "customer_note": "Leave it at the door"})
+    assert noted["details"] == {"customer_note": "Leave it at the door"}
+    assert mapping.order_to_rows({**order, "customer_note": ""})[0]["details"] == {
+        "customer_note": None
+    }
 
 
 def test_malformed_orders_name_the_order() -> None:

@@ -120,9 +120,13 @@ def test_cart_plan() -> None:
         "ship_city": "Boise",
         "ship_zip": "83702",
         "ship_state": "ID",
+        # No billing address: the buyer's names come from the shipping address.
+        "customer_first_name": "Ada",
+        "customer_last_name": "Lovelace",
         "default_warehouse": "ID",
         "multiple_warehouse": True,
         "allow_backorder": False,
+        "hold_order": False,
     }
 
 

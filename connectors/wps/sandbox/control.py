@@ -10,8 +10,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from connectors.sandboxing.control import ControlError, control_endpoint, found_or_404, json_object
-from connectors.wps.sandbox.orders import order_detail
-from connectors.wps.sandbox.state import PRICE_FIELDS, STATUSES, WAREHOUSES, WpsState
+from connectors.wps.sandbox.orders import cart_json, order_detail
+from connectors.wps.sandbox.state import HELD, PRICE_FIELDS, STATUSES, WAREHOUSES, WpsState
 
 
 def ship(
@@ -26,6 +26,8 @@ def ship(
         d for d in record["order_details"] if d["order_status"] in ("OPEN", "BACKORDERED")
     ]
     if not open_details:
+        if any(d["order_status"] == HELD for d in record["order_details"]):
+            raise ControlError(f"PO {po!r} is on hold: release it first", 409)
         raise ControlError(f"PO {po!r} has nothing left to ship", 409)
     wanted = dict(lines) if lines is not None else None
     if wanted is not None:
@@ -186,7 +188,24 @@ def control_routes(state: WpsState) -> list[BaseRoute]:
             raise ControlError("nothing open to cancel", 409)
         return JSONResponse({"po": record})
 
+    @control_endpoint
+    async def submitted_carts(request: Request) -> Response:
+        carts = found_or_404(state.submitted, request.path_params["po"], "no such PO")
+        return JSONResponse({"carts": [cart_json(cart) for cart in carts]})
+
+    @control_endpoint
+    async def release_po(request: Request) -> Response:
+        record = found_or_404(state.orders, request.path_params["po"], "no such PO")
+        held = [d for d in record["order_details"] if d["order_status"] == HELD]
+        if not held:
+            raise ControlError("nothing on hold to release", 409)
+        for detail in held:
+            detail["order_status"] = "OPEN"
+        return JSONResponse({"po": record})
+
     return [
+        Route("/orders/{po}/carts", submitted_carts, methods=["GET"]),
+        Route("/orders/{po}/release", release_po, methods=["POST"]),
         Route("/items/{sku}", change_item, methods=["PUT"]),
         Route("/items/{sku}", delete_item, methods=["DELETE"]),
         Route("/products", add_product, methods=["POST"]),

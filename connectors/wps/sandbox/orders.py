@@ -15,6 +15,7 @@ from connectors.wps.sandbox.state import (
     CART_BOOLS,
     CART_LIMITS,
     CART_WAREHOUSES,
+    HELD,
     SHIP_VIA,
     UNORDERABLE,
     WAREHOUSES,
@@ -72,6 +73,7 @@ def allocate(state: WpsState, cart: Cart) -> list[dict[str, Any]]:
     for sku, quantity in cart.lines.items():
         item_id = state.sku_index.get(sku)
         price = state.items[item_id]["standard_dealer_price"] if item_id else "0.00"
+        name = state.items[item_id]["name"] if item_id else ""
         remaining = quantity
         for wh in order:
             if item_id is None or remaining == 0:
@@ -81,23 +83,26 @@ def allocate(state: WpsState, cart: Cart) -> list[dict[str, Any]]:
             if take:
                 state.stock[item_id][slot] -= take
                 state.touch(item_id, stock=True)
-                per_wh.setdefault(wh, []).append(_line(sku, take, 0, price))
+                per_wh.setdefault(wh, []).append(_line(sku, take, 0, price, name))
                 remaining -= take
         if remaining:
-            backordered.append(_line(sku, remaining, remaining, price))
+            backordered.append(_line(sku, remaining, remaining, price, name))
     today = state.clock.now().strftime("%Y-%m-%d")
     ship_via = fields.get("ship_via", "BEST")
+    # `hold_order`: WPS keeps the order until the dealer releases it (status assumed).
+    first = HELD if fields.get("hold_order") else "OPEN"
     details = [
-        order_detail(state, wh, lines, "OPEN", today, ship_via) for wh, lines in per_wh.items()
+        order_detail(state, wh, lines, first, today, ship_via) for wh, lines in per_wh.items()
     ]
     if backordered:
         details.append(order_detail(state, default, backordered, "BACKORDERED", today, ship_via))
     return details
 
 
-def _line(sku: str, quantity: int, backordered: int, price: str) -> dict[str, Any]:
+def _line(sku: str, quantity: int, backordered: int, price: str, name: str) -> dict[str, Any]:
     return {
         "sku": sku,
+        "name": name,  # the item's WPS name (the shape of order items is assumed)
         "quantity": quantity,
         "quantity_shipped": 0,
         "quantity_backordered": backordered,
@@ -191,6 +196,9 @@ def order_routes(state: WpsState) -> list[BaseRoute]:
         if errors or not isinstance(sku, str) or not isinstance(quantity, int):
             return invalid(errors)
         cart.lines[sku] = cart.lines.get(sku, 0) + quantity
+        others = {k: v for k, v in body.items() if k not in ("item_sku", "item_id", "quantity")}
+        if others:
+            cart.line_fields.setdefault(sku, {}).update(others)
         return JSONResponse({"data": {"item_sku": sku, "quantity": cart.lines[sku]}})
 
     @guarded(state, orders=True)
@@ -206,6 +214,7 @@ def order_routes(state: WpsState) -> list[BaseRoute]:
             return invalid({"po_number": ["The cart has no items."]})
         details = allocate(state, cart)
         del state.carts[po]
+        state.submitted.setdefault(po, []).append(cart)
         record = state.orders.get(po)
         if record is None:
             f = cart.fields
@@ -274,5 +283,8 @@ def cart_json(cart: Cart) -> dict[str, Any]:
         "po_number": cart.po_number,
         "shipment_type": "drop_ship" if cart.fields.get("ship_name") else "dealer",
         **{k: v for k, v in cart.fields.items() if k != "po_number"},
-        "items": [{"item_sku": sku, "quantity": qty} for sku, qty in cart.lines.items()],
+        "items": [
+            {**cart.line_fields.get(sku, {}), "item_sku": sku, "quantity": qty}
+            for sku, qty in cart.lines.items()
+        ],
     }

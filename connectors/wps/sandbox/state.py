@@ -41,6 +41,7 @@ CART_LIMITS = {
     "description": 50,
     "ship_to": 7,
 }
+HELD = "ON HOLD"  # a detail of an order placed with hold_order (WPS's wording is assumed)
 CART_BOOLS = ("allow_backorder", "hold_order", "multiple_warehouse", "proof_of_delivery")
 TS = "%Y-%m-%d %H:%M:%S"
 
@@ -63,6 +64,9 @@ class Cart:
     cart_number: str
     fields: dict[str, Any]
     lines: dict[str, int] = field(default_factory=dict)  # sku -> quantity
+    # Whatever else an item request carried (e.g. price, name): kept so tests can read back
+    # what a client sent, as the cart (and `submitted`) shows it.
+    line_fields: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class WpsState:
@@ -92,6 +96,9 @@ class WpsState:
         self.inventory_updated: dict[int, str] = {}
         self.carts: dict[str, Cart] = {}
         self.orders: dict[str, dict[str, Any]] = {}
+        # Every cart submitted, as it was (documented fields or not), per PO: what a dealer
+        # sent, for tests; WPS's own PO object shows only its documented fields.
+        self.submitted: dict[str, list[Cart]] = {}
         self.order_seq = 0
         self.brands = {
             i + 1: {"id": i + 1, "name": name, "created_at": None, "updated_at": None}
