@@ -83,14 +83,20 @@ class SupplierInvoice(Protocol):
 
 
 def tracked_requests(
-    ctx: RunContext, statuses: Sequence[str], within_days: int | None
+    ctx: RunContext,
+    statuses: Sequence[str],
+    within_days: int | None,
+    updated_within_days: int | None = None,
 ) -> list[tuple[int, str]]:
-    """(request id, PO number) of this source's requests to follow up, oldest first."""
-    since = None
-    if within_days:
-        since = datetime.now(UTC) - timedelta(days=within_days)
+    """(request id, PO number) of this source's requests to follow up, oldest first: sent
+    in the last `within_days`, and updated in the last `updated_within_days` when given."""
+    now = datetime.now(UTC)
+    since = now - timedelta(days=within_days) if within_days else None
+    updated = now - timedelta(days=updated_within_days) if updated_within_days else None
     with ctx.db.read() as session:
-        return fulfillment.requests_to_track(session, ctx.owner_id, statuses=statuses, since=since)
+        return fulfillment.requests_to_track(
+            session, ctx.owner_id, statuses=statuses, since=since, updated_since=updated
+        )
 
 
 def _not_found(ctx: RunContext, supplier: str, po_number: str) -> None:

@@ -45,7 +45,7 @@ DESCRIPTOR = register(
             _kind("get_inventory", "InventorySettings"),
             _kind("get_pqs", "InventorySettings"),
             _kind("send_orders", "SendSettings"),
-            _kind("get_shipments", "TrackSettings"),
+            _kind("get_shipments", "ShipmentSettings"),
             _kind("get_invoice", "TrackSettings"),
         ),
     )

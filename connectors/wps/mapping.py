@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cached_property, lru_cache
 from typing import Any
@@ -937,6 +937,66 @@ SHIP_VIA_NAMES = {
 CARRIERS = {"AH": "FedEx", "FE": "FedEx", "FD": "FedEx", "UP": "UPS", "US": "USPS", "CO": "OnTrac"}
 
 
+SHIPMENT_PURPOSE = "shipment sync"
+SHIPMENT_REQUIRED = ("order_id", "shipment_id", "tracking_number")
+# The guide's Get Shipments fields over what a PO offers: `po.*` (po_number, ship_name,
+# ship_address, ship_city, ship_state, ship_zip), `detail.*` (one order detail: order_number,
+# order_status, ship_date, ship_via, tracking_number = its first tracking number, …) and,
+# per shipped item, `line.*` (sku, name, quantity = shipped quantity, price).
+DEFAULT_SHIPMENT_RULES = {
+    "order_id": "field:po.po_number",
+    "shipment_id": "field:detail.order_number",
+    "tracking_number": "field:detail.tracking_number",
+    "shipping_method": "field:detail.ship_via",
+    "shipment_status": "field:detail.order_status",
+    "shipment_date": "field:detail.ship_date",
+    # WPS documents neither; a PO detail that carries them (assumed names) fills them.
+    "estimated_delivery_date": "field:detail.estimated_delivery_date",
+    "shipment_notes": "field:detail.notes",
+    "line_item_sku": "field:line.sku",
+    "line_item_quantity": "field:line.quantity",
+    "line_item_name": "field:line.name",
+    "shipping_street_address_1": "field:po.ship_address",
+    "shipping_city": "field:po.ship_city",
+    "shipping_state": "field:po.ship_state",
+    "shipping_zip": "field:po.ship_zip",
+    "shipping_country": "none",  # a WPS PO has no country (drop-ship is US only)
+}
+# Shipping address target -> the key kept on the shipment.
+SHIP_TO_TARGETS = {
+    "shipping_street_address_1": "address1",
+    "shipping_city": "city",
+    "shipping_state": "state",
+    "shipping_zip": "zip",
+    "shipping_country": "country",
+}
+# The guide's shipment statuses (the Shipment Status Filter) and the WPS order statuses
+# that read as each (only SHIPPED is seen in WPS's docs; the others are assumed).
+SHIPMENT_STATUSES = ("Shipped", "In Transit", "Delivered")
+STATUS_WORDS = {
+    "SHIPPED": "Shipped",
+    "INVOICED": "Shipped",
+    "IN TRANSIT": "In Transit",
+    "IN_TRANSIT": "In Transit",
+    "INTRANSIT": "In Transit",
+    "DELIVERED": "Delivered",
+}
+
+
+def shipment_template(rules: Mapping[str, Any] | None, sets: Mapping[str, Any] | None) -> Template:
+    """The operator's shipment template over the defaults."""
+    return Template.from_settings(rules or {}, sets).with_defaults(DEFAULT_SHIPMENT_RULES)
+
+
+def status_word(raw: Any) -> str:
+    """A WPS order status in the guide's words (`IN TRANSIT` → In Transit); '' for statuses
+    that are not a shipment's; anything else as WPS wrote it."""
+    text = " ".join(str(raw or "").split())
+    if not text:
+        return ""
+    return STATUS_WORDS.get(text.upper(), text)
+
+
 @dataclass(frozen=True)
 class ShipmentRecord:
     """One shipped order detail of a PO: the shipment and its lines (sku, quantity)."""
@@ -948,6 +1008,12 @@ class ShipmentRecord:
     service: str
     shipped_at: datetime
     lines: list[tuple[str, int]]
+    status: str | None = None  # the guide's word (Shipped, In Transit, Delivered)
+    filter_status: str = "Shipped"  # what the Shipment Status Filter compares
+    estimated_delivery: date | None = None
+    notes: str | None = None
+    ship_to: dict[str, str] = field(default_factory=dict)
+    line_names: dict[str, str] = field(default_factory=dict)
 
 
 def carrier_of(ship_via: str) -> str:
@@ -982,12 +1048,31 @@ def shipped_via(ship_via: str, tracking: str) -> tuple[str, str]:
     return carrier, service
 
 
-def shipments_of(po: Mapping[str, Any], *, now: datetime) -> list[ShipmentRecord | MappingError]:
-    """Each shipped order detail of a PO as a shipment, or the error that skips it.
+def _date(raw: Any) -> date | None:
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    moment = parse_timestamp(raw)
+    return moment.date() if moment is not None else None
 
-    Order id (the PO), shipment id (the detail's order number) and a tracking number are
+
+def _text(raw: Any) -> str | None:
+    if raw in (None, ""):
+        return None
+    return " ".join("".join(" " if not c.isprintable() else c for c in str(raw)).split()) or None
+
+
+def shipments_of(
+    po: Mapping[str, Any], *, now: datetime, template: Template | None = None
+) -> list[ShipmentRecord | MappingError]:
+    """Each shipped order detail of a PO as a shipment (through the Get Shipments template),
+    or the error that skips it.
+
+    Order ID (the PO), Shipment ID (the detail's order number) and a Tracking Number are
     required; a detail shipped without tracking yet is reported and picked up next run.
     """
+    how = template or DEFAULT_SHIPMENT_TEMPLATE
     po_number = str(po.get("po_number") or "")
     out: list[ShipmentRecord | MappingError] = []
     details = po.get("order_details")
@@ -997,49 +1082,79 @@ def shipments_of(po: Mapping[str, Any], *, now: datetime) -> list[ShipmentRecord
         if not isinstance(detail, Mapping):
             out.append(MappingError(f"PO {po_number}", "an order detail is not an object"))
             continue
-        status = str(detail.get("order_status") or "").upper()
-        if status not in (SHIPPED, INVOICED) and not detail.get("ship_date"):
-            continue
+        word = status_word(detail.get("order_status"))
+        if word not in SHIPMENT_STATUSES:
+            if not detail.get("ship_date") or word.upper() in ("CANCELLED", "BACKORDERED"):
+                continue
+            word = "Shipped"  # a ship date says it left, whatever WPS calls it
         number = str(detail.get("order_number") or "")
         ref = f"PO {po_number or '?'} order {number or '?'}"
         tracking = detail.get("tracking_numbers")
         first = next((str(t) for t in tracking if t), "") if isinstance(tracking, list) else ""
-        for name, value in (
-            ("order id", po_number),
-            ("shipment id", number),
-            ("tracking number", first),
-        ):
-            if not value:
-                field = name.replace(" ", "_")
-                out.append(
-                    MappingError(
-                        ref,
-                        f"Invalid request: Missing required field '{field}' for shipment sync "
-                        f"(shipped without {name}; skipped until WPS sends it)",
-                    )
-                )
-                break
-        else:
-            lines = []
-            for item in detail.get("items") or []:
-                if not isinstance(item, Mapping) or not item.get("sku"):
-                    continue
-                qty = item.get("quantity_shipped") or item.get("quantity") or 0
-                if isinstance(qty, int) and qty > 0:
-                    lines.append((str(item["sku"]), qty))
-            carrier, service = shipped_via(str(detail.get("ship_via") or ""), first)
+        view = {"po": po, "detail": {**detail, "tracking_number": first}}
+        try:
+            head = how.apply(view, required=(), purpose=SHIPMENT_PURPOSE, ref=ref)
+        except MappingError as exc:
+            out.append(exc)
+            continue
+        missing = next((name for name in SHIPMENT_REQUIRED if head.get(name) in (None, "")), None)
+        if missing is not None:
+            what = missing.replace("_", " ")
             out.append(
-                ShipmentRecord(
-                    po_number=po_number,
-                    external_id=number,
-                    tracking_number=first,
-                    carrier=carrier,
-                    service=service,
-                    shipped_at=parse_timestamp(detail.get("ship_date")) or now,
-                    lines=lines,
+                MappingError(
+                    ref,
+                    f"Invalid request: Missing required field '{missing}' for "
+                    f"{SHIPMENT_PURPOSE} (shipped without {what}; skipped until WPS sends it)",
                 )
             )
+            continue
+        lines: list[tuple[str, int]] = []
+        names: dict[str, str] = {}
+        for item in detail.get("items") or []:
+            if not isinstance(item, Mapping):
+                continue
+            shipped = item.get("quantity_shipped") or item.get("quantity") or 0
+            mapped = how.apply(
+                {**view, "line": {**item, "quantity": shipped}},
+                required=(),
+                purpose=SHIPMENT_PURPOSE,
+                ref=ref,
+            )
+            sku, qty = mapped.get("line_item_sku"), mapped.get("line_item_quantity")
+            if not sku or isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
+                continue
+            lines.append((str(sku), qty))
+            name = _text(mapped.get("line_item_name"))
+            if name:
+                names[str(sku)] = name
+        tracking_number = str(head["tracking_number"])
+        carrier, service = shipped_via(str(head.get("shipping_method") or ""), tracking_number)
+        mapped_status = head.get("shipment_status")
+        out.append(
+            ShipmentRecord(
+                po_number=str(head["order_id"]),
+                external_id=str(head["shipment_id"]),
+                tracking_number=tracking_number,
+                carrier=carrier,
+                service=service,
+                shipped_at=parse_timestamp(head.get("shipment_date")) or now,
+                lines=lines,
+                status=status_word(mapped_status) or None if mapped_status else None,
+                filter_status=word,
+                estimated_delivery=_date(head.get("estimated_delivery_date")),
+                notes=_text(head.get("shipment_notes")),
+                ship_to={
+                    key: text
+                    for target, key in SHIP_TO_TARGETS.items()
+                    if (text := _text(head.get(target)))
+                },
+                line_names=names,
+            )
+        )
     return out
+
+
+DEFAULT_SHIPMENT_TEMPLATE = shipment_template(None, None)
 
 
 def all_cancelled(po: Mapping[str, Any]) -> bool:

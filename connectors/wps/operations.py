@@ -37,7 +37,7 @@ from . import mapping as m
 from . import parents
 from . import targets as t
 from .client import HTTP_SETTINGS, MAX_PAGE_SIZE, WpsClient, WpsRejected
-from .settings import InventorySettings, SendSettings, TrackSettings
+from .settings import InventorySettings, SendSettings, ShipmentSettings, TrackSettings
 
 # -- shared -------------------------------------------------------------------------------------
 
@@ -274,9 +274,16 @@ def _track_settings(ctx: RunContext) -> TrackSettings:
 @operation("wps", "get_shipments")
 async def get_shipments(ctx: RunContext) -> None:
     """Record tracking for this source's sent requests (partial shipments included)."""
-    cfg = _track_settings(ctx)
+    cfg = ShipmentSettings.parse(
+        ctx.settings,
+        integration=ctx.integration.name,
+        kind=ctx.kind,
+        templates=stored_templates(ctx.db),
+    )
     client = wps_client(ctx)
-    requests = tracked_requests(ctx, cfg.statuses, cfg.within_days)
+    requests = tracked_requests(
+        ctx, cfg.track.statuses, cfg.track.within_days, cfg.updated_within_days
+    )
     now = datetime.now(UTC)
 
     async def shipments_of(po_number: str) -> PoShipments | None:
@@ -284,10 +291,12 @@ async def get_shipments(ctx: RunContext) -> None:
         if found is None:
             return None
         out = PoShipments(cancelled=m.all_cancelled(found))
-        for record in m.shipments_of(found, now=now):
+        for record in m.shipments_of(found, now=now, template=cfg.template):
             if isinstance(record, MappingError):
                 out.failures.append(record)
                 continue
+            if record.filter_status not in cfg.status_filter:
+                continue  # the Shipment Status Filter: a later run records it
             out.shipments.append(
                 ShipmentIn(
                     external_id=record.external_id,
@@ -296,6 +305,11 @@ async def get_shipments(ctx: RunContext) -> None:
                     service=record.service,
                     shipped_at=record.shipped_at,
                     lines=record.lines,
+                    status=record.status,
+                    estimated_delivery=record.estimated_delivery,
+                    notes=record.notes,
+                    ship_to=record.ship_to,
+                    line_names=record.line_names,
                 )
             )
         return out

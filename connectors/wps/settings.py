@@ -17,7 +17,7 @@ from . import mapping as m
 from . import targets as t
 from .client import MAX_PAGE_SIZE
 
-__all__ = ["InventorySettings", "SendSettings", "TrackSettings"]
+__all__ = ["InventorySettings", "SendSettings", "ShipmentSettings", "TrackSettings"]
 
 DEFAULT_PAGE_SIZE = 5000
 
@@ -170,3 +170,68 @@ def _order_status(r: SettingsReader, value: Any) -> str:
             f"not {value!r}",
         )
     return found
+
+
+@dataclass(frozen=True)
+class ShipmentSettings:
+    """get_shipments settings: which requests to follow up, and the guide's Sync Frequency,
+    Shipment Status Filter and Mapping Template."""
+
+    KEYS: ClassVar[tuple[str, ...]] = (
+        *TrackSettings.KEYS,
+        "updated_within_days",
+        "shipment_status_filter",
+        "mapping_template",
+    )
+
+    track: TrackSettings
+    updated_within_days: int | None
+    status_filter: tuple[str, ...]
+    template: Template
+
+    @classmethod
+    def parse(
+        cls,
+        raw: Mapping[str, Any],
+        *,
+        integration: str,
+        kind: str,
+        templates: TemplateLookup,
+    ) -> ShipmentSettings:
+        """Validated get_shipments settings."""
+        r = SettingsReader(raw, kind_style(kind))
+        track = TrackSettings.parse(raw, integration=integration, kind=kind, templates=templates)
+        template = r.template(
+            "shipment",
+            base=m.shipment_template(None, None),
+            required=m.SHIPMENT_REQUIRED,
+            purpose=m.SHIPMENT_PURPOSE,
+            templates=templates,
+            targets=tuple(m.DEFAULT_SHIPMENT_RULES),
+        )
+        return cls(
+            track=track,
+            updated_within_days=r.days("updated_within_days", None),
+            status_filter=_status_filter(r, raw.get("shipment_status_filter")),
+            template=template,
+        )
+
+
+def _status_filter(r: SettingsReader, value: Any) -> tuple[str, ...]:
+    """The guide's Shipment Status Filter: some of Shipped, In Transit, Delivered (any
+    case; a list or a comma-separated text); all three when not set."""
+    if value is None:
+        return m.SHIPMENT_STATUSES
+    words = value.split(",") if isinstance(value, str) else value
+    by_key = {s.casefold(): s for s in m.SHIPMENT_STATUSES}
+    if not isinstance(words, list) or not words:
+        words = [value]
+    chosen = []
+    for word in words:
+        found = by_key.get(" ".join(str(word).split()).casefold()) if word is not None else None
+        if found is None:
+            listed = ", ".join(m.SHIPMENT_STATUSES)
+            raise r.error("shipment_status_filter", f" must list some of {listed}, not {value!r}")
+        if found not in chosen:
+            chosen.append(found)
+    return tuple(chosen)

@@ -16,7 +16,7 @@ source (during an outage, say) adds none.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -383,9 +383,15 @@ def queue_send_now(session: Session, request_id: int, *, actor: str) -> int:
 
 
 def requests_to_track(
-    session: Session, source_id: int, *, statuses: Sequence[str], since: datetime | None
+    session: Session,
+    source_id: int,
+    *,
+    statuses: Sequence[str],
+    since: datetime | None,
+    updated_since: datetime | None = None,
 ) -> list[tuple[int, str]]:
-    """(id, PO number) of this source's requests in `statuses`, sent since `since`."""
+    """(id, PO number) of this source's requests in `statuses`, sent since `since` and
+    (when given) updated since `updated_since`."""
     fr = FulfillmentRequest
     stmt = sa.select(col(fr.id), col(fr.po_number)).where(
         col(fr.source_id) == source_id,
@@ -393,6 +399,8 @@ def requests_to_track(
     )
     if since is not None:
         stmt = stmt.where(sa.func.coalesce(col(fr.sent_at), col(fr.created_at)) >= since)
+    if updated_since is not None:
+        stmt = stmt.where(col(fr.updated_at) >= updated_since)
     return [(int(i), str(po)) for i, po in session.execute(stmt.order_by(col(fr.id)))]
 
 
@@ -410,6 +418,10 @@ class ShipmentIn:
     status: str | None = None
     estimated_delivery: date | None = None
     notes: str | None = None
+    # Where it went, as the source keeps it (street1, city, state, zip, country), and the
+    # shipped items' names by source SKU; empty when the source does not say.
+    ship_to: Mapping[str, str] = field(default_factory=dict)
+    line_names: Mapping[str, str] = field(default_factory=dict)
 
 
 def record_shipments(
@@ -454,6 +466,7 @@ def record_shipments(
                 "status": s.status,
                 "estimated_delivery": s.estimated_delivery,
                 "notes": s.notes,
+                "ship_to": dict(s.ship_to),
             }
             for s in incoming.values()
         ],
@@ -485,6 +498,7 @@ def record_shipments(
                 "order_line_id": line_of.get(sku),
                 "sku": sku,
                 "quantity": qty,
+                "name": s.line_names.get(sku) or None,
             }
             for s in new
             for sku, qty in s.lines

@@ -137,6 +137,9 @@ class Shipment(TableModel, table=True):
     status: str | None = None
     estimated_delivery: date | None = Field(default=None, sa_type=sa.Date, nullable=True)
     notes: str | None = None
+    # Where the source says it went (street1, city, state, zip, country: the WPS guide's
+    # Shipping Address fields); {} when it does not say.
+    ship_to: dict[str, Any] = details_field()
 
 
 class ShipmentLine(TableModel, table=True):
@@ -147,6 +150,7 @@ class ShipmentLine(TableModel, table=True):
     order_line_id: int | None = Field(default=None, foreign_key="order_line.id")
     sku: str
     quantity: int
+    name: str | None = None  # the item's name as the source reports it (Line Item Name)
 
 
 class Invoice(TableModel, table=True):

@@ -189,6 +189,33 @@ def control_routes(state: WpsState) -> list[BaseRoute]:
         return JSONResponse({"po": record})
 
     @control_endpoint
+    async def progress_po(request: Request) -> Response:
+        # After shipping: the carrier's progress and what WPS adds (names assumed).
+        body = await json_object(request)
+        record = found_or_404(state.orders, request.path_params["po"], "no such PO")
+        status = body.get("status")
+        if status is not None and status not in ("SHIPPED", "IN TRANSIT", "DELIVERED"):
+            raise ControlError("status must be SHIPPED, IN TRANSIT or DELIVERED")
+        for name in ("estimated_delivery_date", "notes"):
+            if body.get(name) is not None and not isinstance(body[name], str):
+                raise ControlError(f"{name} must be a string")
+        shipped = [
+            d
+            for d in record["order_details"]
+            if d["order_status"] in ("SHIPPED", "IN TRANSIT", "DELIVERED")
+            and body.get("order_number") in (None, d["order_number"])
+        ]
+        if not shipped:
+            raise ControlError("no shipped order detail", 409)
+        for detail in shipped:
+            if status is not None:
+                detail["order_status"] = status
+            for name in ("estimated_delivery_date", "notes"):
+                if body.get(name) is not None:
+                    detail[name] = body[name]
+        return JSONResponse({"po": record})
+
+    @control_endpoint
     async def submitted_carts(request: Request) -> Response:
         carts = found_or_404(state.submitted, request.path_params["po"], "no such PO")
         return JSONResponse({"carts": [cart_json(cart) for cart in carts]})
@@ -205,6 +232,7 @@ def control_routes(state: WpsState) -> list[BaseRoute]:
 
     return [
         Route("/orders/{po}/carts", submitted_carts, methods=["GET"]),
+        Route("/orders/{po}/status", progress_po, methods=["POST"]),
         Route("/orders/{po}/release", release_po, methods=["POST"]),
         Route("/items/{sku}", change_item, methods=["PUT"]),
         Route("/items/{sku}", delete_item, methods=["DELETE"]),
