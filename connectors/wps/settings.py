@@ -183,6 +183,9 @@ class ShipmentSettings:
         "shipment_status_filter",
         "mapping_template",
     )
+    TEMPLATE: ClassVar[TemplateSpec] = TemplateSpec.of(
+        "shipment", m.DEFAULT_SHIPMENT_RULES, m.SHIPMENT_REQUIRED
+    )
 
     track: TrackSettings
     updated_within_days: int | None
