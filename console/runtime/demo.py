@@ -1,12 +1,12 @@
 """The demo business: the sandbox peers on 127.0.0.1, a store wired to them, and a first
 round of runs, so every pane shows data that came over HTTP.
 
-The WooCommerce sandbox is stocked with products whose SKUs are WPS items (with the WPS
-SKU prefix), as a dropship store's would be; then the runs go in the order an operator's
-first day would: WPS and US Direct inventory (US Direct carries some of the store's
-products too) and the Woo import, link, sync, customer orders placed on the store, get
-orders (routing between the two sources), send to each, they ship, shipments back,
-US Direct invoices, tracking to Woo.
+The runs go in the order an operator's first day would: WPS inventory; listings on the
+WooCommerce store from it (`dropdeck listings add --channel woo-demo --source wps-demo`),
+published to the store at the listing rule's price; US Direct inventory (it carries some of
+the store's products too); sync, customer orders placed on the store, get orders (routing
+between the two sources), send to each, they ship, shipments back, US Direct invoices,
+tracking to Woo.
 The business also sells through ShipStation: its products (the same WPS SKUs) are linked
 by sync_listings, its orders come in through get_orders and go back marked shipped.
 The Magento sandbox sells some of the same WPS items: import, orders and shipments there
@@ -26,6 +26,7 @@ import structlog
 from sqlmodel import col
 
 from connectors.sandboxing.serve import RunningSandboxes
+from store.commands.listing_add import add_listings_from_inventory
 from store.commands.runs import queue_run
 from store.commands.setup import (
     ensure_channel,
@@ -42,6 +43,7 @@ from store.models import (
     FulfillmentRequest,
     Integration,
     JobRun,
+    ListingVariant,
     ShippingMapping,
     Source,
 )
@@ -68,7 +70,7 @@ INTEGRATIONS: tuple[tuple[str, str, int, dict[str, Any]], ...] = (
     ("woo-demo", "import_listings", 0, {"mode": "create_and_overwrite"}),
     ("woo-demo", "link_listings", 300, {"match_on": "sku"}),
     ("woo-demo", "sync_listings", 60, {"price_from": "cost", "markup_percent": 35}),
-    ("woo-demo", "publish_listings", 0, {}),
+    ("woo-demo", "publish_listings", 0, {"price_from": "cost", "markup_percent": 35}),
     ("woo-demo", "get_orders", 30, {"statuses": ["processing"], "days": 30}),
     ("woo-demo", "sync_orders", 60, {}),
     ("shipstation-demo", "sync_listings", 300, {}),
@@ -200,6 +202,22 @@ def stock_demo_store(running: RunningSandboxes, count: int = DEMO_PRODUCTS) -> l
                 else:
                     skus.append(product["sku"])
     return skus
+
+
+def list_wps_on_store(db: Database) -> list[tuple[str, str]]:
+    """The store's listings come from WPS inventory, as `dropdeck listings add --channel
+    woo-demo --source wps-demo` makes them (publish creates the products); (store SKU,
+    master SKU) of each."""
+    with db.write() as session:
+        woo = session.scalars(sa.select(Channel).where(col(Channel.name) == "woo-demo")).one()
+        wps = session.scalars(sa.select(Source).where(col(Source.name) == "wps-demo")).one()
+        add_listings_from_inventory(session, woo.id or 0, wps.id or 0)
+        rows = session.execute(
+            sa.select(col(ListingVariant.sku), col(ListingVariant.master_sku))
+            .where(col(ListingVariant.channel_id) == woo.id)
+            .order_by(col(ListingVariant.id))
+        ).all()
+    return [(sku, master) for sku, master in rows if master]
 
 
 def stock_demo_magento(running: RunningSandboxes, skus: list[str], count: int = 30) -> list[str]:
@@ -420,19 +438,18 @@ def run_and_wait(db: Database, names: list[str], timeout: float = 300.0) -> None
 def bootstrap_demo(db: Database, running: RunningSandboxes) -> None:
     """The operator's first day, run by whichever worker is alive."""
     try:
-        skus = stock_demo_store(running)
+        run_and_wait(db, ["wps-demo/get_inventory"])
+        listed = list_wps_on_store(db)
+        store_skus = [sku for sku, _ in listed]
+        skus = [master for _, master in listed]  # other stores carry the master SKUs
         mag_skus = stock_demo_magento(running, skus)
         share_products(db, running, skus)
-        run_and_wait(
-            db,
-            ["wps-demo/get_inventory", "usdirect-demo/get_inventory", "woo-demo/import_listings"],
-        )
+        run_and_wait(db, ["usdirect-demo/get_inventory", "woo-demo/publish_listings"])
         if mag_skus:
             run_and_wait(db, ["magento-demo/import_listings"])
-        run_and_wait(db, ["woo-demo/link_listings"])
         stock_shipstation(running, skus)
         run_and_wait(db, ["woo-demo/sync_listings", "shipstation-demo/sync_listings"])
-        place_customer_orders(running, skus)
+        place_customer_orders(running, store_skus)
         place_shipstation_orders(running, skus)
         place_magento_orders(running, mag_skus)
         magento = ["magento-demo/get_orders"] if mag_skus else []
