@@ -220,6 +220,14 @@ class MagentoClient:
         body = await self._get("/categories/list", criteria())
         return list(body.get("items") or [])
 
+    async def store_views(self) -> list[dict[str, Any]]:
+        """`GET /V1/store/storeViews`: every store view (id, code, store_group_id)."""
+        return list(await self._get("/store/storeViews") or [])
+
+    async def store_groups(self) -> list[dict[str, Any]]:
+        """`GET /V1/store/storeGroups`: every store group (id, root_category_id)."""
+        return list(await self._get("/store/storeGroups") or [])
+
     async def create_category(self, name: str, parent_id: int) -> dict[str, Any]:
         """`POST /V1/categories`: a new active category under `parent_id`."""
         body = {"category": {"name": name, "parent_id": parent_id, "is_active": True}}

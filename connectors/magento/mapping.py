@@ -293,6 +293,31 @@ def shipment_comment(template: str, *, carrier: str, service: str, tracking: str
     return re.sub(r"\{(carrier|service|tracking)\}", lambda m: values[m.group(1)], template)
 
 
+# --- store ------------------------------------------------------------------------------------
+
+
+def root_category_id(
+    views: Sequence[dict[str, Any]], groups: Sequence[dict[str, Any]], store_code: str
+) -> int | None:
+    """The root category of the store group that the store code's view belongs to; for
+    `all` (the admin scope, whose own group has no root) the group of the `default` view,
+    else the first store group. None when the code names no store view or its group has
+    no root category."""
+    group_of = {str(v.get("code")): v.get("store_group_id") for v in views}
+    if store_code == "all":
+        gid = group_of.get("default")
+        if gid is None:
+            ids = sorted(int(g["id"]) for g in groups if int(g.get("id") or 0) > 0)
+            gid = ids[0] if ids else None
+    else:
+        gid = group_of.get(store_code)
+    for group in groups:
+        if gid is not None and int(group.get("id", -1)) == int(gid):
+            root = int(group.get("root_category_id") or 0)
+            return root or None
+    return None
+
+
 # --- products -> listings ----------------------------------------------------------------------
 
 

@@ -29,13 +29,13 @@ from store.commands.listing_sync import Outcomes, record_outcomes
 
 from ..context import RunContext
 from ..errors import FatalError
-from .client import MagentoClient, error_message
+from . import mapping
+from .client import MagentoClient, NoRoute, error_message
 from .operations_orders import magento_client
 from .settings import PublishSettings
 
 CHUNK = 50  # parents per existence lookup and per recorded wave
 OPTION_ATTRIBUTE_ID = "93"  # Magento's stock `color` attribute, the usual configurable axis
-DEFAULT_CATEGORY = 2  # "Default Category", the root of a stock install's store tree
 IMAGE_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif"}
 
 
@@ -113,6 +113,7 @@ class Publisher:
         self.settings = settings
         self.fetch = fetch
         self.tree: dict[tuple[int, str], int] | None = None  # (parent id, name) -> id
+        self.root: int | None = None  # the store's root category (read once per run)
 
     async def publish(
         self, parent: PublishParent, found: dict[str, dict[str, Any]], out: Outcomes
@@ -154,16 +155,35 @@ class Publisher:
             synced["visibility"] = product["visibility"]
         out.fields_synced[variant.id] = synced
 
+    async def root_category(self) -> int:
+        """The root category of the store the store code writes to (its store group's
+        `root_category_id`; "Default Category", 2, on a stock install): two requests, once."""
+        if self.root is None:
+            code = self.settings.common.store_code
+            views = await self.client.store_views()
+            found = mapping.root_category_id(views, await self.client.store_groups(), code)
+            if found is None:
+                known = ", ".join(sorted(str(v.get("code")) for v in views if v.get("id")))
+                raise NoRoute(
+                    f"Magento has no store view {code!r} with a root category (store views: "
+                    f"{known or 'none'}): check the store code setting (all, default or a "
+                    "store view's code)"
+                )
+            self.root = found
+        return self.root
+
     async def category_ids(self, names: Sequence[str | None]) -> list[int]:
-        """Category One and Two as a path under the Default Category (created when
+        """Category One and Two as a path under the store's root category (created when
         missing): the ids of every level, top first."""
+        if not any(name and name.strip() for name in names):
+            return []
         if self.tree is None:
             self.tree = {
                 (int(c.get("parent_id") or 0), str(c.get("name") or "").casefold()): int(c["id"])
                 for c in await self.client.categories()
             }
         ids: list[int] = []
-        parent = DEFAULT_CATEGORY
+        parent = await self.root_category()
         for name in names:
             if not name or not name.strip():
                 break

@@ -209,3 +209,34 @@ def test_error_messages_fill_parameters_and_criteria_build_groups() -> None:
     assert params["searchCriteria[filterGroups][0][filters][0][conditionType]"] == "in"
     assert params["searchCriteria[currentPage]"] == "2"
     assert criteria() == {"searchCriteria": ""}
+
+
+VIEWS = [
+    {"id": 0, "code": "admin", "store_group_id": 0},
+    {"id": 1, "code": "default", "store_group_id": 1},
+    {"id": 2, "code": "outlet", "store_group_id": 2},
+]
+GROUPS = [
+    {"id": 0, "root_category_id": 0},
+    {"id": 1, "root_category_id": 2},
+    {"id": 2, "root_category_id": 41},
+]
+
+
+@pytest.mark.parametrize(
+    ("views", "groups", "code", "root"),
+    [
+        (VIEWS, GROUPS, "all", 2),  # the admin's own group has no root: the default view's
+        (VIEWS, GROUPS, "default", 2),
+        (VIEWS, GROUPS, "outlet", 41),
+        (VIEWS[:1] + VIEWS[2:], GROUPS, "all", 2),  # no `default` view: the first group
+        (VIEWS, GROUPS, "admin", None),  # the admin group has no root category
+        (VIEWS, GROUPS, "nowhere", None),
+        (VIEWS, [], "default", None),
+        ([{"code": "default"}], GROUPS, "default", None),  # a view without a group
+    ],
+)
+def test_root_category_is_the_store_groups(
+    views: list[dict[str, Any]], groups: list[dict[str, Any]], code: str, root: int | None
+) -> None:
+    assert mapping.root_category_id(views, groups, code) == root

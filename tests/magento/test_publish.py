@@ -176,3 +176,42 @@ async def test_publish_files_categories_and_sends_special_price(shop: Shop) -> N
     ]
     attrs = {a["attribute_code"]: a["value"] for a in product["custom_attributes"]}
     assert attrs["special_price"] == 6.0
+
+
+async def test_publish_files_categories_under_the_store_groups_root(shop: Shop) -> None:
+    state = shop.mag.state
+    shop.add_inventory(["DD-O"], quantity=2)
+    _listing(shop, "DD-O", ["DD-O"], [])
+    with shop.db.write() as session:
+        listing = session.scalars(sa.select(Listing)).one()
+        listing.category_one, listing.category_two = "Apparel", "Socks"
+        session.add(listing)
+    # The outlet store view's group files under its own root (11), not the Default Category.
+    run = await shop.run("publish_listings", store_code="outlet")
+    assert run.status == "succeeded", run.error
+    apparel = [c for c in state.categories.values() if c["name"] == "Apparel"]
+    ours = [c for c in apparel if c["parent_id"] == 11]
+    assert len(apparel) == 2 and len(ours) == 1  # the main store's Apparel (3) is not used
+    socks = [c for c in state.categories.values() if c["name"] == "Socks"]
+    assert len(socks) == 1 and socks[0]["parent_id"] == ours[0]["id"]
+    links = state.products["DD-O"]["extension_attributes"]["category_links"]
+    assert [link["category_id"] for link in links] == [str(ours[0]["id"]), str(socks[0]["id"])]
+    # The main store's root is read from Magento too (here moved to "Outdoor", 8).
+    state.store_groups[1]["root_category_id"] = 8
+    with shop.db.write() as session:
+        v = session.scalars(sa.select(ListingVariant)).one()
+        v.pending = "overwrite"
+        session.add(v)
+    run = await shop.run("publish_listings")
+    assert run.status == "succeeded", run.error
+    under_8 = [c for c in state.categories.values() if c["parent_id"] == 8]
+    assert {c["name"] for c in under_8} == {"Camping", "Apparel"}
+    # A group without a root category stops the run (paused), naming the setting.
+    state.store_groups[1]["root_category_id"] = 0
+    with shop.db.write() as session:
+        v = session.scalars(sa.select(ListingVariant)).one()
+        v.pending = "overwrite"
+        session.add(v)
+    run = await shop.run("publish_listings", store_code="default")
+    assert run.status == "failed"
+    assert "check the store code setting" in (run.error or "")

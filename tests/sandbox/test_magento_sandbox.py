@@ -229,8 +229,17 @@ def test_products_have_descriptions_categories_images_special_prices(
     one = api.get(f"{V1}/categories/5").json()
     assert (one["name"], one["path"], one["level"]) == ("Men's", "1/2/3/4/5", 4)
     listing = api.get(f"{V1}/categories/list", params={"searchCriteria": ""}).json()
-    assert listing["total_count"] == 10
+    assert listing["total_count"] == 11  # with the outlet store's root, "Outlet Catalog"
     assert api.get(f"{V1}/categories/99").status_code == 404
+
+
+def test_store_views_and_groups_name_each_stores_root_category(api: httpx.Client) -> None:
+    views = {v["code"]: v for v in api.get(f"{V1}/store/storeViews").json()}
+    assert (views["admin"]["id"], views["default"]["store_group_id"]) == (0, 1)
+    assert views["outlet"]["store_group_id"] == 2
+    groups = {g["id"]: g for g in api.get("/rest/all/V1/store/storeGroups/").json()}
+    assert [groups[n]["root_category_id"] for n in (0, 1, 2)] == [0, 2, 11]
+    assert api.get(f"{V1}/categories/11").json()["parent_id"] == 1
 
 
 def test_page_past_the_end_23_repeats_and_24_is_empty(api: httpx.Client) -> None:

@@ -26,6 +26,7 @@ from connectors.magento.sandbox.state import (
     MagentoState,
     search,
     stamp,
+    store_views,
 )
 from connectors.sandboxing import BuiltSandbox, Clock, Faults, assemble, fake_secret
 from connectors.sandboxing.control import control_mount
@@ -201,6 +202,12 @@ def _routes(state: MagentoState, token: str) -> list[BaseRoute]:
     def category_one(request: Request, p: dict[str, Any]) -> Any:
         return catalog_h.category_one(state, p["cid"])
 
+    def views(request: Request, p: dict[str, Any]) -> Any:
+        return store_views()
+
+    def groups(request: Request, p: dict[str, Any]) -> Any:
+        return [dict(g) for g in state.store_groups]
+
     def orders(request: Request, p: dict[str, Any]) -> Any:
         return search_in([state.orders[k] for k in sorted(state.orders)], p)
 
@@ -281,6 +288,8 @@ def _routes(state: MagentoState, token: str) -> list[BaseRoute]:
         ("/categories", categories, category_tree, ["GET", "POST"]),
         ("/categories/list", categories, category_list, ["GET"]),
         ("/categories/{cid:int}", categories, category_one, ["GET"]),
+        ("/store/storeViews", "Magento_Backend::store", views, ["GET"]),
+        ("/store/storeGroups", "Magento_Backend::store", groups, ["GET"]),
         ("/orders", sales, orders, ["GET"]),
         ("/orders/{oid:int}", sales, order_one, ["GET"]),
         ("/orders/{oid:int}/comments", sales, comments, ["GET", "POST"]),

@@ -34,13 +34,24 @@ CATEGORIES = [
     (8, 2, "Outdoor"),
     (9, 8, "Camping"),
     (10, 9, "Tents"),
+    (11, 1, "Outlet Catalog"),  # the root of the second store's tree (store group 2)
 ]
 # Leaf paths a seeded product is filed under (one to three levels below the default category).
 CATEGORY_PATHS = [[3, 4, 5], [6, 7], [8, 9, 10], [8], [3, 4]]
 
 
 # Store views (code -> store id). `all` is the admin scope (id 0): global values.
-STORE_VIEWS = {"default": 1, "fr": 2}
+STORE_VIEWS = {"default": 1, "fr": 2, "outlet": 3}
+# Store view code -> store group id (`GET /V1/store/storeViews`); `admin` is the admin scope.
+VIEW_GROUPS = {"admin": 0, "default": 1, "fr": 1, "outlet": 2}
+# Store groups (`GET /V1/store/storeGroups`): (id, website id, root category id, code, name).
+# Group 0 is the admin's (root 0); the main store files under the Default Category (2), a
+# second store ("outlet") under its own root (11).
+STORE_GROUPS = [
+    (0, 0, 0, "default", "Default"),
+    (1, 1, 2, "main_website_store", "Main Website Store"),
+    (2, 2, 11, "outlet_store", "Outlet Store"),
+]
 # Attributes with a store-view scope; price, special price and stock are global.
 SCOPED = ("name", "status", "visibility")
 SCOPED_CUSTOM = ("description", "short_description", "url_key")
@@ -102,6 +113,7 @@ class MagentoState:
     bulks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # uuid -> operations
     # Store-view values: store code -> sku -> {attribute: value} over the global ones.
     store_values: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    store_groups: list[dict[str, Any]] = field(default_factory=list)
     settings: MagentoSettings = field(default_factory=MagentoSettings)
     next_id: int = 0
     next_item: int = 0
@@ -118,6 +130,7 @@ class MagentoState:
             self.products, self.by_id, self.ids, self.orders = {}, {}, [], {}
             self.shipments, self.invoices, self.bulks = {}, {}, {}
             self.store_values = {}
+            self.store_groups = [store_group(*g) for g in STORE_GROUPS]
             self.categories = {cid: category(cid, parent, name) for cid, parent, name in CATEGORIES}
             self.settings.version, self.settings.integration_as_bearer = "2.3", True
             for cid, node in self.categories.items():
@@ -246,6 +259,34 @@ def _media_file(product: dict[str, Any], name: str) -> str:
         n += 1
         file = f"/{stem[0]}/{stem[1:2] or '_'}/{stem}_{n}.{ext}"
     return file
+
+
+def store_group(gid: int, website: int, root: int, code: str, name: str) -> dict[str, Any]:
+    """A `storeGroupRepositoryV1` record; its default store is its first store view."""
+    views = [STORE_VIEWS.get(c, 0) for c, g in VIEW_GROUPS.items() if g == gid]
+    return {
+        "id": gid,
+        "website_id": website,
+        "root_category_id": root,
+        "default_store_id": min(views) if views else 0,
+        "name": name,
+        "code": code,
+    }
+
+
+def store_views() -> list[dict[str, Any]]:
+    """`GET /V1/store/storeViews`: the admin store (id 0) and every store view."""
+    return [
+        {
+            "id": STORE_VIEWS.get(code, 0),
+            "code": code,
+            "name": "Admin" if code == "admin" else f"{code.title()} Store View",
+            "website_id": next(g[1] for g in STORE_GROUPS if g[0] == gid),
+            "store_group_id": gid,
+            "is_active": 1,
+        }
+        for code, gid in VIEW_GROUPS.items()
+    ]
 
 
 def category(cid: int, parent: int, name: str) -> dict[str, Any]:
