@@ -7,6 +7,7 @@ and the set-up validation (CLI, console, registry) both call, before any request
     @dataclass(frozen=True)
     class InventorySettings:
         KEYS: ClassVar[tuple[str, ...]] = ("page_size", "mapping_template")
+        TEMPLATE: ClassVar[TemplateSpec] = TemplateSpec.of("inventory", DEFAULTS, REQUIRED)
         page_size: int
         template: Template
 
@@ -18,8 +19,7 @@ and the set-up validation (CLI, console, registry) both call, before any request
             r = SettingsReader(raw, kind_style(kind))  # or integration_style(integration)
             return cls(
                 page_size=r.integer("page_size", 5000, 1, 10_000),
-                template=r.template("inventory", base=..., required=..., purpose=...,
-                                    templates=templates),
+                template=r.template(cls.TEMPLATE, base=..., purpose=..., templates=templates),
             )
 
 A connector registers `{kind: SettingsType}`; callers run
@@ -271,22 +271,23 @@ class SettingsReader:
 
     def template(
         self,
-        target: str,
+        spec: TemplateSpec,
         *,
         base: Template,
-        required: Sequence[str],
         purpose: str,
         templates: TemplateLookup,
-        targets: Sequence[str] | None = None,
-        canonical: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
     ) -> Template:
         """`mapping_template`: a saved template's name or rules inline, over `base`.
 
-        Refused before any request: a template of another target, a field outside `targets`
-        (when given), and one that leaves a `required` field unmapped (in the guides' words:
-        "Invalid request: Missing required field '…' for <purpose>"). `canonical` renames
-        the fields a connector also takes under other names (the guide's words).
+        Refused before any request: a template of another target than `spec`'s, a field
+        `spec` does not map (not silently dropped), and one that leaves a required field
+        unmapped (in the guides' words: "Invalid request: Missing required field '…' for
+        <purpose>"). `spec.canonical` renames the fields a connector also takes under other
+        names (the guide's words).
         """
+        target, canonical = spec.target, spec.canonical
+        required = tuple(f.key for f in spec.fields if f.required)
+        targets = tuple(f.key for f in spec.fields)
         name = "mapping_template"
         rules, sets = self._template_rules(target, templates)
         if canonical is not None:
@@ -294,12 +295,11 @@ class SettingsReader:
                 rules = canonical(rules)
             except ValueError as exc:
                 raise self.error(name, f": {exc}") from None
-        if targets is not None:
-            extra = sorted(set(rules) - set(targets))
-            if extra:
-                raise self.error(
-                    name, f": cannot map {', '.join(extra)}; targets are {', '.join(targets)}"
-                )
+        extra = sorted(set(rules) - set(targets))
+        if extra:
+            raise self.error(
+                name, f": cannot map {', '.join(extra)}; targets are {', '.join(targets)}"
+            )
         try:
             template = Template.from_settings(rules, sets).with_defaults(
                 {t: f"{r.kind.value}:{r.arg}" for t, r in base.rules.items()}

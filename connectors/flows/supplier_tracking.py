@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, Self
 
 from store.commands import fulfillment
 from store.commands.fulfillment import AT_SOURCE, ShipmentIn
@@ -20,7 +20,8 @@ from store.models.orders import RequestStatus
 
 from ..context import RunContext
 from ..errors import RecordError
-from ..settings import SettingsReader, TemplateLookup, kind_style
+from ..mapping import Template
+from ..settings import SettingsReader, TemplateLookup, TemplateSpec, kind_style
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,42 @@ class TrackSettings:
         ):
             raise r.error("statuses", f" must list request statuses among {', '.join(allowed)}")
         return cls(statuses=tuple(statuses), within_days=r.days("within_days", 30))
+
+
+@dataclass(frozen=True)
+class TrackedTemplateSettings:
+    """get_shipments / get_invoice of a source whose answers read through one mapping
+    template: `TrackSettings` plus that template. A subclass names the template (`TEMPLATE`,
+    `PURPOSE` for the missing-field error) and its defaults (`base_template`)."""
+
+    KEYS: ClassVar[tuple[str, ...]] = (*TrackSettings.KEYS, "mapping_template")
+    TEMPLATE: ClassVar[TemplateSpec]
+    PURPOSE: ClassVar[str]
+
+    track: TrackSettings
+    template: Template
+
+    @classmethod
+    def base_template(cls) -> Template:
+        """The template's defaults, under the operator's rules."""
+        raise NotImplementedError(cls.__name__)
+
+    @classmethod
+    def parse(
+        cls,
+        raw: Mapping[str, Any],
+        *,
+        integration: str,
+        kind: str,
+        templates: TemplateLookup,
+    ) -> Self:
+        """Validated settings of `kind`."""
+        r = SettingsReader(raw, kind_style(kind))
+        template = r.template(
+            cls.TEMPLATE, base=cls.base_template(), purpose=cls.PURPOSE, templates=templates
+        )
+        track = TrackSettings.parse(raw, integration=integration, kind=kind, templates=templates)
+        return cls(track=track, template=template)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..flows.supplier_tracking import TrackSettings
+from ..flows.supplier_tracking import TrackedTemplateSettings
 from ..mapping import Template
 from ..settings import SettingsReader, TemplateLookup, TemplateSpec, kind_style
 from . import mapping as m
@@ -62,12 +62,10 @@ class InventorySettings:
                 ": Sync Inventory, Sync Pricing and Sync Quantity are all off; turn one on",
             )
         template = r.template(
-            "inventory",
+            cls.TEMPLATE,
             base=m.inventory_template(),
-            required=m.INVENTORY_REQUIRED,
             purpose=m.INVENTORY_PURPOSE,
             templates=templates,
-            targets=m.INVENTORY_TARGETS,
         )
         return cls(
             feed=feed,
@@ -102,81 +100,34 @@ class SendSettings:
     ) -> SendSettings:
         """Validated send_orders settings."""
         r = SettingsReader(raw, kind_style(kind))
+        # A target US Direct has no field for is refused here, not silently dropped.
         template = r.template(
-            "order",
-            base=m.order_template(),
-            required=(*m.ORDER_REQUIRED, *m.LINE_REQUIRED),
-            purpose=m.ORDER_PURPOSE,
-            templates=templates,
+            cls.TEMPLATE, base=m.order_template(), purpose=m.ORDER_PURPOSE, templates=templates
         )
         return cls(template=template)
 
 
-@dataclass(frozen=True)
-class ShipmentSettings:
+class ShipmentSettings(TrackedTemplateSettings):
     """get_shipments: which requests to follow up, and the Get Shipments template."""
 
-    KEYS: ClassVar[tuple[str, ...]] = (*TrackSettings.KEYS, "mapping_template")
     TEMPLATE: ClassVar[TemplateSpec] = TemplateSpec.of(
         "shipment", m.DEFAULT_SHIPMENT_RULES, m.SHIPMENT_REQUIRED, m.SHIPMENT_TARGETS
     )
-
-    track: TrackSettings
-    template: Template
+    PURPOSE: ClassVar[str] = m.SHIPMENT_PURPOSE
 
     @classmethod
-    def parse(
-        cls,
-        raw: Mapping[str, Any],
-        *,
-        integration: str,
-        kind: str,
-        templates: TemplateLookup,
-    ) -> ShipmentSettings:
-        """Validated get_shipments settings."""
-        r = SettingsReader(raw, kind_style(kind))
-        template = r.template(
-            "shipment",
-            base=m.shipment_template(),
-            required=m.SHIPMENT_REQUIRED,
-            purpose=m.SHIPMENT_PURPOSE,
-            templates=templates,
-            targets=m.SHIPMENT_TARGETS,
-        )
-        track = TrackSettings.parse(raw, integration=integration, kind=kind, templates=templates)
-        return cls(track=track, template=template)
+    def base_template(cls) -> Template:
+        return m.shipment_template()
 
 
-@dataclass(frozen=True)
-class InvoiceSettings:
+class InvoiceSettings(TrackedTemplateSettings):
     """get_invoice: which requests to follow up, and the Source Invoice template."""
 
-    KEYS: ClassVar[tuple[str, ...]] = (*TrackSettings.KEYS, "mapping_template")
     TEMPLATE: ClassVar[TemplateSpec] = TemplateSpec.of(
         "invoice", m.DEFAULT_INVOICE_RULES, m.INVOICE_REQUIRED, m.INVOICE_TARGETS
     )
-
-    track: TrackSettings
-    template: Template
+    PURPOSE: ClassVar[str] = m.INVOICE_PURPOSE
 
     @classmethod
-    def parse(
-        cls,
-        raw: Mapping[str, Any],
-        *,
-        integration: str,
-        kind: str,
-        templates: TemplateLookup,
-    ) -> InvoiceSettings:
-        """Validated get_invoice settings."""
-        r = SettingsReader(raw, kind_style(kind))
-        template = r.template(
-            "invoice",
-            base=m.invoice_template(),
-            required=m.INVOICE_REQUIRED,
-            purpose=m.INVOICE_PURPOSE,
-            templates=templates,
-            targets=m.INVOICE_TARGETS,
-        )
-        track = TrackSettings.parse(raw, integration=integration, kind=kind, templates=templates)
-        return cls(track=track, template=template)
+    def base_template(cls) -> Template:
+        return m.invoice_template()

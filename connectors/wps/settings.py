@@ -73,13 +73,10 @@ class InventorySettings:
         r = SettingsReader(raw, kind_style(kind))
         page_size = r.integer("page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
         template = r.template(
-            "inventory",
+            cls.TEMPLATE,
             base=m.inventory_template(None, None),
-            required=m.INVENTORY_REQUIRED,
             purpose=m.INVENTORY_PURPOSE,
             templates=templates,
-            targets=m.INVENTORY_TARGETS,
-            canonical=t.canonical,
         )
         return cls(
             include_variants=r.boolean("include_variants", True),
@@ -125,14 +122,12 @@ class SendSettings:
     ) -> SendSettings:
         """Validated send_orders settings."""
         r = SettingsReader(raw, kind_style(kind))
+        # A target WPS has no field for is refused here, not silently dropped.
         template = r.template(
-            "order",
+            cls.TEMPLATE,
             base=m.order_template(None, None),
-            required=(*m.ORDER_REQUIRED, *m.LINE_REQUIRED),
             purpose=m.ORDER_PURPOSE,
             templates=templates,
-            # A target WPS has no field for is refused here, not silently dropped.
-            targets=tuple(m.DEFAULT_ORDER_RULES),
         )
         warehouse = None
         if raw.get("default_warehouse") is not None:
@@ -205,12 +200,10 @@ class ShipmentSettings:
         r = SettingsReader(raw, kind_style(kind))
         track = TrackSettings.parse(raw, integration=integration, kind=kind, templates=templates)
         template = r.template(
-            "shipment",
+            cls.TEMPLATE,
             base=m.shipment_template(None, None),
-            required=m.SHIPMENT_REQUIRED,
             purpose=m.SHIPMENT_PURPOSE,
             templates=templates,
-            targets=tuple(m.DEFAULT_SHIPMENT_RULES),
         )
         return cls(
             track=track,

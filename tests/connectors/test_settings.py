@@ -13,6 +13,7 @@ from connectors.settings import (
     SettingsError,
     SettingsReader,
     StoredTemplate,
+    TemplateSpec,
     integration_style,
     kind_style,
     no_templates,
@@ -107,11 +108,15 @@ def test_listing_rule_is_read_and_its_errors_framed() -> None:
 BASE = Template.from_settings({"sku": "field:sku", "qty": "field:quantity"})
 
 
-def _template(raw: dict[str, Any], lookup: Any = no_templates, **kw: Any) -> Template:
+SPEC = TemplateSpec.of(
+    "inventory", {"sku": "field:sku", "qty": "field:quantity"}, ("sku", "qty"), ("title",)
+)
+
+
+def _template(raw: dict[str, Any], lookup: Any = no_templates) -> Template:
     return SettingsReader(raw, kind_style("get_inventory")).template(
-        "inventory", base=BASE, required=("sku", "qty"), purpose="inventory sync",
-        templates=lookup, **kw,
-    )  # fmt: skip
+        SPEC, base=BASE, purpose="inventory sync", templates=lookup
+    )
 
 
 def test_template_inline_overrides_the_base_and_keeps_its_defaults() -> None:
@@ -145,9 +150,9 @@ def test_template_refusals() -> None:
     assert "unknown mapping rule 'bogus'" in refused(
         lambda: _template({"mapping_template": {"qty": "bogus:x"}})
     )
-    assert refused(
-        lambda: _template({"mapping_template": {"colour": "field:c"}}, targets=("sku", "qty"))
-    ) == ("get_inventory setting 'mapping_template': cannot map colour; targets are sku, qty")
+    assert refused(lambda: _template({"mapping_template": {"colour": "field:c"}})) == (
+        "get_inventory setting 'mapping_template': cannot map colour; targets are sku, qty, title"
+    )
 
 
 def test_stored_templates_reads_the_mapping_template_table(db: Database) -> None:
