@@ -19,9 +19,10 @@ from typing import NoReturn
 
 from store.safe_text import visible
 
+from .commands._output import print_error_json
 from .errors import CliError, UsageError
 from .runtime.process import tune_for_jobs
-from .visible_output import visible_stdout
+from .visible_output import VisibleWriter, visible_stdout
 
 # Each command with its line in `dropdeck --help`, in that order. Only the command given is
 # imported (console.commands.<name>), so `dropdeck orders` does not load the worker, the
@@ -147,16 +148,16 @@ def _database_trouble(exc: Exception) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     debug = os.environ.get("DROPDECK_DEBUG") == "1"
     tune_for_jobs()
+    words = sys.argv[1:] if argv is None else list(argv)
+    said: VisibleWriter | None = None
     try:
-        words = sys.argv[1:] if argv is None else list(argv)
         args = build_parser(words).parse_args(words)
         handler: Handler = args.handler
         refuse_changes_of_readonly_operator(handler, words)
-        with visible_stdout():  # store data reaches stdout; its control characters never act
+        with visible_stdout() as said:  # store data reaches stdout; its control chars never act
             return handler(args)
     except CliError as exc:
-        print(f"dropdeck: error: {visible(str(exc))}", file=sys.stderr)
-        return exc.exit_status
+        return _fail(str(exc), exc.exit_status, words, said_anything=bool(said and said.written))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -168,8 +169,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         trouble = _database_trouble(exc)
         text = trouble if trouble is not None else f"{type(exc).__name__}: {exc}"
-        print(f"dropdeck: error: {visible(text)}", file=sys.stderr)
-        return 1
+        return _fail(text, 1, words, said_anything=bool(said and said.written))
+
+
+def _fail(message: str, status: int, words: Sequence[str], *, said_anything: bool) -> int:
+    """One line on stderr; with --json also one object on stdout, unless the command already
+    printed its own (e.g. listing actions, whose object lists the SKUs it did not know)."""
+    print(f"dropdeck: error: {visible(message)}", file=sys.stderr)
+    if "--json" in words and not said_anything:
+        print_error_json(message, status)  # json.dump escapes control characters
+    return status
 
 
 if __name__ == "__main__":

@@ -17,13 +17,17 @@ from typing import Any, TextIO
 from store.safe_text import visible
 
 
-class _VisibleWriter:
+class VisibleWriter:
     """A text stream that makes control characters visible, then writes to `inner`."""
 
     def __init__(self, inner: TextIO) -> None:
         self._inner = inner
+        self.written = False
+        """Whether the command printed anything (a --json error then does not add a second
+        object after the command's own)."""
 
     def write(self, text: str) -> int:
+        self.written = self.written or bool(text)
         self._inner.write(visible(text, multiline=True))
         return len(text)
 
@@ -36,11 +40,12 @@ class _VisibleWriter:
 
 
 @contextmanager
-def visible_stdout() -> Iterator[None]:
+def visible_stdout() -> Iterator[VisibleWriter]:
     """stdout shows control characters from here until the block ends."""
     inner = sys.stdout
-    sys.stdout = _VisibleWriter(inner)  # a TextIO in all we use
+    writer = VisibleWriter(inner)
+    sys.stdout = writer  # a TextIO in all we use
     try:
-        yield
+        yield writer
     finally:
         sys.stdout = inner

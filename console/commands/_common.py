@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from datetime import UTC
 from typing import Any
@@ -21,32 +20,15 @@ from store.safe_text import visible
 
 from ..errors import CliError, UsageError
 
+# Re-exported: commands take their output helpers from here with the rest.
+from ._output import counted as counted
+from ._output import json_arg as json_arg
+from ._output import print_json as print_json
+from ._output import print_result as print_result
+
 
 def redacted_url(url: str) -> str:
     return sa.make_url(url).render_as_string(hide_password=True)
-
-
-def print_json(rows: Iterable[dict[str, Any]]) -> None:
-    json.dump(list(rows), sys.stdout, default=str)
-    sys.stdout.write("\n")
-
-
-def counted(n: int, noun: str) -> str:
-    """`1 line`, `2 lines`: a count with its noun agreeing (`noun` is the plural)."""
-    return f"{n:,} {noun[:-1] if n == 1 and noun.endswith('s') else noun}"
-
-
-def print_result(args: argparse.Namespace, text: str, result: dict[str, Any]) -> None:
-    """What an action did: `text` for a person, or with --json one JSON object for a script."""
-    if getattr(args, "json", False):
-        json.dump(result, sys.stdout, default=str)
-        sys.stdout.write("\n")
-    elif text:
-        print(text)
-
-
-def json_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true", help="say what was done as one JSON object")
 
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:

@@ -50,8 +50,9 @@ def change_owner(
     find: Callable[[Session, str], Owner],
     fields: Fields[Owner],
     apply: Callable[[Session, Owner], None],
-) -> Owner:
-    """Find the owner, move it to `connection` if given, `apply` the rest, audit before/after."""
+) -> tuple[Owner, dict[str, Any], dict[str, Any]]:
+    """Find the owner, move it to `connection` if given, `apply` the rest, audit before/after;
+    the owner with its fields before and after."""
     db = open_store()
     with db.write() as session:
         owner = find(session, name)
@@ -68,8 +69,9 @@ def change_owner(
         apply(session, owner)
         session.add(owner)
         session.flush()
-        audit(session, f"{label}.update", label, owner.id, before, fields(owner, names))
-    return owner
+        after = fields(owner, names)
+        audit(session, f"{label}.update", label, owner.id, before, after)
+    return owner, before, after
 
 
 def list_owners(

@@ -13,7 +13,7 @@ from store.models import Channel
 
 from ..context import open_store
 from ..errors import UsageError
-from ._common import audit, checked_name, find_channel
+from ._common import audit, checked_name, find_channel, json_arg, print_result
 from ._owners import change_owner, list_owners, new_owner_connection
 
 KINDS = [d.system for d in descriptors().values() if d.role == "channel"]
@@ -38,11 +38,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str
     add.add_argument(
         "--auto-process", action=argparse.BooleanOptionalAction, default=False, help=AUTO_HELP
     )
+    json_arg(add)
     add.set_defaults(handler=_add)
     change = actions.add_parser("set", help="change a channel's connection or auto-process")
     change.add_argument("name")
     change.add_argument("--connection", metavar="CONN")
     change.add_argument("--auto-process", action=argparse.BooleanOptionalAction, help=AUTO_HELP)
+    json_arg(change)
     change.set_defaults(handler=_set)
 
 
@@ -74,7 +76,11 @@ def _add(args: argparse.Namespace) -> int:
         )
         after = _fields(channel, {conn.id or 0: conn.name})
         audit(session, "channel.add", "channel", channel.id, {}, after)
-    print(f"channel {name} added ({args.kind} on {conn.name}; {_auto_note(channel)})")
+    print_result(
+        args,
+        f"channel {name} added ({args.kind} on {conn.name}; {_auto_note(channel)})",
+        {"action": "channel.add", "channel": name, **after, "note": _auto_note(channel)},
+    )
     return 0
 
 
@@ -86,8 +92,20 @@ def _set(args: argparse.Namespace) -> int:
         if args.auto_process is not None:
             channel.auto_process = args.auto_process
 
-    channel = change_owner(args.name, args.connection, "channel", find_channel, _fields, apply)
-    print(f"channel {channel.name} updated ({_auto_note(channel)})")
+    channel, before, after = change_owner(
+        args.name, args.connection, "channel", find_channel, _fields, apply
+    )
+    print_result(
+        args,
+        f"channel {channel.name} updated ({_auto_note(channel)})",
+        {
+            "action": "channel.update",
+            "channel": channel.name,
+            "before": before,
+            "after": after,
+            "note": _auto_note(channel),
+        },
+    )
     return 0
 
 

@@ -28,7 +28,15 @@ from store.models import Connection
 
 from ..context import open_store
 from ..errors import CliError, UsageError
-from ._common import audit, checked_name, find_connection, print_json, print_table
+from ._common import (
+    audit,
+    checked_name,
+    find_connection,
+    json_arg,
+    print_json,
+    print_result,
+    print_table,
+)
 
 if TYPE_CHECKING:
     from connectors.check import CheckResult
@@ -73,6 +81,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str
         action="store_false",
         help="save without testing the connection first",
     )
+    json_arg(add)
     add.set_defaults(handler=_add)
     test = actions.add_parser(
         "test",
@@ -92,9 +101,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str
         action="store_true",
         help="read every secret field again (environment or prompt) and replace them",
     )
+    json_arg(change)
     change.set_defaults(handler=_set)
     rm = actions.add_parser("remove", help="remove a connection no source or channel uses")
     rm.add_argument("name")
+    json_arg(rm)
     rm.set_defaults(handler=_remove)
 
 
@@ -179,8 +190,13 @@ def _add(args: argparse.Namespace) -> int:
         conn = save_connection(
             session, box, name=name, system=args.system, base_url=url, secrets=secrets
         )
-        audit(session, "connection.add", "connection", conn.id, {}, _summary(conn, set(secrets)))
-    print(f"connection {name} added ({args.system}, {url}; secrets: {', '.join(sorted(secrets))})")
+        after = _summary(conn, set(secrets))
+        audit(session, "connection.add", "connection", conn.id, {}, after)
+    print_result(
+        args,
+        f"connection {name} added ({args.system}, {url}; secrets: {', '.join(sorted(secrets))})",
+        {"action": "connection.add", "connection": name, **after},
+    )
     return 0
 
 
@@ -235,7 +251,11 @@ def _set(args: argparse.Namespace) -> int:
         after["secrets_replaced"] = bool(args.secrets)
         audit(session, "connection.update", "connection", conn.id, before, after)
     # Workers build a new HTTP client when a connection's URL or secrets change.
-    print(f"connection {conn.name} updated; the next run of each integration uses it")
+    print_result(
+        args,
+        f"connection {conn.name} updated; the next run of each integration uses it",
+        {"action": "connection.update", "connection": conn.name, "before": before, "after": after},
+    )
     return 0
 
 
@@ -251,16 +271,14 @@ def _remove(args: argparse.Namespace) -> int:
                 "connection ('dropdeck sources set NAME --connection C', 'dropdeck channels "
                 "set NAME --connection C') first"
             )
-        audit(
-            session,
-            "connection.remove",
-            "connection",
-            conn.id,
-            _summary(conn, _fields(box, conn)),
-            {},
-        )
+        before = _summary(conn, _fields(box, conn))
+        audit(session, "connection.remove", "connection", conn.id, before, {})
         session.delete(conn)
-    print(f"connection {args.name} removed")
+    print_result(
+        args,
+        f"connection {args.name} removed",
+        {"action": "connection.remove", "connection": args.name, "before": before},
+    )
     return 0
 
 

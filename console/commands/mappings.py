@@ -22,7 +22,15 @@ from store.models import Channel, ShippingMapping, Source
 from ..context import open_store
 from ..errors import CliError, UsageError
 from . import templates
-from ._common import audit, find_channel, find_source, print_json, print_table
+from ._common import (
+    audit,
+    find_channel,
+    find_source,
+    json_arg,
+    print_json,
+    print_result,
+    print_table,
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
@@ -49,10 +57,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str
     _owner_args(add, required=True)
     add.add_argument("key", metavar="TEXT|POLICY", help="channel shipping text, or a policy")
     add.add_argument("value", metavar="POLICY|CODE", help="a policy, or a carrier code")
+    json_arg(add)
     add.set_defaults(handler=_add)
     rm = actions.add_parser("remove", help="--channel NAME TEXT, or --source NAME POLICY")
     _owner_args(rm, required=True)
     rm.add_argument("key", metavar="TEXT|POLICY")
+    json_arg(rm)
     rm.set_defaults(handler=_remove)
 
 
@@ -106,10 +116,12 @@ def _add(args: argparse.Namespace) -> int:
         before = set_shipping_mapping(
             session, scope=scope, owner_id=owner.id or 0, key=key, value=value
         )
-        if before == value:
-            print(f"{scope} {owner.name}: {key} -> {value} already")
-            return 0
         row = {"scope": scope, "owner": owner.name, "key": key}
+        result = {"action": "shipping_mapping.set", **row, "value": value, "was": before}
+        if before == value:
+            text = f"{scope} {owner.name}: {key} -> {value} already"
+            print_result(args, text, result | {"changed": False})
+            return 0
         audit(
             session,
             "shipping_mapping.set",
@@ -119,10 +131,11 @@ def _add(args: argparse.Namespace) -> int:
             {**row, "value": value},
         )
     was = "" if before is None else f" (was {before})"
-    print(f"{scope} {owner.name}: {key} -> {value}{was}")
+    lines = [f"{scope} {owner.name}: {key} -> {value}{was}"]
     if scope == "channel":
         # get_orders re-reads held orders' shipping text against the mappings.
-        print("held orders with this shipping text are mapped by the next get_orders run")
+        lines.append("held orders with this shipping text are mapped by the next get_orders run")
+    print_result(args, "\n".join(lines), result | {"changed": True})
     return 0
 
 
@@ -140,7 +153,11 @@ def _remove(args: argparse.Namespace) -> int:
         row = {"scope": scope, "owner": owner.name, "key": key, "value": before}
         record_id = f"{scope}:{owner.name}:{key}"
         audit(session, "shipping_mapping.remove", "shipping_mapping", record_id, row, {})
-    print(f"{scope} {owner.name}: {key} removed (was -> {before})")
+    print_result(
+        args,
+        f"{scope} {owner.name}: {key} removed (was -> {before})",
+        {"action": "shipping_mapping.remove", **row},
+    )
     return 0
 
 

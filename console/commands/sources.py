@@ -14,7 +14,7 @@ from store.models import InventoryItem, Source
 
 from ..context import open_store
 from ..errors import CliError, UsageError
-from ._common import audit, checked_name, find_source
+from ._common import audit, checked_name, find_source, json_arg, print_result
 from ._owners import change_owner, list_owners, new_owner_connection
 
 KINDS = [d.system for d in descriptors().values() if d.role == "source"]
@@ -38,12 +38,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str
     add.add_argument(
         "--priority", type=int, default=100, metavar="N", help="routing tie-break: lower first"
     )
+    json_arg(add)
     add.set_defaults(handler=_add)
     change = actions.add_parser("set", help="change a source's connection, prefix or priority")
     change.add_argument("name")
     change.add_argument("--connection", metavar="CONN")
     change.add_argument("--sku-prefix", metavar="P", help="only before any inventory is imported")
     change.add_argument("--priority", type=int, metavar="N")
+    json_arg(change)
     change.set_defaults(handler=_set)
 
 
@@ -69,17 +71,13 @@ def _add(args: argparse.Namespace) -> int:
             sku_prefix=args.sku_prefix,
             priority=args.priority,
         )
-        audit(
-            session,
-            "source.add",
-            "source",
-            source.id,
-            {},
-            _fields(source, {conn.id or 0: conn.name}),
-        )
-    print(
+        after = _fields(source, {conn.id or 0: conn.name})
+        audit(session, "source.add", "source", source.id, {}, after)
+    print_result(
+        args,
         f"source {name} added ({args.kind} on {conn.name}); add its integrations with "
-        f"'dropdeck integrations add {name} KIND'"
+        f"'dropdeck integrations add {name} KIND'",
+        {"action": "source.add", "source": name, **after},
     )
     return 0
 
@@ -104,8 +102,14 @@ def _set(args: argparse.Namespace) -> int:
         if args.priority is not None:
             source.priority = args.priority
 
-    source = change_owner(args.name, args.connection, "source", find_source, _fields, apply)
-    print(f"source {source.name} updated")
+    source, before, after = change_owner(
+        args.name, args.connection, "source", find_source, _fields, apply
+    )
+    print_result(
+        args,
+        f"source {source.name} updated",
+        {"action": "source.update", "source": source.name, "before": before, "after": after},
+    )
     return 0
 
 

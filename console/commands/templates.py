@@ -24,7 +24,7 @@ from store.queries.templates import TemplateRow, template_row, template_rows, te
 
 from ..context import open_store
 from ..errors import CliError, UsageError
-from ._common import audit, print_json, print_table
+from ._common import audit, json_arg, print_json, print_result, print_table
 
 MAX_NAME = 64
 
@@ -53,6 +53,7 @@ def register(kinds: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add.add_argument("--system", required=True, help="whose fields it maps (wps, usdirect)")
     add.add_argument("--target", required=True, help="inventory, order, shipment or invoice")
     _rule_args(add)
+    json_arg(add)
     add.set_defaults(handler=_add)
     change = actions.add_parser("set", help="change a template's rules")
     change.add_argument("name")
@@ -64,9 +65,11 @@ def register(kinds: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="FIELD",
         help="drop FIELD's rule (the field then takes its default)",
     )
+    json_arg(change)
     change.set_defaults(handler=_set)
     rm = actions.add_parser("remove", help="delete a template no integration names")
     rm.add_argument("name")
+    json_arg(rm)
     rm.set_defaults(handler=_remove)
 
 
@@ -202,7 +205,11 @@ def _add(args: argparse.Namespace) -> int:
             session, name=name, system=system, target=target, rules=rules, mapping_sets=sets
         )
         audit(session, "mapping_template.add", "mapping_template", name, before, after)
-    print(f"mapping template {name!r} added ({descriptor(system).display_name} {target})")
+    print_result(
+        args,
+        f"mapping template {name!r} added ({descriptor(system).display_name} {target})",
+        {"action": "mapping_template.add", "template": name, "after": after},
+    )
     return 0
 
 
@@ -230,12 +237,18 @@ def _set(args: argparse.Namespace) -> int:
         before, after = save_template(
             session, name=row.name, system=system, target=row.target, rules=rules, mapping_sets=sets
         )
+        result = {"action": "mapping_template.update", "template": row.name, "used_by": row.used_by}
         if before == after:
-            print(f"mapping template {row.name!r} unchanged")
+            text = f"mapping template {row.name!r} unchanged"
+            print_result(args, text, result | {"changed": False})
             return 0
         audit(session, "mapping_template.update", "mapping_template", row.name, before, after)
     users = f"; used by {', '.join(row.used_by)} from their next run" if row.used_by else ""
-    print(f"mapping template {row.name!r} updated{users}")
+    print_result(
+        args,
+        f"mapping template {row.name!r} updated{users}",
+        result | {"changed": True, "before": before, "after": after},
+    )
     return 0
 
 
@@ -254,7 +267,11 @@ def _remove(args: argparse.Namespace) -> int:
         if before is None:
             raise CliError(_missing(args.name))
         audit(session, "mapping_template.remove", "mapping_template", args.name, before, {})
-    print(f"mapping template {args.name!r} removed")
+    print_result(
+        args,
+        f"mapping template {args.name!r} removed",
+        {"action": "mapping_template.remove", "template": args.name, "before": before},
+    )
     return 0
 
 

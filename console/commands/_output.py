@@ -1,0 +1,39 @@
+"""How commands print: JSON for scripts, one-line results and errors. No store imports here,
+so `console.cli` can say an error as JSON without loading a database library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+
+def print_json(rows: Iterable[dict[str, Any]]) -> None:
+    json.dump(list(rows), sys.stdout, default=str)
+    sys.stdout.write("\n")
+
+
+def counted(n: int, noun: str) -> str:
+    """`1 line`, `2 lines`: a count with its noun agreeing (`noun` is the plural)."""
+    return f"{n:,} {noun[:-1] if n == 1 and noun.endswith('s') else noun}"
+
+
+def print_result(args: argparse.Namespace, text: str, result: dict[str, Any]) -> None:
+    """What an action did: `text` for a person, or with --json one JSON object for a script."""
+    if getattr(args, "json", False):
+        json.dump(result, sys.stdout, default=str)
+        sys.stdout.write("\n")
+    elif text:
+        print(text)
+
+
+def print_error_json(message: str, exit_status: int) -> None:
+    """A failed command run with --json: one object on stdout, as its result would have been,
+    so a script reading stdout sees why (the one line on stderr stays for people)."""
+    print_result(argparse.Namespace(json=True), "", {"error": message, "exit_status": exit_status})
+
+
+def json_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="say what was done as one JSON object")
