@@ -19,6 +19,7 @@ from store.commands.shipment_push import ShipmentPush
 
 from ..context import RunContext
 from ..errors import FatalError
+from ..tracking import clip
 
 
 class ShipmentTarget(Protocol):
@@ -46,7 +47,7 @@ async def push_shipments(
     shipped and synced and that is not completed yet."""
     pushes = await ctx.write(shipment_push.shipments_to_push, ctx.owner_id)
     for n, push in enumerate(pushes, 1):
-        ref = f"order {push.order_number} shipment {push.tracking_number}"
+        ref = f"order {push.order_number} shipment {clip(push.tracking_number)}"
         try:
             if push.uncertain and await target.already_pushed(push):
                 ctx.count("already_on_store")

@@ -44,8 +44,6 @@ CARRIER_TITLES = {
     "fedex": "Federal Express",
     "dhl": "DHL",
 }
-# A tracking number: letters and digits (dashes allowed), one number, at most 50 characters.
-TRACKING = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{3,49}$")
 ITEM_ID_MISMATCH = "External Order Item ID Mismatch"
 
 
@@ -238,20 +236,6 @@ def _line(
 def carrier_code(carrier: str) -> str:
     """Magento's carrier code for a supplier's carrier name (`custom` when unknown)."""
     return CARRIER_CODES.get(" ".join(carrier.upper().split()), "custom")
-
-
-def check_tracking(number: str) -> str | None:
-    """Why a tracking number cannot be sent (malformed, too long, several), or None."""
-    value = number.strip()
-    if not value:
-        return "the tracking number is empty"
-    if re.search(r"[\s,;/|]", value):
-        return f"the tracking number field holds several numbers ({value!r}); send one per shipment"
-    if len(value) > 50:
-        return f"the tracking number is too long ({len(value)} characters; at most 50)"
-    if not TRACKING.match(value):
-        return f"the tracking number {value!r} is malformed (letters, digits and dashes only)"
-    return None
 
 
 def ship_body(

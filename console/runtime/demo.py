@@ -15,6 +15,7 @@ run alongside. After that the scheduler keeps the business moving on short inter
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Iterable
@@ -364,6 +365,13 @@ def place_shipstation_orders(running: RunningSandboxes, skus: list[str], count: 
             ).raise_for_status()
 
 
+def demo_tracking(po: str) -> str:
+    """A UPS-shaped tracking number for a PO (1Z and 16 letters or digits: a channel that
+    checks the carrier's format takes it), the same for the same PO."""
+    digest = hashlib.sha256(po.encode()).hexdigest().upper()
+    return f"1ZDEMO{digest[:12]}"
+
+
 def ship_sent_orders(db: Database, running: RunningSandboxes) -> None:
     """The supplier ships what was sent: every PO in full, but one unit short on the first
     PO that has more than one (a partial shipment; the rest is backordered)."""
@@ -388,7 +396,7 @@ def ship_sent_orders(db: Database, running: RunningSandboxes) -> None:
     for (kind, po), po_lines in lines.items():
         if kind not in described:
             continue
-        body: dict[str, Any] = {"tracking_number": f"1ZDEMO{po}"}
+        body: dict[str, Any] = {"tracking_number": demo_tracking(po)}
         sku, quantity = po_lines[0]
         if kind == "wps" and not partial_done and quantity > 1:
             body["lines"] = [{"sku": sku, "quantity": quantity - 1}]

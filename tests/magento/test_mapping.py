@@ -1,5 +1,6 @@
-"""Magento mapping: orders (configurable rows, missing prices, the guide's fields), tracking,
-the ship body, error messages with their parameters."""
+"""Magento mapping: orders (configurable rows, missing prices, the guide's fields), the ship
+body, error messages with their parameters, the store's root category. Tracking numbers:
+tests/connectors/test_tracking.py."""
 
 from __future__ import annotations
 
@@ -146,22 +147,7 @@ def test_missing_shipping_information_is_named() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("number", "words"),
-    [
-        ("", "empty"),
-        ("1Z999 1Z998", "several"),
-        ("1Z1,1Z2", "several"),
-        ("X" * 51, "too long"),
-        ("1Z$99", "malformed"),
-    ],
-)
-def test_bad_tracking_numbers_are_refused(number: str, words: str) -> None:
-    assert words in str(mapping.check_tracking(number))
-
-
 def test_ship_body_carries_the_switches() -> None:
-    assert mapping.check_tracking("1Z9999W99999999999") is None
     body = mapping.ship_body(
         items=[(10, 2)],
         carrier="UPS",

@@ -176,7 +176,7 @@ async def test_sync_orders_partial_then_rest_with_switches_each_once(shop: Shop)
     )
     assert (await shop.run("get_orders", use_parent_item_id=True)).status == "succeeded"
     order = _orders(shop)[str(placed["entity_id"])]
-    _shipment(shop, order, "1Z0001", qty=1)
+    _shipment(shop, order, "1Z999AA10000000001", qty=1)
     settings = {
         "notify_customer": True,
         "append_comment": True,
@@ -188,7 +188,7 @@ async def test_sync_orders_partial_then_rest_with_switches_each_once(shop: Shop)
     shipped = shop.mag.api("GET", "shipments", params={"searchCriteria": ""}).json()["items"]
     assert len(shipped) == 1
     first = shipped[0]
-    assert first["tracks"][0]["track_number"] == "1Z0001"
+    assert first["tracks"][0]["track_number"] == "1Z999AA10000000001"
     assert first["tracks"][0]["carrier_code"] == "ups"
     assert first["items"] == [
         {**first["items"][0], "order_item_id": placed["items"][0]["item_id"], "qty": 1}
@@ -197,7 +197,9 @@ async def test_sync_orders_partial_then_rest_with_switches_each_once(shop: Shop)
     assert first["comments"][0]["is_visible_on_front"] == 1
     assert first["extension_attributes"] == {"source_code": "default"}
     assert shop.mag.api("GET", f"orders/{placed['entity_id']}").json()["status"] == "processing"
-    _shipment(shop, order, "1Z0002")  # every line, more than is left of the first: clamped
+    _shipment(
+        shop, order, "1Z999AA10000000002"
+    )  # every line, more than is left of the first: clamped
     run = await shop.run("sync_orders")
     assert run.status == "succeeded", run.error
     assert shop.mag.api("GET", f"orders/{placed['entity_id']}").json()["status"] == "complete"
@@ -215,15 +217,28 @@ async def test_sync_orders_refuses_bad_tracking_and_item_id_mismatch(shop: Shop)
     assert (await shop.run("get_orders")).status == "succeeded"
     orders = _orders(shop)
     _shipment(shop, orders[str(placed["entity_id"])], "1Z1 1Z2")
+    # The carrier (UPS) names the format: a FedEx-shaped number is refused; so is a
+    # terminal escape, shown visible in the one-line error.
+    _shipment(shop, orders[str(placed["entity_id"])], "123456789012")
+    _shipment(shop, orders[str(placed["entity_id"])], "1Z\x1b[2J" + "9" * 14)
     # Without "Use Parent Item ID" the configurable line is the child row: Magento 2.4
     # ships nothing for it, and the error says so.
-    _shipment(shop, orders[str(cfg["entity_id"])], "1Z0003")
+    _shipment(shop, orders[str(cfg["entity_id"])], "1Z999AA10000000003")
     run = await shop.run("sync_orders")
     assert run.status == "partial", run.error  # each failed shipment is a failed record
     with shop.db.read() as session:
         errors = {s.tracking_number: s.sync_error for s in session.scalars(sa.select(Shipment))}
     assert "several numbers" in str(errors["1Z1 1Z2"])
-    assert str(errors["1Z0003"]).endswith("You can't create a shipment without products.")
+    assert str(errors["123456789012"]) == (
+        "tracking refused: the tracking number '123456789012' does not match UPS's format "
+        "(1Z and 16 letters or digits); correct it and sync again"
+    )
+    hostile = str(errors["1Z\x1b[2J" + "9" * 14])
+    assert "malformed" in hostile and "␛[2J" in hostile and "\x1b" not in hostile
+    assert run.counters["failed"] == 4
+    assert str(errors["1Z999AA10000000003"]).endswith(
+        "You can't create a shipment without products."
+    )
     assert (
         shop.mag.api("GET", "shipments", params={"searchCriteria": ""}).json()["total_count"] == 0
     )
@@ -235,7 +250,7 @@ async def test_sync_orders_item_id_mismatch(shop: Shop) -> None:
     placed = shop.mag.control("POST", "orders", json={"items": [{"sku": simple["sku"]}]})
     assert (await shop.run("get_orders")).status == "succeeded"
     order = _orders(shop)[str(placed["entity_id"])]
-    sid = _shipment(shop, order, "1Z0004")
+    sid = _shipment(shop, order, "1Z999AA10000000004")
     with shop.db.write() as session:  # the source shipped a SKU the order has no line for
         line = session.scalars(sa.select(ShipmentLine).where(ShipmentLine.shipment_id == sid)).one()
         line.order_line_id = None
@@ -256,7 +271,7 @@ async def test_a_worker_that_died_after_magento_shipped_does_not_ship_again(shop
     placed = shop.mag.control("POST", "orders", json={"items": [{"sku": simple["sku"]}]})
     assert (await shop.run("get_orders")).status == "succeeded"
     order = _orders(shop)[str(placed["entity_id"])]
-    sid = _shipment(shop, order, "1Z0005")
+    sid = _shipment(shop, order, "1Z999AA10000000005")
     # The last run recorded its intent, Magento accepted the ship call, then the worker died.
     item_id = placed["items"][0]["item_id"]
     shipped = shop.mag.api(
@@ -264,7 +279,9 @@ async def test_a_worker_that_died_after_magento_shipped_does_not_ship_again(shop
         f"order/{placed['entity_id']}/ship",
         json={
             "items": [{"order_item_id": item_id, "qty": 1}],
-            "tracks": [{"track_number": "1Z0005", "title": "UPS", "carrier_code": "ups"}],
+            "tracks": [
+                {"track_number": "1Z999AA10000000005", "title": "UPS", "carrier_code": "ups"}
+            ],
         },
     )
     assert shipped.is_success
@@ -289,7 +306,7 @@ async def test_pii_retention_scrubs_shipped_orders_after_the_days_and_audits(sho
     assert (await shop.run("get_orders")).status == "succeeded"
     orders = _orders(shop)
     for placed, age in ((old, 31), (new, 5)):
-        sid = _shipment(shop, orders[str(placed["entity_id"])], f"1Z00{age}")
+        sid = _shipment(shop, orders[str(placed["entity_id"])], f"1Z999AA10000000{age:03d}")
         with shop.db.write() as session:
             row = session.get_one(Shipment, sid)
             row.shipped_at = datetime.now(UTC) - timedelta(days=age)
