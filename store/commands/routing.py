@@ -26,6 +26,7 @@ from ..models import (
     Source,
 )
 from ..models._types import utcnow
+from ..models.catalog import routed_master_sku
 from ..models.orders import OrderStatus, RequestStatus
 
 
@@ -68,7 +69,7 @@ def _candidates(
             )
         ).all()
     )
-    masters = {line.id: master.get(line.sku) or line.sku for line in lines}
+    masters = {line.id: routed_master_sku(master.get(line.sku), line.sku) for line in lines}
     rows = session.execute(
         sa.select(InventoryItem, col(Source.name), col(Source.priority))
         .join(Source, col(InventoryItem.source_id) == col(Source.id))

@@ -133,6 +133,13 @@ class Listing(TableModel, table=True):
     updated_at: datetime = when(default_now=True)
 
 
+def routed_master_sku(master_sku: str | None, sku: str) -> str:
+    """The master SKU routing looks up for a listing variant: the one it is linked to, else
+    its own SKU (a store that sells the supplier's SKUs needs no link). Everything that shows
+    a listing's supplier uses this rule (in SQL: store.queries.listings.supplier_master)."""
+    return master_sku or sku
+
+
 class ListingVariant(TableModel, table=True):
     """One sellable SKU on a channel. Link state and operator flags live here."""
 

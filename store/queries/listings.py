@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from ..models import Channel, InventoryItem, Listing, ListingVariant, Source
-from ..models.catalog import LinkState
+from ..models.catalog import LinkState, routed_master_sku
 from .keyset import Row, keyset_page, prefix_range
 from .text_filter import matches_words, shown_status
 
@@ -84,9 +84,10 @@ class ListingRow:
 
 
 def supplier_master() -> sa.ColumnElement[str]:
-    """The master SKU routing looks up for a listing variant (its own SKU when unset)."""
+    """The master SKU routing looks up for a listing variant (its own SKU when unset or
+    empty): `routed_master_sku` in SQL."""
     v = ListingVariant.__table__.c
-    return sa.func.coalesce(v.master_sku, v.sku)
+    return sa.func.coalesce(sa.func.nullif(v.master_sku, ""), v.sku)
 
 
 def has_supplier() -> sa.ColumnElement[bool]:
@@ -269,8 +270,9 @@ def count_listings(
 
 @dataclass(frozen=True)
 class ListingBacking:
-    """What stands behind a listing variant: the master SKU it is linked to, the sources
-    carrying that SKU (routing's order: priority, then name), and where it sits on the
+    """What stands behind a listing variant: the master SKU routing looks up for it (the
+    one it is linked to, else its own SKU: `routed_master_sku`), the sources carrying that
+    SKU in routing's order (as the console's Supplier column), and where it sits on the
     channel (its product id, its parent product's id, simple or a variation)."""
 
     master_sku: str | None
@@ -301,7 +303,7 @@ def listing_backing(session: Session, variant_ids: list[int]) -> dict[int, Listi
         .join_from(ListingVariant.__table__, Listing.__table__, v.listing_id == lst.id)
         .where(v.id.in_(variant_ids))
     ).all()
-    masters = {row[2] for row in rows if row[2]}
+    masters = {routed_master_sku(row[2], row[1]) for row in rows}
     carried: dict[str, list[str]] = {}
     if masters:
         i = InventoryItem.__table__.c
@@ -310,18 +312,19 @@ def listing_backing(session: Session, variant_ids: list[int]) -> dict[int, Listi
             sa.select(i.master_sku, s.name)
             .join_from(InventoryItem.__table__, Source.__table__, i.source_id == s.id)
             .where(i.master_sku.in_(masters))
-            .order_by(i.master_sku, s.priority, s.name)
+            .order_by(i.master_sku, *_supplier_order(i, s))
         )
         for master, name in session.execute(stmt):
             names = carried.setdefault(master, [])
             if name not in names:  # a source may carry the SKU under two of its own
                 names.append(name)
     out = {}
-    for vid, sku, master, product_id, listing_sku, parent_id in rows:
+    for vid, sku, linked, product_id, listing_sku, parent_id in rows:
         simple = sku == listing_sku
+        master = routed_master_sku(linked, sku)
         out[vid] = ListingBacking(
             master_sku=master,
-            sources=tuple(carried.get(master, ())) if master else (),
+            sources=tuple(carried.get(master, ())),
             product_id=product_id,
             parent_id=None if simple or parent_id == product_id else parent_id,
             type="simple" if simple else "variation",

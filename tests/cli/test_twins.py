@@ -15,8 +15,10 @@ import sqlalchemy as sa
 
 from console.runtime import demo_data
 from store.db import Database
-from store.models import AuditEvent, Integration, JobRun, Worker
+from store.models import AuditEvent, Integration, JobRun, ListingVariant, Worker
 from store.models._types import utcnow
+from store.models.catalog import routed_master_sku
+from store.queries.listings import page_listings, supplier_items
 
 from .conftest import Run
 
@@ -123,6 +125,30 @@ def test_listings_json_says_what_backs_each_listing(sqlite_db: Database, cli: Ru
     status, out, _ = cli("listings", "--sku", "MAG-")
     assert status == 0
     assert all(line.rstrip().endswith("none") for line in out.splitlines()[1:])
+
+
+def test_listings_json_and_the_console_agree_on_a_listing_with_no_master_sku(
+    sqlite_db: Database, cli: Run
+) -> None:
+    # A store selling the supplier's own SKUs: no link, the SKU itself is what routing
+    # looks up. --json, the console's Supplier column and routing say the same source.
+    demo_data.seed_demo_business(sqlite_db, listings=30, orders=3)
+    sku = "WPS-0000000-BLA"
+    with sqlite_db.write() as session:
+        unset = session.execute(
+            sa.update(ListingVariant).where(ListingVariant.sku == sku).values(master_sku=None)
+        )
+        assert unset.rowcount >= 1
+    status, out, _ = cli("listings", "--json", "--sku", sku)
+    assert status == 0
+    [row] = json.loads(out)
+    assert row["master_sku"] == sku
+    assert (row["source"], row["sources"]) == ("Western Power Sports", ["Western Power Sports"])
+    with sqlite_db.read() as session:
+        [shown] = page_listings(session, sku_prefix=sku, limit=5)
+        carried = supplier_items(session, routed_master_sku(shown.master_sku, shown.sku))
+    assert (shown.master_sku, shown.supplier) == (sku, row["source"])
+    assert [i.source for i in carried] == row["sources"]
 
 
 def test_actions_say_what_was_done_as_one_json_object(sqlite_db: Database, cli: Run) -> None:

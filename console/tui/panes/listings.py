@@ -16,6 +16,7 @@ from connectors.registry import unsupported_actions
 from store.commands.audit import operator_name
 from store.commands.listing_link import LinkRefused, link_to_inventory
 from store.commands.listings import ListingAction, apply_listing_action, unlink_listings
+from store.models.catalog import routed_master_sku
 from store.queries.listings import (
     CONSOLE_TABS,
     ListingRow,
@@ -214,7 +215,8 @@ class ListingsPane(Pane):
     @work(exclusive=True, group="details", exit_on_error=False)
     async def _details(self, r: ListingRow) -> None:
         fields = [(k, v) for k, v in r.as_json().items()] + [("title", r.title)]
-        items = await store_access.read(self.db, supplier_items, r.master_sku or r.sku)
+        master = routed_master_sku(r.master_sku, r.sku)
+        items = await store_access.read(self.db, supplier_items, master)
         fields.append(("master sku", r.master_sku))
         lines = [
             f"{i.source}: SKU {i.sku}, stock {i.quantity:,}, cost {fmt.money(i.cost)}"
@@ -224,7 +226,7 @@ class ListingsPane(Pane):
         if not lines:
             how = "" if self.dropdeck.readonly else "i links it to an inventory item; "
             lines = [
-                f"none: no source carries {r.master_sku or r.sku}, so an order for it is held",
+                f"none: no source carries {master}, so an order for it is held",
                 f"{how}dropdeck listings link {r.sku} MASTER_SKU does the same",
             ]
         sections = [("Supplier backing (routing's order)", lines)]
