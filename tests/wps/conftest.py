@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -16,29 +14,17 @@ import connectors.wps.operations  # noqa: F401  (registers the wps operations)
 from connectors.context import ClientPool
 from connectors.registry import get_operation
 from connectors.sandboxing import BuiltSandbox
-from connectors.sandboxing.serve import RunningServer, serve
+from connectors.sandboxing.serve import RunningServer
 from connectors.wps.sandbox import build
 from connectors.wps.sandbox.state import UNORDERABLE
 from console.runtime.runs import load_context
 from console.runtime.settings import RuntimeSettings
 from console.runtime.worker import Worker
-from store.commands.routing import po_number
 from store.commands.runs import queue_run
-from store.commands.setup import ensure_channel, ensure_integration, ensure_source, save_connection
-from store.crypto import SecretBox
 from store.db import Database
-from store.models import (
-    Channel,
-    FulfillmentLine,
-    FulfillmentRequest,
-    Integration,
-    JobRun,
-    Order,
-    OrderLine,
-    Source,
-)
-from store.models._types import utcnow
+from store.models import Channel, Integration, JobRun
 from store.models.runtime import RunTrigger
+from tests.served_source import ServedSource
 
 FAST = RuntimeSettings(
     poll_seconds=0.02,
@@ -50,30 +36,20 @@ FAST = RuntimeSettings(
 )
 
 
-@dataclass
-class Wps:
-    """The served sandbox and a WPS source wired to it in the store."""
+class Wps(ServedSource):
+    """The served sandbox and a WPS source (prefix WPS-) wired to it in the store."""
 
-    db: Database
-    sandbox: BuiltSandbox
-    server: RunningServer
-    source_id: int
-    control: httpx.Client
-
-    @property
-    def state(self) -> Any:
-        return self.sandbox.state
-
-    def integration(self, kind: str, settings: dict[str, Any] | None = None) -> int:
-        with self.db.write() as session:
-            source = session.get(Source, self.source_id)
-            assert source is not None
-            row = ensure_integration(session, source, kind, settings=settings)
-            assert row.id is not None
-            return row.id
-
-    def faults(self, **changes: Any) -> None:
-        self.control.put("/_sandbox/faults", json=changes).raise_for_status()
+    SYSTEM: ClassVar[str] = "wps"
+    SKU_PREFIX: ClassVar[str] = "WPS-"
+    METHOD: ClassVar[str] = "BEST"
+    ADDRESS: ClassVar[dict[str, str]] = {
+        "address_1": "1 Main St",
+        "city": "Boise",
+        "state": "ID",
+        "postcode": "83702",
+        "phone": "2085550100",
+    }
+    SHIPPING_TEXT: ClassVar[str] = "Ground"
 
     def orderable_skus(self, n: int, at_least: int = 3) -> list[str]:
         out = []
@@ -83,84 +59,6 @@ class Wps:
                 if len(out) == n:
                     break
         return out
-
-    def order(
-        self,
-        lines: list[tuple[str, int]],
-        *,
-        number: str = "1001",
-        method: str | None = "BEST",
-        email: str | None = "ada@example.com",
-        auto_process: bool = True,
-        customer: tuple[str, str] = ("Ada", "Lovelace"),
-    ) -> int:
-        """An order routed whole to this source; returns the fulfillment request id."""
-        with self.db.write() as session:
-            channel = ensure_channel(
-                session, name="shop", kind="woocommerce", connection=None, auto_process=auto_process
-            )
-            order = Order(
-                channel_id=channel.id or 0,
-                external_id=f"ext-{number}",
-                number=number,
-                status="routed",
-                customer_name=" ".join(customer),
-                customer_email=email,
-                shipping_address={
-                    "first_name": customer[0],
-                    "last_name": customer[1],
-                    "address_1": "1 Main St",
-                    "city": "Boise",
-                    "state": "ID",
-                    "postcode": "83702",
-                    "phone": "2085550100",
-                },
-                shipping_text="Ground",
-                placed_at=utcnow(),
-            )
-            session.add(order)
-            session.flush()
-            request = FulfillmentRequest(
-                order_id=order.id or 0,
-                source_id=self.source_id,
-                po_number=po_number(session, order, self.source_id),
-                shipping_method=method,
-                shipping_address=dict(order.shipping_address),
-            )
-            session.add(request)
-            session.flush()
-            for i, (sku, qty) in enumerate(lines):
-                line = OrderLine(
-                    order_id=order.id or 0,
-                    external_id=f"{number}-{i}",
-                    sku=f"WPS-{sku}",
-                    quantity=qty,
-                    price=Decimal("10.00"),
-                )
-                session.add(line)
-                session.flush()
-                session.add(
-                    FulfillmentLine(
-                        request_id=request.id or 0,
-                        order_line_id=line.id or 0,
-                        sku=sku,
-                        quantity=qty,
-                    )
-                )
-            assert request.id is not None
-            return request.id
-
-    def request(self, request_id: int) -> FulfillmentRequest:
-        with self.db.read() as session:
-            row = session.get(FulfillmentRequest, request_id)
-        assert row is not None
-        return row
-
-    def order_of(self, request_id: int) -> Order:
-        with self.db.read() as session:
-            row = session.get(Order, self.request(request_id).order_id)
-        assert row is not None
-        return row
 
 
 @pytest.fixture
@@ -175,32 +73,14 @@ def wps_sqlite(sqlite_db: Database) -> Iterator[Wps]:
 
 def _wps(db: Database) -> Iterator[Wps]:
     sandbox = build(seed=5, size=240)
-    server = serve(sandbox.app)
-    control = httpx.Client(base_url=server.base_url)
-    try:
-        yield wire_wps(db, sandbox, server, control)
-    finally:
-        control.close()
-        server.stop()
+    yield from Wps.served(db, sandbox, lambda _: {"api_token": sandbox.credentials["api_token"]})
 
 
 def wire_wps(
     db: Database, sandbox: BuiltSandbox, server: RunningServer, control: httpx.Client
 ) -> Wps:
     """A WPS source in `db` on the served sandbox (several stores may share one account)."""
-    with db.write() as session:
-        conn = save_connection(
-            session,
-            SecretBox(db.settings.home),
-            name="wps-conn",
-            system="wps",
-            base_url=server.base_url,
-            secrets={"api_token": sandbox.credentials["api_token"]},
-        )
-        source = ensure_source(session, name="wps", kind="wps", connection=conn, sku_prefix="WPS-")
-        assert source.id is not None
-        source_id = source.id
-    return Wps(db, sandbox, server, source_id, control)
+    return Wps.wire(db, sandbox, server, control, {"api_token": sandbox.credentials["api_token"]})
 
 
 async def run_job(db: Database, integration_id: int, timeout: float = 30.0) -> JobRun:
