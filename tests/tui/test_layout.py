@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import sqlalchemy as sa
 from textual.command import CommandList
 
 from console.tui.app import DropdeckApp
 from console.tui.panes.orders import _status
 from console.tui.widgets.paged_table import PagedTable
+from store.db import Database
+from store.models import Order
 
 from .conftest import settle, wait_until
 
@@ -72,3 +75,21 @@ async def test_the_palette_lists_most_of_the_screen_at_80x24(
         await wait_until(pilot, lambda: results.option_count > 0)
         await pilot.pause(0.2)
         assert results.size.height >= 16  # of 24 rows: 8 entries with their help line
+
+
+async def test_orders_at_80_tell_long_alike_numbers_apart_by_their_end(
+    make_app: Callable[..., DropdeckApp], demo_db: Database
+) -> None:
+    # Magento increment ids (and ShipStation numbers) share their start: 000000123.
+    with demo_db.write() as session:
+        newest = session.scalars(sa.select(Order).order_by(Order.id.desc()).limit(3)).all()  # type: ignore[union-attr]
+        for order, number in zip(newest, ("000000123", "000000124", "#77"), strict=True):
+            order.number = number
+    app = make_app(pane="orders")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        _, rows = _header_and_rows(app, "orders-table")
+        cells = [line.split()[0] for line in rows]
+    assert "…000123" in cells and "…000124" in cells
+    assert "#77" in cells  # a short number stays whole
+    assert not any(c.startswith("0000") for c in cells)

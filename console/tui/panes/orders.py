@@ -57,7 +57,8 @@ def _status(value: str) -> Text:
 # At 80 columns: number, status, when placed, total and every request whole; from 100 the
 # customer, from 110 the channel. Requests take the rest of the width.
 COLUMNS: list[Column[OrderRow]] = [
-    Column("Order", 7, lambda r: r.number),
+    # Magento/ShipStation numbers are long and alike at the start (000000123): keep the end.
+    Column("Order", 7, lambda r: r.number, keep_end=True),
     Column("Channel", 11, lambda r: r.channel, min_table_width=110, flex=True, max_width=16),
     Column("Status", 12, lambda r: _status(r.status)),
     Column("Placed UTC", 11, lambda r: fmt.when(r.created_at)),

@@ -48,7 +48,8 @@ class Column(Generic[R]):
     """`width` is the least the column takes; a `flex` column also takes what the table has
     left over: first those with a `max_width` up to it, in order, then the others share the
     rest. A column with `min_table_width` shows only when the table is at least that wide (a
-    pane decides what fits at 80 and what appears at 120)."""
+    pane decides what fits at 80 and what appears at 120). A `keep_end` column cuts a long
+    value on the left (`…000123`): ids that differ only at their end stay apart."""
 
     title: str
     width: int
@@ -57,6 +58,7 @@ class Column(Generic[R]):
     flex: bool = False
     min_table_width: int = 0
     max_width: int | None = None
+    keep_end: bool = False
 
 
 class RowStrips(Generic[R]):
@@ -176,6 +178,8 @@ class RowStrips(Generic[R]):
             text = _safe_cell(value)
             if col.right and text.cell_len < width:
                 text = Text(" " * (width - text.cell_len)) + text
+            if col.keep_end and row is not None and text.cell_len > width > 1:
+                text = _keep_end(text, width)
             text.truncate(width, overflow="ellipsis", pad=True)
             cells.append(text)
         return cells
@@ -188,6 +192,14 @@ def _safe_cell(value: str | Text) -> Text:
         return Text(visible(value))
     shown = visible(value.plain)
     return value.copy() if shown == value.plain else Text(shown, style=value.style)
+
+
+def _keep_end(text: Text, width: int) -> Text:
+    """`…` and as much of the end of `text` as fits in `width` cells."""
+    start = len(text.plain)
+    while start > 0 and text[start - 1 :].cell_len < width:
+        start -= 1
+    return Text("…", style=text.style) + text[start:]
 
 
 def _strip(console: Console, cells: list[Text], style: Style, scroll_x: int, width: int) -> Strip:
