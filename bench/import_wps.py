@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._common import peak_rss_mb, sandbox_child, serve_until_stdin_closes  # noqa: E402
+from bench._common import peak_rss_mb, run_source_inventory, sandbox_child, serve_until_stdin_closes  # noqa: E402
 
 BUDGETS = {"store share": 0.30, "peak RSS MB": 300.0}
 
@@ -61,43 +61,13 @@ async def fetch_only(base_url: str, token: str, page_size: int) -> tuple[float, 
     return elapsed, client.requests, n, walked
 
 
-async def import_items(base_url: str, token: str, page_size: int, home: Path) -> tuple[float, dict]:
+async def import_items(
+    base_url: str, token: str, page_size: int, home: Path
+) -> tuple[float, dict[str, int]]:
     """get_inventory into a fresh SQLite store; (seconds, run counters)."""
-    import connectors.wps.operations  # noqa: F401  (registers the operations)
-    from connectors.context import ClientPool
-    from connectors.registry import get_operation
-    from console.runtime.runs import load_context
-    from store.commands.runs import queue_run
-    from store.commands.setup import ensure_integration, ensure_source, save_connection
-    from store.crypto import SecretBox
-    from store.db import open_database
-    from store.models.runtime import RunTrigger
-    from store.settings import StoreSettings
-
-    db = open_database(StoreSettings(home=home, database_url=f"sqlite:///{home / 'bench.db'}"))
-    with db.write() as session:
-        conn = save_connection(
-            session,
-            SecretBox(home),
-            name="wps-bench",
-            system="wps",
-            base_url=base_url,
-            secrets={"api_token": token},
-        )
-        source = ensure_source(session, name="wps", kind="wps", connection=conn, sku_prefix="WPS-")
-        integration = ensure_integration(
-            session, source, "get_inventory", settings={"page_size": page_size}
-        )
-        run = queue_run(session, integration.id or 0, RunTrigger.MANUAL)
-    clients = ClientPool()
-    ctx, problem = load_context(db, run, clients)
-    assert ctx is not None, problem
-    started = time.perf_counter()
-    await get_operation("wps", "get_inventory")(ctx)
-    elapsed = time.perf_counter() - started
-    await clients.aclose()
-    db.dispose()
-    return elapsed, dict(ctx.counters)
+    return await run_source_inventory(
+        "wps", base_url, {"api_token": token}, {"page_size": page_size}, home, "WPS-"
+    )
 
 
 def main() -> int:

@@ -31,17 +31,15 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
-import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._common import sandbox_child  # noqa: E402
+from bench._common import back_every_listing_sku, change_costs, sandbox_child  # noqa: E402
 from bench.import_magento import magento_store  # noqa: E402
 from bench.import_woocommerce import run_kind  # noqa: E402
 
@@ -49,17 +47,6 @@ from bench.import_woocommerce import run_kind  # noqa: E402
 def _clock(info: dict[str, str], body: dict[str, Any]) -> None:
     r = httpx.put(f"{info['base_url']}/_sandbox/clock", json=body, timeout=30)
     r.raise_for_status()
-
-
-def _change_costs(db: Any, skus: list[str], cost: str) -> None:
-    from store.models import InventoryItem
-
-    with db.write() as session:
-        session.execute(
-            sa.update(InventoryItem)
-            .where(InventoryItem.sku.in_(skus))  # type: ignore[attr-defined]
-            .values(cost=Decimal(cost))
-        )
 
 
 async def _sync(db: Any, channel: Any, settings: dict[str, Any]) -> tuple[Any, float]:
@@ -70,30 +57,12 @@ async def _sync(db: Any, channel: Any, settings: dict[str, Any]) -> tuple[Any, f
 
 async def bench(info: dict[str, str], home: Path, percent: float) -> int:
     from store.commands.channel_listings import link_inventory_on_sku
-    from store.models import InventoryItem, ListingVariant, Source
 
     db, channel = magento_store(info, home)
     _, run, transport = await run_kind(db, channel, "import_listings", {})
     print(f"import                 {run.summary} ({transport.total:,} requests)")
     with db.write() as session:
-        source = Source(name="wps", kind="wps")
-        session.add(source)
-        session.flush()
-        skus = sorted(session.scalars(sa.select(ListingVariant.sku)))
-        session.execute(
-            sa.insert(InventoryItem),
-            [
-                {
-                    "source_id": source.id,
-                    "sku": s,
-                    "master_sku": s,
-                    "parent_sku": s,
-                    "cost": Decimal("10.00"),
-                    "quantity": 20,
-                }
-                for s in skus
-            ],
-        )
+        skus = back_every_listing_sku(session)
         link_inventory_on_sku(session, channel.id)
     _clock(info, {"now": (datetime.now(UTC) - timedelta(hours=3)).isoformat()})
     run, took = await _sync(db, channel, {"use_bulk": True})
@@ -106,7 +75,7 @@ async def bench(info: dict[str, str], home: Path, percent: float) -> int:
         ("async bulk", {"use_bulk": True}, "13.45"),
     ):
         changed = rng.sample(skus, n)
-        _change_costs(db, changed, cost)
+        change_costs(db, changed, cost)
         run, took = await _sync(db, channel, settings)
         counters = run.counters
         link, writes = counters.get("link_requests", 0), counters.get("sync_requests", 0)

@@ -24,7 +24,6 @@ import random
 import sys
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._common import sandbox_child  # noqa: E402
+from bench._common import back_every_listing_sku, change_costs, sandbox_child  # noqa: E402
 from bench.import_woocommerce import run_kind as run_through_engine  # noqa: E402
 from bench.import_woocommerce import woo_store  # noqa: E402
 
@@ -46,41 +45,20 @@ async def run_kind(db: Any, channel: Any, kind: str, settings: dict[str, Any]) -
 
 
 async def bench(info: dict[str, str], home: Path, percent: float) -> int:
-    from store.models import InventoryItem, Listing, ListingVariant, Source
+    from store.models import Listing, ListingVariant
 
     db, channel = woo_store(info, home)
     run, _ = await run_kind(db, channel, "import_listings", {})
     print(f"import                 {run.summary}")
     with db.write() as session:
-        source = Source(name="wps", kind="wps")
-        session.add(source)
-        session.flush()
-        skus = list(session.scalars(sa.select(ListingVariant.sku)))
-        session.execute(
-            sa.insert(InventoryItem),
-            [
-                {
-                    "source_id": source.id,
-                    "sku": s,
-                    "master_sku": s,
-                    "parent_sku": s,
-                    "cost": Decimal("10.00"),
-                    "quantity": 20,
-                }
-                for s in skus
-            ],
-        )
+        skus = back_every_listing_sku(session)
     run, _ = await run_kind(db, channel, "link_listings", {})
     print(f"link                   {run.summary}")
     run, writes = await run_kind(db, channel, "sync_listings", {})
     print(f"first sync             {run.summary}")
     changed = random.Random(7).sample(skus, max(1, int(len(skus) * percent / 100)))
-    with db.write() as session:
-        session.execute(
-            sa.update(InventoryItem)
-            .where(InventoryItem.sku.in_(changed))  # type: ignore[attr-defined]
-            .values(cost=Decimal("12.34"))
-        )
+    change_costs(db, changed, "12.34")
+    with db.read() as session:
         lv, lst = ListingVariant, Listing
         rows = session.execute(
             sa.select(lv.external_id, lst.external_id)
