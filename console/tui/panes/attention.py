@@ -22,6 +22,7 @@ from store.queries.attention import Attention, attention
 
 from .. import format as fmt
 from .. import store_access
+from ..copy import CopyTarget
 from .base import Pane
 
 
@@ -105,6 +106,7 @@ class AttentionPane(Pane):
     BINDINGS = [
         *(Binding(i.key, f"jump('{i.target}')", i.label, show=False) for i in ITEMS),
         Binding("enter", "open", "Open list"),
+        Binding("y", "copy", "Copy"),  # room in the footer here
     ]
     TITLE = "Attention"
     REFRESH_SECONDS = 3.0
@@ -170,6 +172,16 @@ class AttentionPane(Pane):
     def _first(counts: dict[str, tuple[int, str | None]]) -> int:
         """The cursor starts on the first line with something in it."""
         return next((n for n, i in enumerate(ITEMS) if counts[i.target][0]), 0)
+
+    def copy_target(self) -> CopyTarget | None:
+        """The highlighted line's newest example (`order 1042: …`), as it is stored."""
+        index = self.options.highlighted
+        if index is None or self.summary is None:
+            return None
+        item = ITEMS[index]
+        example = _counts(self.summary)[item.target][1]
+        # One line, as the summary shows it (an error's newlines and tabs become spaces).
+        return CopyTarget(f"{item.label.lower()} example", " ".join((example or "").split()))
 
     def action_open(self) -> None:
         index = self.options.highlighted

@@ -24,6 +24,7 @@ from store.errors import explain
 from store.safe_text import visible
 
 from .. import store_access
+from ..copy import CopyTarget, copy_value
 from ..messages import StoreChanged
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ class Pane(Vertical):
     BINDINGS = [
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
+        # Not a change (allowed read-only); shown in the footer only where there is room.
+        Binding("y", "copy", "Copy", show=False),
     ]
 
     TITLE: ClassVar[str] = ""
@@ -104,6 +107,13 @@ class Pane(Vertical):
 
     def load(self) -> None:
         """(Re)read what the pane shows, in a worker."""
+
+    def copy_target(self) -> CopyTarget | None:
+        """What `y` copies from the selected row (None: no row selected)."""
+        return None
+
+    def action_copy(self) -> None:
+        copy_value(self.app, self.copy_target())
 
     def set_status(self, status: str) -> None:
         parts = [self.TITLE]

@@ -29,6 +29,7 @@ from store.queries.runs import IntegrationRow, list_integrations, owner_names
 
 from .. import format as fmt
 from .. import store_access
+from ..copy import CopyTarget
 from ..screens.confirm import ConfirmScreen
 from ..screens.details import DetailsScreen
 from .base import Pane
@@ -300,6 +301,12 @@ class IntegrationsPane(Pane):
             ("finished", fmt.when_long(r.last_finished_at)),
         ]
         self.app.push_screen(DetailsScreen(f"Integration {r.name}", fields))
+
+    def copy_target(self) -> CopyTarget | None:
+        r = self._cursor
+        if isinstance(r, NoIntegrations):  # no integration yet: the owner's name
+            return CopyTarget(self.OWNER, r.owner)
+        return CopyTarget("integration name", r.name) if r else None
 
     async def action_pause(self) -> None:
         if not self.marks and self._on_owner_without_integrations():

@@ -9,11 +9,13 @@ from collections.abc import Iterable
 from functools import partial
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widget import Widget
 
 from store.queries.inventory import InventoryRow, page_inventory
 
 from .. import format as fmt
+from ..copy import CopyTarget
 from ..screens.details import DetailsScreen
 from ..widgets.paged_table import Column, PagedTable
 from .paged import PagedPane, fetch_page
@@ -42,6 +44,7 @@ COLUMNS: list[Column[InventoryRow]] = [
 
 
 class InventoryPane(PagedPane[InventoryRow]):
+    BINDINGS = [Binding("y", "copy", "Copy")]  # room in the footer here
     TITLE = "Inventory"
     COLUMNS = COLUMNS
     EMPTY = "No inventory yet — run a source's get_inventory: select it in Sources (1) and press x"
@@ -62,6 +65,10 @@ class InventoryPane(PagedPane[InventoryRow]):
 
     def fetcher(self) -> partial[list[InventoryRow]]:
         return partial(fetch_page, page_inventory, text=self.filter_text or None)
+
+    def copy_target(self) -> CopyTarget | None:
+        r = self.table.cursor_row
+        return CopyTarget("SKU", r.sku) if r else None
 
     def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
         r: InventoryRow = event.row

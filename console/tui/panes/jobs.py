@@ -24,6 +24,7 @@ from store.queries.runs import RunRow, get_run, page_runs, run_notifications, ru
 
 from .. import format as fmt
 from .. import store_access
+from ..copy import CopyTarget
 from ..screens.confirm import ConfirmScreen
 from ..screens.details import DetailsScreen, Field, Section
 from ..widgets.paged_table import Column, PagedTable
@@ -150,6 +151,10 @@ class JobsPane(PagedPane[RunRow]):
         if r.cancel_requested_by and r.status == RunStatus.RUNNING:
             fields.insert(5, ("cancelling", f"asked by {r.cancel_requested_by}"))
         return f"Run {r.id}", fields, _sections(notes, log)
+
+    def copy_target(self) -> CopyTarget | None:
+        r = self.table.cursor_row
+        return CopyTarget("run id", str(r.id)) if r else None
 
     async def action_pause(self) -> None:
         row = self.table.cursor_row

@@ -28,6 +28,7 @@ from store.queries.listings import (
 
 from .. import format as fmt
 from .. import store_access
+from ..copy import CopyTarget
 from ..messages import StoreChanged
 from ..screens.ask_value import AskValueScreen
 from ..screens.confirm import ConfirmScreen
@@ -231,6 +232,10 @@ class ListingsPane(Pane):
             ]
         sections = [("Supplier backing (routing's order)", lines)]
         self.app.push_screen(DetailsScreen(f"Listing {r.sku}", fields, sections))
+
+    def copy_target(self) -> CopyTarget | None:
+        r = self.table.cursor_row
+        return CopyTarget("SKU", r.sku) if r else None
 
     def action_pause(self) -> None:
         rows = self.table.targets()

@@ -21,6 +21,7 @@ from store.queries.orders import OrderRow, RequestRow, order_shipments, page_ord
 
 from .. import format as fmt
 from .. import store_access
+from ..copy import CopyTarget
 from ..messages import StoreChanged
 from ..screens.ask_value import AskValueScreen
 from ..screens.confirm import ConfirmScreen
@@ -87,6 +88,10 @@ class OrdersPane(PagedPane[OrderRow]):
 
     def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
         self.show_details(event.row)
+
+    def copy_target(self) -> CopyTarget | None:
+        r = self.table.cursor_row
+        return CopyTarget("order number", r.number) if r else None
 
     @work(exclusive=True, group="details", exit_on_error=False)
     async def show_details(self, r: OrderRow) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from functools import partial
 
 from rich.text import Text
+from textual.binding import Binding
 
 from store.queries.orders import ShipmentRow, page_shipments
 
 from .. import format as fmt
+from ..copy import CopyTarget
 from ..screens.details import DetailsScreen
 from ..widgets.paged_table import Column, PagedTable
 from .paged import PagedPane, fetch_page
@@ -36,6 +38,7 @@ COLUMNS: list[Column[ShipmentRow]] = [
 
 
 class ShipmentsPane(PagedPane[ShipmentRow]):
+    BINDINGS = [Binding("y", "copy", "Copy")]  # room in the footer here
     TITLE = "Shipments"
     COLUMNS = COLUMNS
     EMPTY = "No shipments yet — they arrive with each source's get_shipments run"
@@ -46,6 +49,14 @@ class ShipmentsPane(PagedPane[ShipmentRow]):
 
     def fetcher(self) -> partial[list[ShipmentRow]]:
         return partial(fetch_page, page_shipments, text=self.filter_text or None)
+
+    def copy_target(self) -> CopyTarget | None:
+        r = self.table.cursor_row
+        if r is None:
+            return None
+        if r.tracking_number:
+            return CopyTarget("tracking number", r.tracking_number)
+        return CopyTarget("PO", r.po_number)
 
     def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
         r: ShipmentRow = event.row

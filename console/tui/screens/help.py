@@ -26,6 +26,7 @@ MOVE = (
     ("↑↓ PgUp PgDn", "move"),
     ("home end", "first / last row"),
     ("enter", "details of the row"),
+    ("y", "copy the row's key"),
     ("[ ]", "Listings tabs"),
     ("tab", "table ↔ notifications"),
     ("m", "mapping templates"),
