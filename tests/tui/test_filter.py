@@ -93,3 +93,19 @@ async def test_keys_typed_into_the_filter_are_text_not_actions(
             )
         assert _table(app, "jobs").rows == []
         assert "No runs match the filter" in _table(app, "jobs").empty_text
+
+
+async def test_the_filter_box_leaves_the_table_its_width(
+    make_app: Callable[..., DropdeckApp],
+) -> None:
+    app = make_app(pane="orders")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = _table(app, "orders")
+        width = table.region.width
+        await pilot.press("slash", *"#90")
+        await wait_until(pilot, lambda: app.query_one("#orders", Pane).filter_text == "#90")
+        await settle(pilot)
+        box = app.query_one("#orders", Pane).filter_input
+        assert box.display and box.region.width == width
+        assert table.region.width == width == 80
