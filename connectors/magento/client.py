@@ -188,6 +188,16 @@ class MagentoClient:
         body = await self._get("/products", criteria(filters=[("sku", ",".join(wanted), "in")]))
         return list(body.get("items") or [])
 
+    async def products_by_id(self, ids: Iterable[str]) -> list[dict[str, Any]]:
+        """The products among entity `ids` (one request: `entity_id in (...)`)."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        body = await self._get(
+            "/products", criteria(filters=[("entity_id", ",".join(wanted), "in")])
+        )
+        return list(body.get("items") or [])
+
     async def product(self, sku: str) -> dict[str, Any]:
         """One product with its `stock_item`."""
         found: dict[str, Any] = await self._get(f"/products/{_sku(sku)}")

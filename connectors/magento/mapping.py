@@ -386,6 +386,7 @@ def product_to_listing(
         qty, in_stock = stock.get(vsku, (0.0, False))
         attrs = {c: attribute(record, c.lower()) for c in option_codes}
         special = _text_money(attribute(record, "special_price"), vref, "Special Price")
+        short = str(attribute(product, "short_description") or "")
         visibility = record.get("visibility") if record.get("visibility") in (1, 2, 3, 4) else None
         variants.append(
             {
@@ -403,10 +404,14 @@ def product_to_listing(
                     "special_price": special,
                     "visibility": visibility,
                     # What Magento has: a sync sends these fields only once they differ.
-                    "synced": {"special_price": special, "visibility": visibility},
+                    "synced": {
+                        "special_price": special,
+                        "visibility": visibility,
+                        "short_description": short,
+                    },
                     "in_stock": in_stock,
                     "attributes": {k: v for k, v in attrs.items() if v is not None},
-                    "short_description": str(attribute(product, "short_description") or ""),
+                    "short_description": short,
                     "category_three": names[2] if len(names) > 2 else None,
                 },
             }

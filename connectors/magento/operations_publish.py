@@ -17,7 +17,6 @@ and never twice; true makes the gallery exactly ours (others are removed).
 
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -29,18 +28,14 @@ from store.commands.listing_sync import Outcomes, record_outcomes
 
 from ..context import RunContext
 from ..errors import FatalError
-from . import mapping
-from .client import MagentoClient, NoRoute, error_message
+from .categories import CategoryPaths
+from .client import MagentoClient, error_message
+from .media import Refused, copy_images, remove_images
 from .operations_orders import magento_client
 from .settings import PublishSettings
 
 CHUNK = 50  # parents per existence lookup and per recorded wave
 OPTION_ATTRIBUTE_ID = "93"  # Magento's stock `color` attribute, the usual configurable axis
-IMAGE_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif"}
-
-
-class Refused(Exception):
-    """A listing Magento (or a setting) refuses; the message is the operator's line."""
 
 
 def url_key(title: str, sku: str) -> str:
@@ -112,8 +107,7 @@ class Publisher:
         self.client = client
         self.settings = settings
         self.fetch = fetch
-        self.tree: dict[tuple[int, str], int] | None = None  # (parent id, name) -> id
-        self.root: int | None = None  # the store's root category (read once per run)
+        self.categories = CategoryPaths(client, settings.common.store_code)
 
     async def publish(
         self, parent: PublishParent, found: dict[str, dict[str, Any]], out: Outcomes
@@ -150,50 +144,17 @@ class Publisher:
         out.synced[variant.id] = (variant.price, variant.quantity)
         out.linked[variant.id] = str(product.get("id"))
         # What Magento now has, so a sync sends the Special Price only once it changes.
-        synced = {name: variant.extra.get(name) for name in ("special_price", "max_sale_qty")}
+        synced = {
+            name: variant.extra.get(name)
+            for name in ("special_price", "max_sale_qty", "short_description")
+        }
         if isinstance(product.get("visibility"), int):
             synced["visibility"] = product["visibility"]
         out.fields_synced[variant.id] = synced
 
-    async def root_category(self) -> int:
-        """The root category of the store the store code writes to (its store group's
-        `root_category_id`; "Default Category", 2, on a stock install): two requests, once."""
-        if self.root is None:
-            code = self.settings.common.store_code
-            views = await self.client.store_views()
-            found = mapping.root_category_id(views, await self.client.store_groups(), code)
-            if found is None:
-                known = ", ".join(sorted(str(v.get("code")) for v in views if v.get("id")))
-                raise NoRoute(
-                    f"Magento has no store view {code!r} with a root category (store views: "
-                    f"{known or 'none'}): check the store code setting (all, default or a "
-                    "store view's code)"
-                )
-            self.root = found
-        return self.root
-
     async def category_ids(self, names: Sequence[str | None]) -> list[int]:
-        """Category One and Two as a path under the store's root category (created when
-        missing): the ids of every level, top first."""
-        if not any(name and name.strip() for name in names):
-            return []
-        if self.tree is None:
-            self.tree = {
-                (int(c.get("parent_id") or 0), str(c.get("name") or "").casefold()): int(c["id"])
-                for c in await self.client.categories()
-            }
-        ids: list[int] = []
-        parent = await self.root_category()
-        for name in names:
-            if not name or not name.strip():
-                break
-            key = (parent, name.strip().casefold())
-            if key not in self.tree:
-                made = await self.client.create_category(name.strip(), parent)
-                self.tree[key] = int(made["id"])
-            parent = self.tree[key]
-            ids.append(parent)
-        return ids
+        """Category One and Two as a path under the store's root category (`categories`)."""
+        return await self.categories.ids(names)
 
     async def _save(
         self,
@@ -262,46 +223,12 @@ class Publisher:
 
     async def _images(self, sku: str, urls: Sequence[str]) -> None:
         mode = self.settings.images
-        if mode == "dont_map":
-            return
-        current = await self.client.media(sku)
         if mode == "set_to_empty":
-            for entry in current:
-                await self.client.delete_media(sku, int(entry["id"]))
-            return
-        ours = set(urls)
-        if self.settings.override_images:
-            for entry in current:
-                if entry.get("label") not in ours:
-                    await self.client.delete_media(sku, int(entry["id"]))
-        sent = {str(e.get("label")) for e in current}
-        for position, url in enumerate(urls, 1):
-            if url in sent:
-                continue  # sent by an earlier publish: never twice
-            await self.client.add_media(sku, await self._entry(url, position))
-
-    async def _entry(self, url: str, position: int) -> dict[str, Any]:
-        try:
-            response = await self.fetch.get(url)
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise Refused(f"image {url} could not be fetched ({type(exc).__name__})") from None
-        ext = url.rsplit("?", 1)[0].rsplit(".", 1)[-1].lower()
-        kind = response.headers.get("content-type", "").split(";")[0].strip()
-        kind = kind if kind in IMAGE_TYPES.values() else IMAGE_TYPES.get(ext, "image/jpeg")
-        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", url.rsplit("/", 1)[-1].split("?")[0]) or "image"
-        return {
-            "media_type": "image",
-            "label": url,
-            "position": position,
-            "disabled": False,
-            "types": ["image", "small_image", "thumbnail"] if position == 1 else [],
-            "content": {
-                "base64_encoded_data": base64.b64encode(response.content).decode(),
-                "type": kind,
-                "name": name,
-            },
-        }
+            await remove_images(self.client, sku)
+        elif mode == "direct_copy":
+            await copy_images(
+                self.client, self.fetch, sku, urls, override=self.settings.override_images
+            )
 
 
 def _visibility(extra: dict[str, Any]) -> int:

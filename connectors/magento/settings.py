@@ -46,9 +46,18 @@ SYNC_FIELDS = (
     "special_price",
     "visibility",
     "max_sale_qty",
+    "name",
+    "description",
+    "short_description",
+    "images",
+    "categories",
+    "upc",
 )
-# "Fields to Sync" kept beside price and stock (`store.commands.listing_fields`).
-FIELD_SETTINGS = ("special_price", "visibility", "max_sale_qty")
+# "Fields to Sync" kept in a variant's extra beside price and stock
+# (`store.commands.listing_fields`).
+FIELD_SETTINGS = ("special_price", "visibility", "max_sale_qty", "short_description")
+# "Fields to Sync" of the listing's content (`store.commands.listing_content`).
+CONTENT_SETTINGS = ("name", "description", "images", "categories", "upc")
 # Magento's product visibility: "Not Visible Individually", "Catalog", "Search", "Catalog, Search".
 VISIBILITY = {"not_visible": 1, "catalog": 2, "search": 3, "catalog_search": 4}
 EMPTY = ""  # "Set To Empty" for Special Price: Magento removes the value
@@ -262,6 +271,7 @@ class ListingSyncSettings:
         "visibility",
         "max_sale_qty",
         "sync_direction",
+        "override_images",
         *_RULE_KEYS,
     )
 
@@ -270,6 +280,8 @@ class ListingSyncSettings:
     use_bulk: bool
     concurrency: int
     rule: ListingRule
+    # "Override or Delete Existing Images" for the Images field (false: add beside).
+    override_images: bool = False
     # The mapping's "Value" for every listing (None: "Field", each listing's own value).
     constants: dict[str, Any] = field(default_factory=dict)
 
@@ -283,8 +295,10 @@ class ListingSyncSettings:
         templates: TemplateLookup = no_templates,
     ) -> ListingSyncSettings:
         """`fields` (price, quantity, in_stock by default; status, special_price,
-        visibility, max_sale_qty on request), `use_bulk` (false), `concurrency` (4, 1..16),
-        the listing rule, and for the last three a constant for every listing ("Value")."""
+        visibility, max_sale_qty, name, description, short_description, images, categories,
+        upc on request), `use_bulk` (false), `concurrency` (4, 1..16), `override_images`
+        (false), the listing rule, and for special_price, visibility and max_sale_qty a
+        constant for every listing ("Value")."""
         r = _reader(raw, integration)
         if raw.get("sync_direction", "to_magento") != "to_magento":
             raise r.error(
@@ -303,6 +317,7 @@ class ListingSyncSettings:
             use_bulk=r.boolean("use_bulk", False),
             concurrency=r.integer("concurrency", 4, 1, 16),
             rule=r.listing_rule(),
+            override_images=r.boolean("override_images", False),
             constants=_constants(r),
         )
 

@@ -67,6 +67,8 @@ class Outcomes:
     published: set[int] = field(default_factory=set)
     # Further fields the channel accepted (`listing_fields`): variant id -> {field: value}.
     fields_synced: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Content parts the channel was given (`listing_content`): variant id -> part indices.
+    content_synced: dict[int, set[int]] = field(default_factory=dict)
 
 
 def effective_quantity() -> sa.ColumnElement[int]:
@@ -248,6 +250,10 @@ def record_outcomes(session: Session, outcomes: Outcomes) -> None:
         from .listing_fields import record_fields_synced  # it imports this module
 
         record_fields_synced(session, outcomes.fields_synced)
+    if outcomes.content_synced:
+        from .listing_content import record_content_synced  # it imports this module
+
+        record_content_synced(session, outcomes.content_synced)
 
 
 def _bulk(session: Session, rows: list[dict[str, Any]]) -> None:

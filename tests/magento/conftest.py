@@ -15,6 +15,10 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from connectors.context import ClientPool
 from connectors.magento.sandbox import build
@@ -61,6 +65,21 @@ class Mag:
     @property
     def state(self) -> Any:
         return self.sandbox.state
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+
+
+@pytest.fixture
+def images() -> Iterator[RunningServer]:
+    """An image host on 127.0.0.1: `/img/<name>` is a small PNG, anything else 404."""
+
+    async def image(request: Request) -> Response:
+        return Response(PNG, media_type="image/png")
+
+    server = serve(Starlette(routes=[Route("/img/{name:str}", image)]))
+    yield server
+    server.stop()
 
 
 @pytest.fixture

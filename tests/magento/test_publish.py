@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 import sqlalchemy as sa
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
-from connectors.sandboxing.serve import RunningServer, serve
+from connectors.sandboxing.serve import RunningServer
 from store.models import Listing, ListingVariant
 from tests.magento.conftest import Shop
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
-
-
-@pytest.fixture
-def images() -> Iterator[RunningServer]:
-    async def image(request: Request) -> Response:
-        return Response(PNG, media_type="image/png")
-
-    server = serve(Starlette(routes=[Route("/img/{name:str}", image)]))
-    yield server
-    server.stop()
 
 
 def _listing(shop: Shop, master: str, skus: list[str], images: list[str]) -> None:
