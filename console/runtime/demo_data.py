@@ -243,6 +243,12 @@ def _seed_orders(
             status=request_status.value,
             shipping_method="BEST",
             attempts=0 if request_status is RequestStatus.PENDING else 1,
+            # Sent half an hour after the order came in (the dashboard's POs sent).
+            sent_at=(
+                None
+                if request_status in (RequestStatus.PENDING, RequestStatus.FAILED)
+                else placed + timedelta(minutes=30)
+            ),
             last_error=(
                 "Invalid request: Missing required field 'customer_email' for order creation"
                 if request_status is RequestStatus.FAILED

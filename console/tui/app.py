@@ -23,6 +23,7 @@ from .messages import StoreChanged
 from .panes.attention import AttentionPane
 from .panes.base import MUTATING, Pane
 from .panes.channels import ChannelsPane
+from .panes.dashboard import DashboardPane
 from .panes.inventory import InventoryPane
 from .panes.jobs import JobsPane
 from .panes.listings import ListingsPane
@@ -33,7 +34,16 @@ from .panes.sources import SourcesPane
 from .screens.help import HelpScreen
 from .widgets.tab_bar import TabBar
 
-PANES = ("attention", "sources", "channels", "listings", "orders", "shipments", "jobs")
+PANES = (
+    "attention",
+    "sources",
+    "channels",
+    "listings",
+    "orders",
+    "shipments",
+    "jobs",
+    "dashboard",
+)
 MODAL_ACTIONS = ("quit", "help", "focus_next", "focus_previous")
 NAV_LABELS = (
     "0 Attention",
@@ -43,10 +53,12 @@ NAV_LABELS = (
     "4 Orders",
     "5 Shipments",
     "6 Jobs",
+    "7 Dashboard",
 )
 # Panes reached from another (not on the nav bar): the tab they belong under.
 SUB_PANES = {"inventory": "sources"}
-NAV_SHORT = ("0 Attn", *NAV_LABELS[1:])  # at 80 columns beside READ-ONLY
+# At 80 columns (the full labels need 92), and beside READ-ONLY there: 80 exactly.
+NAV_SHORT = ("0 Attn", *NAV_LABELS[1:5], "5 Ship", "6 Jobs", "7 Dash")
 # Where each line of the attention summary jumps: (pane, filter text or listing tab).
 JUMPS = {
     "held": ("orders", "on hold"),
@@ -122,6 +134,7 @@ class DropdeckApp(App[int]):
             yield OrdersPane()
             yield ShipmentsPane()
             yield JobsPane()
+            yield DashboardPane()
             yield InventoryPane()
         yield NotificationsPane(self.db)
         yield Footer(compact=True)

@@ -21,6 +21,7 @@ PANE_COMMANDS = (
     ("orders", "Go to Orders (4)"),
     ("shipments", "Go to Shipments (5)"),
     ("jobs", "Go to Jobs (6)"),
+    ("dashboard", "Go to Dashboard (7)"),
     ("inventory", "Go to Inventory (i in Sources)"),
 )
 

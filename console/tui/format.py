@@ -64,6 +64,16 @@ def plural(n: int, noun: str, plural_form: str | None = None) -> str:
     return f"{n:,} {noun if n == 1 else plural_form or noun + 's'}"
 
 
+def duration(seconds: float) -> str:
+    """`45s`, `3m05s`, `2h04m`: an ETA or a lag that fits a column."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
 def plain(value: object) -> Text:
     """Outside text as a Text: control characters made visible, no markup."""
     return Text(visible(value))

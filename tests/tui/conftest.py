@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 
 from console.runtime import demo_data
 from console.tui.app import DropdeckApp
+from console.tui.panes import dashboard
 from store.db import Database
 
 FROZEN_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -19,8 +20,10 @@ FROZEN_NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 @pytest.fixture
 def demo_db(sqlite_db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
-    """The demo business, seeded as if at FROZEN_NOW so every timestamp is the same."""
+    """The demo business, seeded as if at FROZEN_NOW so every timestamp is the same (and
+    the dashboard's last 24 hours end then)."""
     monkeypatch.setattr(demo_data, "utcnow", lambda: FROZEN_NOW)
+    monkeypatch.setattr(dashboard, "utcnow", lambda: FROZEN_NOW)
     demo_data.seed_demo_business(sqlite_db)
     yield sqlite_db
 

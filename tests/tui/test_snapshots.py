@@ -9,8 +9,10 @@ import pytest
 from textual.pilot import Pilot
 
 from console.tui.app import DropdeckApp
+from store.db import Database
 
 from .conftest import settle
+from .test_dashboard import add_runs
 
 SIZES = [(80, 24), (120, 40)]
 VIEWS = {
@@ -56,6 +58,21 @@ def test_pane_snapshot(
     view: str, size: tuple[int, int], make_app: Callable[..., DropdeckApp], snap_compare: Any
 ) -> None:
     assert snap_compare(make_app(), run_before=_keys(VIEWS[view]), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_dashboard_snapshot(
+    size: tuple[int, int],
+    make_app: Callable[..., DropdeckApp],
+    demo_db: Database,
+    snap_compare: Any,
+) -> None:
+    """The demo's last day, with a few hours of runs behind some integrations."""
+    add_runs(demo_db, "wps-demo/send_orders", ["succeeded"] * 14 + ["failed", "partial"] * 3)
+    add_runs(demo_db, "woo-demo/get_orders", ["succeeded", "partial"] * 8 + ["running"])
+    add_runs(demo_db, "usdirect-demo/send_orders", ["succeeded", "cancelled"] * 5)
+    app = make_app(pane="dashboard")
+    assert snap_compare(app, run_before=_keys(()), terminal_size=size)
 
 
 def test_readonly_snapshot(make_app: Callable[..., DropdeckApp], snap_compare: Any) -> None:

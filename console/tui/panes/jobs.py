@@ -35,16 +35,6 @@ LOG_LINES = 40  # the tail of the run's log in its details
 RECORD_ERRORS = 50
 
 
-def _duration(seconds: float) -> str:
-    """`45s`, `3m05s`, `2h04m`: an ETA that fits a column."""
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
-
-
 def run_progress(r: RunRow, now: datetime | None = None) -> str:
     """`████░░░░ 50% 250/500 · ETA 40s · 6/s` while a run goes: the total, share, ETA and
     rate where the total is known; `250 done · 6/s` where it is not."""
@@ -56,7 +46,7 @@ def run_progress(r: RunRow, now: datetime | None = None) -> str:
         return " · ".join(p for p in (f"{done:,} done", speed) if p)
     parts = [f"{fmt.progress(done, total, width=8)} {done:,}/{total:,}"]
     if rate and done < total:
-        parts.append(f"ETA {_duration((total - done) / rate)}")
+        parts.append(f"ETA {fmt.duration((total - done) / rate)}")
     if speed:
         parts.append(speed)
     return " · ".join(parts)

@@ -20,7 +20,7 @@ from .. import store_access
 
 MOVE = (
     ("0", "what needs attention"),
-    ("1..6", "Sources … Jobs"),
+    ("1..7", "Sources … Jobs, Dashboard"),
     ("/", "filter as you type"),
     ("esc", "clear the filter"),
     ("↑↓ PgUp PgDn", "move"),

@@ -1,0 +1,219 @@
+"""The dashboard's figures: the last hours of each channel and source, bucketed by the hour
+in SQL, and each integration's last runs.
+
+Three reads in all: the owners, one UNION of the four hourly series (orders in, POs sent,
+failures, sync lag), and the last runs of every integration through a window function.
+Buckets are clock hours: the last is the hour `now` falls in (so far), the first starts
+`hours - 1` hours before it. The SQL is the same on SQLite and PostgreSQL but for the one
+expression that turns a timestamp into seconds (`epoch`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlmodel import Session
+
+from ..models import Channel, FulfillmentRequest, Integration, JobRun, Order, Shipment, Source
+from ..models.runtime import RunStatus
+
+HOUR = 3600
+Metric = Literal["orders_in", "pos_sent", "failures", "sync_lag"]
+
+
+class epoch(sa.sql.expression.FunctionElement[int]):
+    """Whole seconds since 1970 of a stored UTC timestamp (truncated, never rounded up: a
+    time at 10:59:59.9 belongs to the 10 o'clock bucket)."""
+
+    type = sa.BigInteger()
+    inherit_cache = True
+    name = "epoch"
+
+
+@compiles(epoch, "sqlite")
+def _epoch_sqlite(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite keeps UTC timestamps as text (`2026-03-02 08:59:59.999900`); strftime('%s')
+    # would round the fraction to the millisecond (08:59:59.9999 -> 09:00), so cut it off.
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER)"
+
+
+@compiles(epoch, "postgresql")
+def _epoch_postgresql(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})) AS BIGINT)"
+
+
+@dataclass
+class OwnerSeries:
+    """One channel or source: a value per hour, oldest first, for each of its series."""
+
+    role: Literal["channel", "source"]
+    id: int
+    name: str
+    activity: list[int]
+    """Orders in (a channel, by when they were placed) or POs sent (a source)."""
+    failures: list[int]
+    """Records that failed plus runs that failed outright, in its integrations' runs."""
+    lag: list[int | None] = field(default_factory=list)
+    """A channel's sync lag: the longest, in seconds, from a shipment's ship time to its
+    tracking reaching the channel, over the shipments synced that hour (None: none synced)."""
+
+
+@dataclass(frozen=True)
+class IntegrationRuns:
+    """An integration's last runs, oldest first (statuses as stored)."""
+
+    name: str
+    owner: str
+    statuses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    since: datetime
+    """The start of the first bucket."""
+    until: datetime
+    """`now`: the last bucket is the hour up to it."""
+    channels: list[OwnerSeries]
+    sources: list[OwnerSeries]
+    runs: list[IntegrationRuns]
+
+
+def window(now: datetime, hours: int) -> datetime:
+    """The start of the first of `hours` clock-hour buckets ending with the hour of `now`."""
+    hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return hour - timedelta(hours=hours - 1)
+
+
+def _series(
+    metric: Metric,
+    owner: sa.ColumnElement[Any],
+    at: sa.ColumnElement[Any],
+    value: sa.ColumnElement[Any],
+    since: datetime,
+    until: datetime,
+    source: sa.FromClause,
+) -> sa.Select[Any]:
+    """`(metric, owner id, bucket, value)` rows: one per owner and hour with anything in it."""
+    bucket = ((epoch(at) - int(since.timestamp())) // HOUR).label("bucket")
+    return (
+        # A constant column names the series (a bound parameter would need a type in a UNION).
+        sa.select(sa.literal_column(f"'{metric}'").label("metric"), owner.label("owner"), bucket, value)
+        .select_from(source)
+        .where(at >= since, at <= until)
+        .group_by(owner, bucket)
+    )
+
+
+def _hourly(session: Session, since: datetime, until: datetime) -> sa.Result[Any]:
+    o = Order.__table__
+    r = FulfillmentRequest.__table__
+    s = Shipment.__table__
+    j = JobRun.__table__
+    i = Integration.__table__
+    failed = sa.func.coalesce(j.c.counters["failed"].as_integer(), 0) + sa.case(
+        (j.c.status == RunStatus.FAILED.value, 1), else_=0
+    )
+    lag = sa.func.max(epoch(s.c.synced_at) - epoch(s.c.shipped_at))
+    owner = sa.func.coalesce(i.c.channel_id, -i.c.source_id)  # sources negative: one key
+    parts = [
+        _series("orders_in", o.c.channel_id, o.c.placed_at, sa.func.count(), since, until, o),
+        _series("pos_sent", r.c.source_id, r.c.sent_at, sa.func.count(), since, until, r),
+        _series(
+            "failures",
+            owner,
+            j.c.finished_at,
+            sa.func.sum(failed),
+            since,
+            until,
+            j.join(i, j.c.integration_id == i.c.id),
+        ),
+        _series(
+            "sync_lag", o.c.channel_id, s.c.synced_at, lag, since, until, s.join(o, s.c.order_id == o.c.id)
+        ),
+    ]
+    return session.execute(sa.union_all(*parts))
+
+
+def _last_runs(session: Session, per_integration: int) -> list[IntegrationRuns]:
+    j = JobRun.__table__.c
+    i = Integration.__table__.c
+    c = Channel.__table__.c
+    s = Source.__table__.c
+    newest = (
+        sa.select(
+            j.integration_id,
+            j.id,
+            j.status,
+            sa.func.row_number()
+            .over(partition_by=j.integration_id, order_by=j.id.desc())
+            .label("n"),
+        )
+        .where(j.status != RunStatus.QUEUED.value)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(i.name, sa.func.coalesce(c.name, s.name), newest.c.status)
+        .select_from(Integration.__table__)
+        .outerjoin(Channel.__table__, i.channel_id == c.id)
+        .outerjoin(Source.__table__, i.source_id == s.id)
+        .outerjoin(newest, sa.and_(newest.c.integration_id == i.id, newest.c.n <= per_integration))
+        .order_by(i.name, newest.c.id)
+    )
+    runs: dict[str, tuple[str, list[str]]] = {}
+    for name, owner, status in rows:
+        statuses = runs.setdefault(name, (owner or "", []))[1]
+        if status is not None:
+            statuses.append(status)
+    return [IntegrationRuns(n, owner, tuple(st)) for n, (owner, st) in runs.items()]
+
+
+def dashboard(
+    session: Session, now: datetime, *, hours: int = 24, runs_per_integration: int = 40
+) -> Dashboard:
+    """Every channel's and source's last `hours` clock hours, and every integration's last
+    `runs_per_integration` runs (queued runs not counted: they have no outcome yet)."""
+    since = window(now, hours)
+    channels = {
+        cid: OwnerSeries("channel", cid, name, [0] * hours, [0] * hours, [None] * hours)
+        for cid, name in session.execute(
+            sa.select(Channel.__table__.c.id, Channel.__table__.c.name).order_by(
+                Channel.__table__.c.name
+            )
+        )
+    }
+    sources = {
+        sid: OwnerSeries("source", sid, name, [0] * hours, [0] * hours)
+        for sid, name in session.execute(
+            sa.select(Source.__table__.c.id, Source.__table__.c.name).order_by(
+                Source.__table__.c.name
+            )
+        )
+    }
+    for metric, owner, bucket, value in _hourly(session, since, now):
+        if owner is None or not 0 <= bucket < hours:
+            continue
+        if metric == "pos_sent" or (metric == "failures" and owner < 0):
+            series = sources.get(abs(owner))
+        else:
+            series = channels.get(owner)
+        if series is None:
+            continue
+        if metric == "sync_lag":
+            series.lag[bucket] = int(value)
+        elif metric == "failures":
+            series.failures[bucket] += int(value or 0)
+        else:
+            series.activity[bucket] += int(value)
+    return Dashboard(
+        since=since,
+        until=now,
+        channels=list(channels.values()),
+        sources=list(sources.values()),
+        runs=_last_runs(session, runs_per_integration),
+    )
