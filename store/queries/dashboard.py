@@ -90,54 +90,52 @@ def window(now: datetime, hours: int) -> datetime:
     return hour - timedelta(hours=hours - 1)
 
 
-def _series(
-    metric: Metric,
-    owner: sa.ColumnElement[Any],
-    at: sa.ColumnElement[Any],
-    value: sa.ColumnElement[Any],
-    since: datetime,
-    until: datetime,
-    source: sa.FromClause,
-) -> sa.Select[Any]:
-    """`(metric, owner id, bucket, value)` rows: one per owner and hour with anything in it."""
-    bucket = ((epoch(at) - int(since.timestamp())) // HOUR).label("bucket")
-    return (
-        # A constant column names the series (a bound parameter would need a type in a UNION).
-        sa.select(sa.literal_column(f"'{metric}'").label("metric"), owner.label("owner"), bucket, value)
-        .select_from(source)
-        .where(at >= since, at <= until)
-        .group_by(owner, bucket)
-    )
-
-
-def _hourly(session: Session, since: datetime, until: datetime) -> sa.Result[Any]:
+def _hourly(
+    session: Session, since: datetime, until: datetime
+) -> list[tuple[str, int | None, int, int | None]]:
+    """`(metric, owner id, bucket, value)` rows, one per series, owner and hour with anything
+    in it, for the four series in one UNION ALL."""
     o = Order.__table__
     r = FulfillmentRequest.__table__
     s = Shipment.__table__
     j = JobRun.__table__
     i = Integration.__table__
+
+    def series(
+        metric: Metric,
+        owner: sa.ColumnElement[Any],
+        at: sa.ColumnElement[Any],
+        value: sa.ColumnElement[Any],
+        rows: sa.FromClause,
+    ) -> sa.Select[Any]:
+        bucket = ((epoch(at) - int(since.timestamp())) // HOUR).label("bucket")
+        # A constant column names the series (a bound parameter would need a type in a UNION).
+        name: sa.Label[str] = sa.literal_column(f"'{metric}'").label("metric")
+        return (
+            sa.select(name, owner.label("owner"), bucket, value)
+            .select_from(rows)
+            .where(at >= since, at <= until)
+            .group_by(owner, bucket)
+        )
+
     failed = sa.func.coalesce(j.c.counters["failed"].as_integer(), 0) + sa.case(
         (j.c.status == RunStatus.FAILED.value, 1), else_=0
     )
     lag = sa.func.max(epoch(s.c.synced_at) - epoch(s.c.shipped_at))
     owner = sa.func.coalesce(i.c.channel_id, -i.c.source_id)  # sources negative: one key
-    parts = [
-        _series("orders_in", o.c.channel_id, o.c.placed_at, sa.func.count(), since, until, o),
-        _series("pos_sent", r.c.source_id, r.c.sent_at, sa.func.count(), since, until, r),
-        _series(
-            "failures",
-            owner,
-            j.c.finished_at,
-            sa.func.sum(failed),
-            since,
-            until,
-            j.join(i, j.c.integration_id == i.c.id),
-        ),
-        _series(
-            "sync_lag", o.c.channel_id, s.c.synced_at, lag, since, until, s.join(o, s.c.order_id == o.c.id)
-        ),
+    runs = j.join(i, j.c.integration_id == i.c.id)
+    shipments = s.join(o, s.c.order_id == o.c.id)
+    return [
+        (row[0], row[1], row[2], row[3])
+        for row in session.execute(
+            sa.union_all(
+                series("orders_in", o.c.channel_id, o.c.placed_at, sa.func.count(), o),
+                series("pos_sent", r.c.source_id, r.c.sent_at, sa.func.count(), r),
+                series("failures", owner, j.c.finished_at, sa.func.sum(failed), runs),
+                series("sync_lag", o.c.channel_id, s.c.synced_at, lag, shipments),
+            )
+        )
     ]
-    return session.execute(sa.union_all(*parts))
 
 
 def _last_runs(session: Session, per_integration: int) -> list[IntegrationRuns]:
@@ -205,11 +203,11 @@ def dashboard(
         if series is None:
             continue
         if metric == "sync_lag":
-            series.lag[bucket] = int(value)
+            series.lag[bucket] = None if value is None else int(value)
         elif metric == "failures":
             series.failures[bucket] += int(value or 0)
         else:
-            series.activity[bucket] += int(value)
+            series.activity[bucket] += int(value or 0)
     return Dashboard(
         since=since,
         until=now,

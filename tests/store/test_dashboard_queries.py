@@ -104,9 +104,7 @@ def test_hourly_series_per_channel_and_source(db: Database) -> None:
     with db.read() as s:
         d = dashboard(s, NOW)
     assert d.since == datetime(2026, 3, 1, 10, tzinfo=UTC) and d.until == NOW
-    assert [c.name for c in d.channels] == ["mag", "woo"] and [s.name for s in d.sources] == [
-        "wps"
-    ]
+    assert [c.name for c in d.channels] == ["mag", "woo"] and [s.name for s in d.sources] == ["wps"]
     woo, mag, wps = d.channels[1], d.channels[0], d.sources[0]
     # Bucket 23 is 09:00-09:30 today, 22 is 08:00, 0 is 10:00 yesterday.
     expected_orders = [0] * 24

@@ -11,8 +11,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from console.tui.app import DropdeckApp
-from console.tui.panes.dashboard import NOTHING_YET, DashboardPane
 from console.tui.panes.attention import NO_BUSINESS
+from console.tui.panes.dashboard import NOTHING_YET, DashboardPane
 from console.tui.widgets.tab_bar import TabBar
 from store.db import Database
 from store.models import Channel, FulfillmentRequest, Integration, JobRun, Order, Source

@@ -20,7 +20,7 @@ from .. import store_access
 
 MOVE = (
     ("0", "what needs attention"),
-    ("1..7", "Sources … Jobs, Dashboard"),
+    ("1..7", "Sources … Dashboard"),
     ("/", "filter as you type"),
     ("esc", "clear the filter"),
     ("↑↓ PgUp PgDn", "move"),

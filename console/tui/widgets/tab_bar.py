@@ -43,19 +43,21 @@ class TabBar(Widget):
         active = self.get_component_rich_style("tab-bar--active", partial=True)
         text = Text(no_wrap=True, overflow="ellipsis")
         # Tabs are spaced apart when there is room; tight, so every tab and the extra text
-        # (READ-ONLY) still show, when there is not (80 columns); cramped (short labels, one
-        # space apart) when even that does not fit.
+        # (READ-ONLY) still show, when there is not; short labels, tight (80 columns), then
+        # cramped, one space apart (80 columns beside READ-ONLY), when even that does not fit.
         extra = len(self.extra) + 2 if self.extra else 0
         roomy = sum(len(label) + 3 for label in self.labels) + extra
         tight = sum(len(label) + 2 for label in self.labels) + extra
-        if self.short and tight > self.size.width:
+        short_tight = sum(len(label) + 2 for label in self.short) + extra
+        if self.short and tight > self.size.width and short_tight > self.size.width:
             text.append(" ")
             for index, label in enumerate(self.short):
                 text.append(label, style=active if index == self.active else "")
                 text.append(" ")
         else:
             gap = " " if roomy <= self.size.width else ""
-            for index, label in enumerate(self.labels):
+            labels = self.labels if tight <= self.size.width or not self.short else self.short
+            for index, label in enumerate(labels):
                 text.append(f" {label} ", style=active if index == self.active else "")
                 text.append(gap)
         if self.extra:
