@@ -3,6 +3,7 @@ the shown columns, with whether some listing is backed by the item."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from ..models import InventoryItem, ListingVariant, Source
+from ..models import Channel, InventoryItem, ListingVariant, Source
 from .keyset import keyset_page
 from .text_filter import matches_words, shown_status
 
@@ -32,6 +33,30 @@ class InventoryRow:
     def key(self) -> tuple[str, int]:
         return (self.sku, self.id)
 
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "sku": self.sku,
+            "master_sku": self.master_sku,
+            "title": self.title,
+            "quantity": self.quantity,
+            "cost": float(self.cost) if self.cost is not None else None,
+            "stock_status": self.stock_status,
+            "listed": self.listed,
+        }
+
+
+@dataclass(frozen=True)
+class ItemListing:
+    """A listing variant an inventory item backs: where it sells and under which SKU."""
+
+    channel: str
+    sku: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"channel": self.channel, "sku": self.sku}
+
 
 def _listed() -> sa.ColumnElement[bool]:
     """Two indexed look-ups (master SKU; SKU of a variant without one), not a scan."""
@@ -39,7 +64,11 @@ def _listed() -> sa.ColumnElement[bool]:
     v = ListingVariant.__table__.c
     return sa.or_(
         sa.exists(sa.select(v.id).where(v.master_sku == i.master_sku)),
-        sa.exists(sa.select(v.id).where(v.sku == i.master_sku, v.master_sku.is_(None))),
+        sa.exists(
+            sa.select(v.id).where(
+                v.sku == i.master_sku, sa.or_(v.master_sku.is_(None), v.master_sku == "")
+            )
+        ),
     )
 
 
@@ -112,3 +141,35 @@ def count_inventory(session: Session, *, text: str | None = None) -> int:
     if words is not None:
         stmt = stmt.where(words)
     return int(session.scalar(stmt) or 0)
+
+
+def inventory_key(session: Session, item_id: int) -> tuple[str, int] | None:
+    """The paging key (SKU, id) of item `item_id`, to page on after it; None if none."""
+    i = InventoryItem.__table__.c
+    row = session.execute(sa.select(i.sku, i.id).where(i.id == item_id)).first()
+    return None if row is None else (row[0], row[1])
+
+
+def listings_of_items(
+    session: Session, master_skus: Collection[str]
+) -> dict[str, list[ItemListing]]:
+    """The listing variants backed by items with these master SKUs, by master SKU (channel,
+    then SKU): linked to it, or without a master SKU and selling it under that SKU (the
+    rule routing follows: store.models.catalog.routed_master_sku). One query per page."""
+    if not master_skus:
+        return {}
+    v = ListingVariant.__table__.c
+    c = Channel.__table__.c
+    wanted = list(set(master_skus))
+    routed = sa.func.coalesce(sa.func.nullif(v.master_sku, ""), v.sku)
+    stmt = (
+        sa.select(routed, c.name, v.sku)
+        .join_from(ListingVariant.__table__, Channel.__table__, v.channel_id == c.id)
+        # Two indexed IN look-ups narrow the rows; `routed` keeps only what routing uses.
+        .where(sa.or_(v.master_sku.in_(wanted), v.sku.in_(wanted)), routed.in_(wanted))
+        .order_by(c.name, v.sku)
+    )
+    out: dict[str, list[ItemListing]] = {}
+    for master, channel, sku in session.execute(stmt):
+        out.setdefault(master, []).append(ItemListing(channel, sku))
+    return out

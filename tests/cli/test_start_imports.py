@@ -48,6 +48,7 @@ def test_help_loads_no_database_library(sqlite_db: Database) -> None:
     [
         ("orders", "--json"),
         ("listings", "--json", "--limit", "5"),
+        ("inventory", "--json", "--limit", "5"),
         ("runs", "--limit", "5"),
         ("about",),
         ("integrations",),

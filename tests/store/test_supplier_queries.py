@@ -9,7 +9,12 @@ from console.runtime.demo_data import seed_demo_business
 from store.db import Database
 from store.models import InventoryItem, ListingVariant, Order
 from store.queries.attention import attention
-from store.queries.inventory import count_inventory, page_inventory
+from store.queries.inventory import (
+    count_inventory,
+    inventory_key,
+    listings_of_items,
+    page_inventory,
+)
 from store.queries.listings import ListingTab, count_listings, page_listings, supplier_items
 
 
@@ -55,3 +60,27 @@ def test_inventory_pages_by_sku_and_filters_on_shown_words(db: Database) -> None
     assert first[-1].sku < second[0].sku and back == first
     assert len(blue) == n_blue == 20 and all(r.sku.endswith("-BLU") for r in blue)
     assert all(r.listed for r in first)  # the demo lists every WPS item on woo-demo
+
+
+def test_listings_of_items_follow_routings_rule(db: Database) -> None:
+    seed_demo_business(db, listings=30, orders=0)
+    with db.write() as s:
+        linked = s.scalars(
+            sa.select(ListingVariant).where(ListingVariant.master_sku == "WPS-0000001-RED")
+        ).all()
+        assert linked
+        linked[0].master_sku = None  # sells the supplier's SKU itself: still backed
+        s.execute(
+            sa.update(ListingVariant)
+            .where(ListingVariant.master_sku == "WPS-0000002-RED")
+            .values(master_sku="ELSEWHERE")
+        )
+    with db.read() as s:
+        found = listings_of_items(s, ["WPS-0000001-RED", "WPS-0000002-RED", "NOPE"])
+        first = page_inventory(s, limit=3)
+        key = inventory_key(s, first[1].id)
+        after = page_inventory(s, after=key, limit=1) if key else []
+        missing = inventory_key(s, 10**9)
+    assert sorted(x.sku for x in found["WPS-0000001-RED"]) == sorted(v.sku for v in linked)
+    assert "WPS-0000002-RED" not in found and "NOPE" not in found
+    assert key == first[1].key and after == first[2:] and missing is None
