@@ -6,8 +6,9 @@ The sandbox runs in its own process (see bench/import_magento.py). The store is 
 a business would have it: import_listings, inventory for every store SKU (linked on SKU),
 a first sync (asynchronous bulk) that pushes every rule price. Then P% of inventory items,
 chosen at random, get a new cost and sync_listings runs with per-SKU PUTs; then another
-P% change and it runs with the asynchronous bulk endpoint. Each run's link and write
-requests are counted.
+P% change and it runs with the asynchronous bulk endpoint; last P% of listings are renamed
+and a sync of Name alone runs (per-SKU PUTs). Each run's link and write requests are
+counted.
 
 The sandbox's clock stands three hours back during the syncs, so their writes are older
 than the next run's look-back (an hour's margin): as for syncs scheduled hours apart. A
@@ -92,8 +93,39 @@ async def bench(info: dict[str, str], home: Path, percent: float) -> int:
             f"{math.ceil(n / 100):,} existence lookups of 100 SKUs included)"
         )
         ok = ok and run.status == "succeeded" and updated == n
+    ok = await _names(db, channel, rng, percent) and ok
     db.dispose()
     return 0 if ok else 1
+
+
+async def _names(db: Any, channel: Any, rng: random.Random, percent: float) -> bool:
+    """P% of listings renamed, then a per-SKU sync of Name alone: each listing's name is
+    one product (a simple product, or a configurable's parent), so the floor is one PUT per
+    renamed listing."""
+    import sqlalchemy as sa
+
+    from store.models import Listing
+
+    with db.write() as session:
+        ids = list(session.scalars(sa.select(Listing.id).where(Listing.channel_id == channel.id)))
+        n = max(1, int(len(ids) * percent / 100))
+        renamed = rng.sample(ids, n)
+        session.execute(
+            sa.update(Listing)
+            .where(Listing.id.in_(renamed))  # type: ignore[union-attr]
+            .values(title=Listing.title + " (renamed)")
+        )
+    run, took = await _sync(db, channel, {"use_bulk": False, "fields": ["name"]})
+    counters = run.counters
+    writes = counters.get("sync_requests", 0)
+    done = counters.get("variants_updated", 0) + counters.get("parents_updated", 0)
+    print(f"sync, names            {run.status}: {run.summary} in {took:.1f} s")
+    print(f"  renamed              {n:,} of {len(ids):,} listings; {done:,} products renamed")
+    print(
+        f"  sync requests        {writes:,} (API floor {n:,}: one PUT per listing; lookups "
+        "of 100 SKUs and of 100 configurable parents by id included)"
+    )
+    return run.status == "succeeded" and done == n
 
 
 def main() -> int:
