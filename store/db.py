@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
+from . import changes
 from .errors import StoreError
 from .settings import StoreSettings, load_settings
 
@@ -98,6 +99,8 @@ class Database:
         else:
             self.engine = _postgres_engine(url, readonly=readonly)
             self.read_engine = self.engine
+        if not readonly:  # a read-only handle writes nothing to count
+            changes.install(self.engine)
 
     @property
     def dialect(self) -> str:

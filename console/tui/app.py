@@ -32,6 +32,7 @@ from .panes.orders import OrdersPane
 from .panes.shipments import ShipmentsPane
 from .panes.sources import SourcesPane
 from .screens.help import HelpScreen
+from .store_watch import StoreWatch
 from .widgets.tab_bar import TabBar
 
 PANES = (
@@ -142,6 +143,8 @@ class DropdeckApp(App[int]):
     def on_mount(self) -> None:
         if self.start_worker and not self.readonly:  # read-only runs no jobs
             self._start_worker()
+        if self.live:  # other consoles' (and workers') changes show within a second
+            StoreWatch(self).start()
 
     @work(group="embedded-worker", exit_on_error=False)
     async def _start_worker(self) -> None:

@@ -29,7 +29,14 @@ from .orders import (  # noqa: E402
     Shipment,
     ShipmentLine,
 )
-from .runtime import AuditEvent, Installation, JobRun, Notification, Worker  # noqa: E402
+from .runtime import (  # noqa: E402
+    AuditEvent,
+    Installation,
+    JobRun,
+    Notification,
+    StoreChange,
+    Worker,
+)
 
 __all__ = [
     "AuditEvent",
@@ -53,5 +60,6 @@ __all__ = [
     "ShipmentLine",
     "ShippingMapping",
     "Source",
+    "StoreChange",
     "Worker",
 ]

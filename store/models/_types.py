@@ -49,6 +49,12 @@ def when(*, nullable: bool = False, index: bool = False, default_now: bool = Fal
     )
 
 
+def row_version() -> Any:
+    """How many times the row was updated: the database's trigger bumps it (migration
+    0011), never the code; an operator's action compares-and-sets against it."""
+    return Field(default=0, nullable=False, sa_column_kwargs={"server_default": "0"})
+
+
 def json_field(default: type[dict[str, Any]] | type[list[Any]] = dict) -> Any:
     return Field(default_factory=default, sa_type=sa.JSON, nullable=False)
 

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from ._types import TableModel, json_field, money, when
+from ._types import TableModel, json_field, money, row_version, when
 
 
 class SourceKind(StrEnum):
@@ -181,3 +181,4 @@ class ListingVariant(TableModel, table=True):
     published_content: str | None = Field(default=None, sa_type=sa.Text)
     updated_at: datetime = when(default_now=True)
     extra: dict[str, Any] = json_field()
+    version: int = row_version()

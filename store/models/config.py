@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from ._types import TableModel, json_field, when
+from ._types import TableModel, json_field, row_version, when
 
 
 class IntegrationKind(StrEnum):
@@ -50,6 +50,7 @@ class Integration(TableModel, table=True):
     last_success_at: datetime | None = when(nullable=True)
     created_at: datetime = when(default_now=True)
     updated_at: datetime = when(default_now=True)
+    version: int = row_version()
 
 
 class MappingTemplate(TableModel, table=True):

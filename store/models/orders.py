@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from ._types import TableModel, details_field, json_field, money, when
+from ._types import TableModel, details_field, json_field, money, row_version, when
 
 
 class OrderStatus(StrEnum):
@@ -60,6 +60,7 @@ class Order(TableModel, table=True):
     details: dict[str, Any] = details_field()  # the channel's own order fields (coupon, note, …)
     imported_at: datetime = when(default_now=True)
     updated_at: datetime = when(default_now=True)
+    version: int = row_version()
 
 
 class OrderLine(TableModel, table=True):
@@ -100,6 +101,7 @@ class FulfillmentRequest(TableModel, table=True):
     sent_at: datetime | None = when(nullable=True)
     created_at: datetime = when(default_now=True)
     updated_at: datetime = when(default_now=True)
+    version: int = row_version()
 
 
 class FulfillmentLine(TableModel, table=True):

@@ -124,3 +124,13 @@ class Installation(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)  # always 1: one row per database
     installation_id: str = Field(unique=True)
     created_at: datetime = when(default_now=True)
+
+
+class StoreChange(TableModel, table=True):
+    """One row (id 1): a counter every committing write to an operator-visible table bumps
+    (`store.changes`), so a console learns with one cheap read that it should re-read."""
+
+    __tablename__ = "store_change"
+
+    id: int = Field(primary_key=True)
+    version: int = Field(default=0, sa_type=sa.BigInteger, sa_column_kwargs={"server_default": "0"})

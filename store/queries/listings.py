@@ -63,6 +63,8 @@ class ListingRow:
     """Their total quantity."""
     supplier_cost: Decimal | None = None
     """The lowest cost among them."""
+    version: int = 0
+    """The row's version as read: an action on it is refused if it changed since."""
 
     @property
     def key(self) -> tuple[str, int]:
@@ -230,6 +232,7 @@ def page_listings(
         v.title,
         supplier_master(),
         *_backing_columns(),
+        v.version,
     ).join_from(ListingVariant.__table__, Channel.__table__, v.channel_id == c.id)
     stmt = _filtered(stmt, tab, sku_prefix, channel_id, text)
     stmt, backward = keyset_page(

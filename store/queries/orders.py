@@ -24,6 +24,8 @@ class RequestRow:
     attempts: int
     error: str | None
     shipping_method: str | None
+    version: int = 0
+    """The request's version as read: an action on it is refused if it changed since."""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -47,6 +49,8 @@ class OrderRow:
     customer_name: str
     total: Decimal | None
     hold_reason: str | None
+    version: int = 0
+    """The order's version as read: an action on it is refused if it changed since."""
     fulfillment_requests: list[RequestRow] = field(default_factory=list, kw_only=True)
 
     def as_json(self) -> dict[str, object]:
@@ -90,6 +94,7 @@ def page_orders(
         o.customer_name,
         o.total,
         o.hold_reason,
+        o.version,
     ).join_from(Order.__table__, Channel.__table__, o.channel_id == c.id)
     if status:
         stmt = stmt.where(o.status == status)
@@ -139,6 +144,7 @@ def requests_for_orders(session: Session, order_ids: list[int]) -> dict[int, lis
             f.attempts,
             f.last_error,
             f.shipping_method,
+            f.version,
         )
         .join_from(FulfillmentRequest.__table__, Source.__table__, f.source_id == s.id)
         .where(f.order_id.in_(order_ids))

@@ -133,6 +133,8 @@ class IntegrationRow:
     paused_reason: str | None
     last_status: str | None
     last_finished_at: datetime | None
+    version: int = 0
+    """The integration's version as read: an action on it is refused if it changed since."""
 
     @property
     def schedule(self) -> str:
@@ -181,6 +183,7 @@ def list_integrations(session: Session, owner: str) -> list[IntegrationRow]:
                 paused_reason=integration.paused_reason,
                 last_status=run.status if run else None,
                 last_finished_at=run.finished_at if run else None,
+                version=integration.version,
             )
         )
     return out

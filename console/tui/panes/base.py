@@ -19,6 +19,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from store.commands.seen import RowChanged, Seen, claimed
 from store.db import Database
 from store.errors import explain
 from store.safe_text import visible
@@ -179,10 +180,18 @@ class Pane(Vertical):
     def apply_filter(self) -> None:
         self.load()
 
-    async def change(self, kind: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
-        """Run a store command off the loop; on failure say why; then every pane re-reads."""
+    async def change(
+        self, kind: str, fn: Callable[..., T], *args: Any, seen: Seen | None = None, **kwargs: Any
+    ) -> T | None:
+        """Run a store command off the loop; on failure say why; then every pane re-reads.
+
+        `seen`: the rows as the operator saw them; if one changed meanwhile (another
+        operator, a worker), nothing is done and the console says so (`stale`)."""
         try:
-            result = await store_access.write(self.db, fn, *args, **kwargs)
+            result = await store_access.write(self.db, claimed, seen, fn, *args, **kwargs)
+        except RowChanged as exc:
+            self.stale(exc)
+            return None
         except Exception as exc:  # an action failing must not close the console
             # Database trouble (busy, full, a user that may only read) in the CLI's words.
             why = explain(exc, self.db.settings) or f"{type(exc).__name__}: {exc}"
@@ -190,3 +199,11 @@ class Pane(Vertical):
             return None
         self.post_message(StoreChanged(kind))
         return result
+
+    def stale(self, exc: RowChanged) -> None:
+        """An action refused because its row changed since the operator looked: say what it
+        is now and show it (every pane re-reads), so the next key acts on what is there."""
+        self.app.notify(
+            f"{exc} — refreshed; press again to act", title="Changed meanwhile", severity="warning"
+        )
+        self.post_message(StoreChanged("stale"))

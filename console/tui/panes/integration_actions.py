@@ -6,9 +6,10 @@ from sqlmodel import Session
 
 from store.commands.audit import operator_name
 from store.commands.runs import queue_run, set_integration_paused
+from store.commands.seen import Seen
 from store.models import Integration
 from store.models.runtime import RunTrigger
-from store.queries.runs import integration_by_name
+from store.queries.runs import IntegrationRow, integration_by_name
 
 from .. import format as fmt
 from .base import Pane
@@ -50,11 +51,21 @@ def toggle_pauses(session: Session, refs: list[int], actor: str) -> list[tuple[s
     return [toggle_pause(session, ref, actor) for ref in refs]
 
 
-async def pause_integration(pane: Pane, ref: int | str | None) -> None:
+def _seen(rows: list[IntegrationRow]) -> Seen:
+    return Seen(Integration, {r.id: r.version for r in rows})
+
+
+async def pause_integration(pane: Pane, ref: IntegrationRow | str | None) -> None:
+    """Pause or unpause: a row (Sources, Channels) only as the operator saw it; a name
+    (Jobs, where the paused state is not shown) as it is now."""
     if ref is None:
         pane.app.notify("No integration selected", severity="warning")
         return
-    result = await pane.change("integration", toggle_pause, ref, operator_name("console"))
+    seen = _seen([ref]) if isinstance(ref, IntegrationRow) else None
+    key = ref.id if isinstance(ref, IntegrationRow) else ref
+    result = await pane.change(
+        "integration", toggle_pause, key, operator_name("console"), seen=seen
+    )
     if result is not None:
         name, paused = result
         pane.app.notify(f"{name} {'paused' if paused else 'unpaused'}")
@@ -70,17 +81,21 @@ async def run_integration(pane: Pane, ref: int | str | None) -> None:
         pane.app.notify(f"{name} queued (run {run_id})")
 
 
-async def run_integrations(pane: Pane, refs: list[int]) -> None:
+async def run_integrations(pane: Pane, rows: list[IntegrationRow]) -> None:
     """Queue a manual run of each (the caller has asked the operator first)."""
+    refs = [r.id for r in rows]
     done = await pane.change("run", queue_manual_runs, refs, operator_name("console"))
     if done:
         runs = ", ".join(str(run_id) for _, run_id in done)
         pane.app.notify(f"{fmt.plural(len(done), 'integration')} queued (runs {runs})")
 
 
-async def pause_integrations(pane: Pane, refs: list[int]) -> None:
-    """Pause or unpause each (the caller has asked the operator first)."""
-    done = await pane.change("integration", toggle_pauses, refs, operator_name("console"))
+async def pause_integrations(pane: Pane, rows: list[IntegrationRow]) -> None:
+    """Pause or unpause each, as the operator saw them (the caller has asked first)."""
+    refs = [r.id for r in rows]
+    done = await pane.change(
+        "integration", toggle_pauses, refs, operator_name("console"), seen=_seen(rows)
+    )
     if done:
         paused = sum(1 for _, now in done if now)
         parts = [f"{paused} paused"] if paused else []

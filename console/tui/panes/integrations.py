@@ -315,7 +315,7 @@ class IntegrationsPane(Pane):
         if len(rows) > 1:
             self._ask(f"Pause or unpause {len(rows)} integrations?", pause_integrations, rows)
             return
-        await pause_integration(self, rows[0].id if rows else None)
+        await pause_integration(self, rows[0] if rows else None)
 
     async def action_run_now(self) -> None:
         if not self.marks and self._on_owner_without_integrations():
@@ -330,14 +330,14 @@ class IntegrationsPane(Pane):
     def _ask(
         self,
         question: str,
-        act: Callable[[Pane, list[int]], Awaitable[None]],
+        act: Callable[[Pane, list[IntegrationRow]], Awaitable[None]],
         rows: list[IntegrationRow],
     ) -> None:
         """y/N first: an action on several integrations at once."""
 
         async def answered(yes: bool | None) -> None:
             if yes:
-                await act(self, [r.id for r in rows])
+                await act(self, rows)
                 self.marks.clear()
                 self.load()
 

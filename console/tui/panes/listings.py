@@ -16,6 +16,8 @@ from connectors.registry import unsupported_actions
 from store.commands.audit import operator_name
 from store.commands.listing_link import LinkRefused, link_to_inventory
 from store.commands.listings import ListingAction, apply_listing_action, unlink_listings
+from store.commands.seen import RowChanged, Seen, claimed
+from store.models import ListingVariant
 from store.models.catalog import routed_master_sku
 from store.queries.listings import (
     CONSOLE_TABS,
@@ -107,6 +109,11 @@ COLUMNS: list[Column[ListingRow]] = [
         flex=True,
     ),
 ]
+
+
+def _seen(rows: list[ListingRow]) -> Seen:
+    """The listings as the operator saw them: an action refuses if one changed since."""
+    return Seen(ListingVariant, {r.id: r.version for r in rows})
 
 
 class ListingsPane(Pane):
@@ -275,6 +282,7 @@ class ListingsPane(Pane):
             ids=[r.id for r in rows],
             actor=operator_name("console"),
             unsupported=unsupported_actions(),
+            seen=_seen(rows),
         )
         if result is None:
             return
@@ -329,11 +337,16 @@ class ListingsPane(Pane):
         try:
             linked = await store_access.write(
                 self.db,
+                claimed,
+                _seen(rows),
                 link_to_inventory,
                 target,
                 actor=operator_name("console"),
                 ids=[r.id for r in rows],
             )
+        except RowChanged as exc:
+            self.stale(exc)
+            return
         except LinkRefused as exc:
             self.app.notify(str(exc), title="Not linked", severity="warning")
             return
@@ -349,7 +362,11 @@ class ListingsPane(Pane):
     @work(group="listing-action", exit_on_error=False)
     async def _unlink(self, rows: list[ListingRow]) -> None:
         result = await self.change(
-            "listing", unlink_listings, ids=[r.id for r in rows], actor=operator_name("console")
+            "listing",
+            unlink_listings,
+            ids=[r.id for r in rows],
+            actor=operator_name("console"),
+            seen=_seen(rows),
         )
         if result is None:
             return

@@ -15,6 +15,8 @@ from store.commands.audit import operator_name
 from store.commands.fulfillment import SendRefused, queue_send_now
 from store.commands.route_again import Routed, add_mapping_and_route, missing_mapping, route_again
 from store.commands.routing import routing_preview
+from store.commands.seen import RowChanged, Seen, claimed
+from store.models import FulfillmentRequest, Order
 from store.models.orders import OrderStatus
 from store.queries.invoices import list_invoices
 from store.queries.orders import OrderRow, RequestRow, order_shipments, page_orders
@@ -67,6 +69,11 @@ COLUMNS: list[Column[OrderRow]] = [
     Column("Total", 8, lambda r: fmt.money(r.total), right=True),
     Column("Requests", 24, _requests, flex=True),
 ]
+
+
+def _seen(r: OrderRow) -> Seen:
+    """The order as the operator saw it: routing it again refuses if it changed since."""
+    return Seen(Order, {r.id: r.version})
 
 
 class OrdersPane(PagedPane[OrderRow]):
@@ -148,6 +155,10 @@ class OrdersPane(PagedPane[OrderRow]):
         except LookupError as exc:
             self.app.notify(str(exc), severity="warning")
             return
+        if plan.order_version != row.version:  # the order moved on since it was drawn
+            now = plan.order_status.replace("_", " ")
+            self.stale(RowChanged(f"Order {row.number} changed since you looked (now {now})"))
+            return
         if not plan.failed:
             if plan.order_status == OrderStatus.ON_HOLD.value:
                 await self._route_again(row)
@@ -157,7 +168,12 @@ class OrdersPane(PagedPane[OrderRow]):
         edits = await self.app.push_screen_wait(ResubmitScreen(plan))
         if not edits:
             return
-        done = await self.change("fulfillment", resubmit_and_queue, edits, operator_name("console"))
+        # The requests as the resubmit screen showed them: refused if one was sent meanwhile.
+        versions = {f.id: f.version for f in plan.failed}
+        seen = Seen(FulfillmentRequest, {e.request_id: versions[e.request_id] for e in edits})
+        done = await self.change(
+            "fulfillment", resubmit_and_queue, edits, operator_name("console"), seen=seen
+        )
         for r in done or ():
             paused = f" — {r.send} is paused: {r.paused_reason}" if r.paused_reason else ""
             self.app.notify(
@@ -188,7 +204,7 @@ class OrdersPane(PagedPane[OrderRow]):
             if policy is None:
                 return
             result = await self.change(
-                "order", add_mapping_and_route, missing.order_id, policy, actor
+                "order", add_mapping_and_route, missing.order_id, policy, actor, seen=_seen(row)
             )
             if result is None:
                 return
@@ -202,7 +218,7 @@ class OrdersPane(PagedPane[OrderRow]):
             ConfirmScreen(f"Route order {row.number} again now? (it is on hold: {row.hold_reason})")
         ):
             return
-        done = await self.change("order", route_again, row.id, actor)
+        done = await self.change("order", route_again, row.id, actor, seen=_seen(row))
         if done is not None:
             self.app.notify(
                 _routed_lines([done]), severity="warning" if done.hold_reason else "information"
@@ -237,8 +253,16 @@ class OrdersPane(PagedPane[OrderRow]):
     async def _send_now(self, request: RequestRow) -> None:
         try:
             run_id = await store_access.write(
-                self.db, queue_send_now, request.id, actor=operator_name("console")
+                self.db,
+                claimed,
+                Seen(FulfillmentRequest, {request.id: request.version}),
+                queue_send_now,
+                request.id,
+                actor=operator_name("console"),
             )
+        except RowChanged as exc:
+            self.stale(exc)
+            return
         except SendRefused as exc:
             self.app.notify(str(exc), title="Not sent", severity="warning")
             return

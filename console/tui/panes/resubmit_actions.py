@@ -47,6 +47,8 @@ class FailedRequest:
     """The request has no address of its own: `address` is its order's (or blank)."""
     methods: tuple[str, ...] = ()
     """The codes the source accepts; empty when it does not say."""
+    version: int = 0
+    """The request as read: the resubmit is refused if it changed meanwhile."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class ResubmitPlan:
     failed: list[FailedRequest]
     statuses: list[tuple[str, str]] = field(default_factory=list)
     """(PO, status) of every request of the order, for "nothing to resubmit" messages."""
+    order_version: int = 0
+    """The order as read, to compare with the row the operator pressed `r` on."""
 
     def nothing_to_resubmit(self) -> str:
         if not self.statuses:
@@ -119,6 +123,7 @@ def load_plan(session: Session, order_id: int) -> ResubmitPlan:
                 address=address or dict.fromkeys(ADDRESS_FIELDS, ""),
                 address_inherited=not own,
                 methods=_shipping_codes(source.kind),
+                version=request.version,
             )
         )
     return ResubmitPlan(
@@ -126,6 +131,7 @@ def load_plan(session: Session, order_id: int) -> ResubmitPlan:
         order_status=order.status,
         failed=failed,
         statuses=[(r.po_number, r.status) for r, _ in rows],
+        order_version=order.version,
     )
 
 
