@@ -114,3 +114,36 @@ async def test_mouse_wheel_up_pauses_and_enter_opens_a_notification_whole(
         chosen = pane.rows[-2]
         assert chosen.message in text.replace("\n", " ") or chosen.message[:60] in text
         assert "event" in text and chosen.event in text
+
+
+async def test_past_the_backlog_a_batch_never_paints_the_oldest_rows(
+    make_app: Callable[..., DropdeckApp],
+) -> None:
+    """Past 200 rows the feed is rebuilt per batch; it must stand at the newest before the
+    next frame is painted, not at the top (a flicker, and the whole feed sent twice)."""
+    from store.models import Notification
+    from store.models._types import utcnow
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pane = app.query_one(NotificationsPane)
+        feed = pane.feed
+        for batch in range(3):
+            rows = [
+                Notification(
+                    id=1000 + batch * 100 + n,
+                    at=utcnow(),
+                    level="warning",
+                    event="bench.line",
+                    message=f"line {batch}-{n}",
+                )
+                for n in range(100)
+            ]
+            pane._write(rows)
+            pane._show_newest()
+            # No await in between: what the next refresh paints.
+            assert feed.max_scroll_y > 0 and feed.scroll_y == feed.max_scroll_y, batch
+        assert feed.option_count == 200 and _lines(app)[-1].endswith("line 2-99")
+        await pilot.pause()
+        assert feed.scroll_y == feed.max_scroll_y

@@ -114,6 +114,7 @@ class AttentionPane(Pane):
     def __init__(self) -> None:
         super().__init__(id="attention")
         self.summary: Attention | None = None
+        self._prompts: list[Text] = []
 
     def compose_body(self) -> Iterable[Widget]:
         yield OptionList(id="attention-list", compact=True)
@@ -156,10 +157,14 @@ class AttentionPane(Pane):
         counts = _counts(summary)
         options = self.options
         width = max(30, options.size.width or self.size.width)
+        prompts = [_prompt(item, *counts[item.target], width) for item in ITEMS]
+        if prompts == self._prompts:
+            return counts  # the same lines: rebuilding them would resend them every 3 s
+        self._prompts = prompts
         highlighted = options.highlighted
         options.clear_options()
         options.add_options(
-            Option(_prompt(item, *counts[item.target], width), id=item.target) for item in ITEMS
+            Option(prompt, id=item.target) for item, prompt in zip(ITEMS, prompts, strict=True)
         )
         options.highlighted = highlighted if highlighted is not None else self._first(counts)
         return counts

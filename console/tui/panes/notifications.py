@@ -185,8 +185,11 @@ class NotificationsPane(Vertical, can_focus=False):
         feed = self.feed
         if feed.has_focus and feed.option_count:
             feed.highlighted = feed.option_count - 1
-        # After the refresh: new options are measured (wrapped) only then, so scrolling
-        # now would stop short of the newest.
+        # Now: add_options has measured the new rows, and after a rebuild (past the backlog)
+        # the list stands at its top; left there until the refresh, every poll would paint
+        # the oldest rows for a frame, then the newest (a flicker, and twice the bytes on an
+        # SSH link). Again after the refresh, for rows measured only then (a resize).
+        feed.scroll_end(animate=False, immediate=True)
         feed.call_after_refresh(feed.scroll_end, animate=False, immediate=True)
 
     @on(OptionList.OptionSelected, "#feed")
