@@ -43,6 +43,7 @@ CHUNK = 100  # SKUs per existence lookup; also how often outcomes are written
 GONE = "the product no longer exists on Magento; unlink and relink it, or publish it again"
 COMPLETE, OPEN = 1, 4  # bulk operation statuses (2, 3, 5: failed or rejected)
 BULK_POLLS = 8
+PRICE_STOCK = ("price", "quantity", "in_stock", "status")
 
 
 class Writer:
@@ -111,7 +112,10 @@ class Writer:
         if item.delist:
             out.delisted.append(item.id)
             return
-        out.synced[item.id] = (item.price, item.quantity)
+        if item.id in self.plan.price_work:
+            out.synced[item.id] = (item.price, item.quantity)
+        else:  # only further fields or content went: price and stock are not settled
+            out.touched.append(item.id)
         if self.plan.fields.get(item.id):
             out.fields_synced[item.id] = self.plan.fields[item.id]
         parts = set(self.plan.parts.get(item.id) or ())
@@ -229,8 +233,8 @@ def _missing(item: SyncItem, out: Outcomes) -> None:
 
 
 def _report(ctx: RunContext, out: Outcomes, skus: dict[int, str]) -> None:
-    if out.synced:
-        ctx.count("variants_updated", len(out.synced))
+    if out.synced or out.touched:
+        ctx.count("variants_updated", len(out.synced) + len(out.touched))
     if out.delisted:
         ctx.count("delisted", len(out.delisted))
     if out.broken:
@@ -251,6 +255,10 @@ async def sync_listings(ctx: RunContext) -> None:
     ctx.note(f"linked on SKU: {how}, {client.requests} request(s)")
     reads = client.requests
     items = await ctx.write(prepare_sync, ctx.owner_id, settings.rule)
+    if not set(settings.fields) & set(PRICE_STOCK):
+        # Nothing of price or stock is sent: their changes (and hide/unhide) wait for a
+        # sync that sends them, instead of being taken as settled. A delist still goes.
+        items = [i for i in items if i.delist]
     extra = [f for f in settings.fields if f in FIELD_SETTINGS]
     changes = await ctx.write(field_changes, ctx.owner_id, extra, settings.constants)
     content = [f for f in settings.fields if f in CONTENT_SETTINGS]

@@ -69,6 +69,9 @@ class Outcomes:
     fields_synced: dict[int, dict[str, Any]] = field(default_factory=dict)
     # Content parts the channel was given (`listing_content`): variant id -> part indices.
     content_synced: dict[int, set[int]] = field(default_factory=dict)
+    # Variants the channel took other fields of, not price or stock: their synced price and
+    # quantity stay as they were (a change of those is still to send); attention cleared.
+    touched: list[int] = field(default_factory=list)
 
 
 def effective_quantity() -> sa.ColumnElement[int]:
@@ -205,6 +208,7 @@ def record_outcomes(session: Session, outcomes: Outcomes) -> None:
             for vid, (price, qty) in outcomes.synced.items()
         ],
     )
+    _bulk(session, [{"id": vid, "needs_attention": None} for vid in outcomes.touched])
     _bulk(session, [{"id": vid, "external_id": ext} for vid, ext in outcomes.linked.items()])
     _bulk(
         session,

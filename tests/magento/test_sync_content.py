@@ -137,10 +137,17 @@ async def test_a_field_not_chosen_waits_for_the_sync_that_chooses_it(shop: Shop)
     run = await shop.run("sync_listings", fields=["price", "name"])
     assert run.counters.get("sync_requests", 0) == 0, run.counters
     assert _attr(shop.mag.state.products[sku], "description") != "New words"
-    run = await shop.run("sync_listings", fields=["price", "description"])
+    # A price change meets a sync of content alone: it is not sent, and not forgotten.
+    run = await shop.run(
+        "sync_listings", fields=["description"], price_from="cost", markup_percent=50
+    )
     assert run.status == "succeeded", run.error
     assert _attr(shop.mag.state.products[sku], "description") == "New words"
     assert run.counters["sync_requests"] == 2
+    assert shop.mag.state.products[sku]["price"] != 15.0
+    run = await shop.run("sync_listings", fields=["price"], price_from="cost", markup_percent=50)
+    assert run.status == "succeeded", run.error
+    assert shop.mag.state.products[sku]["price"] == 15.0, (run.counters, run.summary)
 
 
 async def test_configurable_parent_takes_listing_content_children_their_own(
