@@ -10,9 +10,10 @@ which, in one line that shows at most the first 40 characters of the value (made
 a control character is shown, never acted on), or None when the number can be sent.
 
 Formats of the carriers known by name (the value is compared exactly, letters in any case):
-UPS `1Z` + 16 letters or digits; FedEx 12, 15, 20 or 22 digits; USPS 20 to 22 digits, or
-an international S10 number (2 letters, 9 digits, `US`); DHL 10 digits. Any other carrier:
-4 to 50 ASCII letters, digits and dashes.
+UPS `1Z` + 16 letters or digits; FedEx 12, 15, 20 or 22 digits; USPS 20 to 22, 26, 30 or 34
+digits (30 and 34: a scanned barcode led by its 420+ZIP routing code), or an international
+S10 number (2 letters, 9 digits, `US`); DHL 10 digits. Any other carrier: 4 to 50 ASCII
+letters, digits and dashes.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
     "UPS": (re.compile(r"1Z[A-Z0-9]{16}", re.IGNORECASE), "1Z and 16 letters or digits"),
     "FEDEX": (re.compile(r"[0-9]{12}|[0-9]{15}|[0-9]{20}|[0-9]{22}"), "12, 15, 20 or 22 digits"),
     "USPS": (
-        re.compile(r"[0-9]{20,22}|[A-Z]{2}[0-9]{9}US", re.IGNORECASE),
-        "20 to 22 digits, or 2 letters, 9 digits and US",
+        # IMpb barcodes: 22 digits (20 on older labels, 26 on some), and a scanned label
+        # may lead with its routing code (420 and the ZIP or ZIP+4: 30 or 34 digits).
+        re.compile(r"[0-9]{20,22}|[0-9]{26}|[0-9]{30}|[0-9]{34}|[A-Z]{2}[0-9]{9}US", re.I),
+        "20 to 22, 26, 30 or 34 digits, or 2 letters, 9 digits and US",
     ),
     "DHL": (re.compile(r"[0-9]{10}"), "10 digits"),
 }

@@ -17,6 +17,9 @@ GOOD = [
     ("fed ex", "1234567890123456789012"),
     ("USPS", "92055901755477000000"),  # 20 digits
     ("USPS", "9205590175547700000000"),  # 22
+    ("USPS", "92001901755477000000000013"),  # 26
+    ("USPS", "420837029205590175547700000000"),  # 30: 420, ZIP, then the 22
+    ("USPS", "4208370212349205590175547700000000"),  # 34: 420, ZIP+4, then the 22
     ("United States Postal Service", "EC123456789US"),  # S10 international
     ("DHL", "1234567890"),
     ("DHL Express", "1234567890"),
@@ -69,6 +72,7 @@ def test_well_formed_numbers_pass(carrier: str, number: str) -> None:
         ("FedEx", "1Z999AA10123456784", "does not match FedEx's format"),
         ("USPS", "9205590175547700000", "does not match USPS's format"),  # 19 digits
         ("USPS", "92055901755477000000000", "does not match USPS's format"),  # 23
+        ("USPS", "4208370292055901755477000000", "does not match USPS's format"),  # 28
         ("USPS", "EC123456789CN", "does not match USPS's format"),  # another post's S10
         ("USPS", "E1123456789US", "does not match USPS's format"),
         ("DHL", "123456789", "does not match DHL's format (10 digits)"),
