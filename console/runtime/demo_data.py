@@ -268,6 +268,7 @@ def _seed_orders(
                     service="Ground",
                     tracking_number=f"1Z999AA1{n:010d}",
                     shipped_at=placed + timedelta(hours=20),
+                    recorded_at=placed + timedelta(hours=20, minutes=40),
                     synced_at=placed + timedelta(hours=21) if n % 2 else None,
                     # A source that says (US Direct's words), and one that does not.
                     status=("Delivered", "In Transit", None)[n % 3],

@@ -450,6 +450,7 @@ def record_shipments(
             )
         )
     new = [s for key, s in incoming.items() if key not in existing]
+    now = utcnow()
     upsert(
         session,
         Shipment,
@@ -467,6 +468,7 @@ def record_shipments(
                 "estimated_delivery": s.estimated_delivery,
                 "notes": s.notes,
                 "ship_to": dict(s.ship_to),
+                "recorded_at": now,  # on insert only: not in `update` below
             }
             for s in incoming.values()
         ],

@@ -134,6 +134,9 @@ class Shipment(TableModel, table=True):
     # Set before each push to the channel; a push started but never recorded is looked for
     # on the channel before it is pushed again.
     push_started_at: datetime | None = when(nullable=True)
+    # When Dropdeck first stored it: `synced_at - recorded_at` is how long tracking waited
+    # here (the sync lag); `shipped_at` is often a date alone. None on rows from before 0012.
+    recorded_at: datetime | None = when(nullable=True)
     # What the source says besides tracking (US Direct's "In Transit", the WPS guide's
     # Estimated Delivery Date and Shipment Notes); empty when it does not say.
     status: str | None = None

@@ -60,8 +60,9 @@ class OwnerSeries:
     failures: list[int]
     """Records that failed plus runs that failed outright, in its integrations' runs."""
     lag: list[int | None] = field(default_factory=list)
-    """A channel's sync lag: the longest, in seconds, from a shipment's ship time to its
-    tracking reaching the channel, over the shipments synced that hour (None: none synced)."""
+    """A channel's sync lag: the longest, in seconds, from Dropdeck storing a shipment's
+    tracking to its reaching the channel, over the shipments synced that hour (None: none
+    synced)."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,9 @@ def _hourly(
     failed = sa.func.coalesce(j.c.counters["failed"].as_integer(), 0) + sa.case(
         (j.c.status == RunStatus.FAILED.value, 1), else_=0
     )
-    lag = sa.func.max(epoch(s.c.synced_at) - epoch(s.c.shipped_at))
+    # From when Dropdeck stored the tracking (the ship time for rows from before that).
+    known = sa.func.coalesce(s.c.recorded_at, s.c.shipped_at)
+    lag = sa.func.max(epoch(s.c.synced_at) - epoch(known))
     owner = sa.func.coalesce(i.c.channel_id, -i.c.source_id)  # sources negative: one key
     runs = j.join(i, j.c.integration_id == i.c.id)
     shipments = s.join(o, s.c.order_id == o.c.id)

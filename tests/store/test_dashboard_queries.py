@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
 
 from store.db import Database
 from store.models import (
@@ -56,11 +60,14 @@ def _seed(db: Database) -> None:
         ]
         s.add_all(requests)
         s.flush()
-        for n, (shipped, synced) in enumerate(
+        midnight = NOW.replace(hour=0, minute=0)  # a ship date with no time
+        for n, (shipped, recorded, synced) in enumerate(
             [
-                (NOW - 5 * HOUR, NOW - 4 * HOUR),  # 1 h lag, synced in the 5 o'clock bucket
-                (NOW - 6 * HOUR, NOW - 4 * HOUR + timedelta(minutes=5)),  # 2 h 5 m: the longest
-                (NOW - 2 * HOUR, None),  # not synced yet: no lag yet
+                # From recorded: 1 h, synced in the 5 o'clock bucket (not 5 h 30 from midnight)
+                (midnight, NOW - 5 * HOUR, NOW - 4 * HOUR),
+                # No recorded time (stored before 0012): from the ship time, 2 h 5 m
+                (NOW - 6 * HOUR, None, NOW - 4 * HOUR + timedelta(minutes=5)),
+                (NOW - 2 * HOUR, NOW - 2 * HOUR, None),  # not synced yet: no lag yet
             ]
         ):
             s.add(
@@ -71,6 +78,7 @@ def _seed(db: Database) -> None:
                     external_id=f"S{n}",
                     tracking_number=f"1Z{n}",
                     shipped_at=shipped,
+                    recorded_at=recorded,
                     synced_at=synced,
                 )
             )
@@ -140,3 +148,27 @@ def test_an_empty_store(db: Database) -> None:
     with db.read() as s:
         d = dashboard(s, NOW)
     assert (d.channels, d.sources, d.runs) == ([], [], [])
+
+
+def test_a_shipment_is_recorded_once_and_keeps_that_time(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`recorded_at` (the sync lag's start) is the first time Dropdeck stored the tracking;
+    the source reporting it again (a status that moves on) does not move it."""
+    from store.commands import fulfillment
+    from store.commands.fulfillment import ShipmentIn, record_shipments
+
+    _seed(db)
+    with db.read() as s:
+        request_id = s.scalars(
+            sa.select(FulfillmentRequest.id).order_by(FulfillmentRequest.id)
+        ).first()
+    assert request_id is not None
+    shipment = ShipmentIn("NEW-1", "1ZNEW", "UPS", "Ground", NOW.replace(hour=0, minute=0), [])
+    for at, status in ((NOW, "In Transit"), (NOW + HOUR, "Delivered")):
+        monkeypatch.setattr(fulfillment, "utcnow", lambda at=at: at)
+        with db.write() as s:
+            record_shipments(s, request_id, [replace(shipment, status=status)])
+    with db.read() as s:
+        stored = s.scalars(sa.select(Shipment).where(Shipment.external_id == "NEW-1")).one()
+    assert (stored.status, stored.recorded_at) == ("Delivered", NOW)
