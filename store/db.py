@@ -16,15 +16,17 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
-from sqlmodel import Session
 
 from . import changes
 from .errors import StoreError
 from .settings import StoreSettings, load_settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # SQLite keeps NUMERIC as REAL; two-decimal money survives that round trip.
 warnings.filterwarnings(
@@ -109,14 +111,27 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that commits on success and rolls back on any error."""
+        from sqlmodel import Session  # loaded on first use: see `connect`
+
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        from sqlmodel import Session
+
         # Closing (not rolling back) ends the transaction without expiring loaded rows.
         with Session(self.read_engine, expire_on_commit=False) as session:
             yield session
+
+    @contextmanager
+    def connect(self, *, write: bool = False) -> Iterator[sa.Connection]:
+        """A Core connection in one transaction (committed on success), for a caller that
+        needs no ORM: opening the store and this load neither SQLModel, pydantic nor the
+        model classes, which are most of a short command's start (`dropdeck about`)."""
+        engine = self.engine if write else self.read_engine
+        with engine.begin() as conn:
+            yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
 
-from .models import Installation, Integration
-from .models.config import IntegrationKind
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    Executor = sa.Connection | Session
+    """A Core connection (`Database.connect`) or a session: reading the id needs no ORM."""
 
 # Crockford's base32 (no I, L, O, U): read aloud and typed without mistakes.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -27,19 +31,26 @@ PO_PREFIX_PATTERN = re.compile(rf"[A-Z0-9-]{{0,{PO_PREFIX_MAX}}}")
 PO_PREFIX_SETTING = "po_prefix"
 
 
+# The installation table (store.models.runtime.Installation) as a Core clause: reading the id
+# loads no model classes, so `dropdeck about` starts without SQLModel and pydantic
+# (tests/store/test_installation_clause.py checks it against the model).
+INSTALLATION = sa.table("installation", sa.column("id"), sa.column("installation_id"))
+
+
 def new_installation_id() -> str:
     """A random installation id."""
     return "".join(secrets.choice(ALPHABET) for _ in range(ID_LENGTH))
 
 
-def stored_installation_id(session: Session) -> str | None:
+def stored_installation_id(session: Executor) -> str | None:
     """The id, or None when this database has not made one yet (reads only)."""
-    return session.scalar(
-        sa.select(col(Installation.installation_id)).where(col(Installation.id) == 1)
+    found: str | None = session.scalar(
+        sa.select(INSTALLATION.c.installation_id).where(INSTALLATION.c.id == 1)
     )
+    return found
 
 
-def installation_id(session: Session) -> str:
+def installation_id(session: Executor) -> str:
     """The id, made and stored the first time it is asked for (the same ever after).
 
     Two processes making it at once both insert row 1; one insert fails on the primary key
@@ -48,9 +59,15 @@ def installation_id(session: Session) -> str:
     found = stored_installation_id(session)
     if found is not None:
         return found
+    from .models import Installation  # once per database: the typed table writes the row
+
     try:
         with session.begin_nested():
-            session.add(Installation(id=1, installation_id=new_installation_id()))
+            session.execute(
+                sa.insert(Installation.__table__).values(
+                    id=1, installation_id=new_installation_id(), created_at=datetime.now(UTC)
+                )
+            )
     except sa.exc.IntegrityError:
         pass
     made = stored_installation_id(session)
@@ -70,6 +87,11 @@ def check_po_prefix(raw: object) -> str:
 
 def po_prefix(session: Session, source_id: int) -> str:
     """The PO prefix set on the source's send_orders integration ('' when none)."""
+    from sqlmodel import col
+
+    from .models import Integration
+    from .models.config import IntegrationKind
+
     settings = session.scalars(
         sa.select(col(Integration.settings)).where(
             col(Integration.source_id) == source_id,

@@ -25,10 +25,7 @@ from ._output import counted as counted
 from ._output import json_arg as json_arg
 from ._output import print_json as print_json
 from ._output import print_result as print_result
-
-
-def redacted_url(url: str) -> str:
-    return sa.make_url(url).render_as_string(hide_password=True)
+from ._output import redacted_url as redacted_url
 
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:

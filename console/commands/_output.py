@@ -35,5 +35,12 @@ def print_error_json(message: str, exit_status: int) -> None:
     print_result(argparse.Namespace(json=True), "", {"error": message, "exit_status": exit_status})
 
 
+def redacted_url(url: str) -> str:
+    """A database URL as it may be shown: without its password."""
+    import sqlalchemy as sa  # loaded by the commands that show one, which open the store
+
+    return sa.make_url(url).render_as_string(hide_password=True)
+
+
 def json_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="say what was done as one JSON object")

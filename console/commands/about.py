@@ -3,6 +3,7 @@
 The installation id is in every PO this database sends; two businesses on one supplier
 account tell their orders apart by it. `about` only reads: a database that has not made
 its id yet (it is made with the first order routed) says so, and a writable one makes it.
+It reads through a Core connection, so it starts without SQLModel, pydantic or the models.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from store.db import Database
 from store.installation import installation_id, stored_installation_id
 
 from ..context import open_store
-from ._common import print_json, redacted_url
+from ._output import print_json, redacted_url
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
@@ -34,11 +35,11 @@ def version() -> str:
 def about(db: Database) -> dict[str, str]:
     """What `about` shows (no secrets: the database URL without its password)."""
     if db.readonly:
-        with db.read() as session:
-            made = stored_installation_id(session)
+        with db.connect() as conn:
+            made = stored_installation_id(conn)
     else:
-        with db.write() as session:
-            made = installation_id(session)
+        with db.connect(write=True) as conn:
+            made = installation_id(conn)
     return {
         "version": version(),
         "installation_id": made or "none yet (made when the first order is routed)",

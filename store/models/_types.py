@@ -8,12 +8,16 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
+from sqlmodel._compat import SQLModelConfig
 
 
 class TableModel(SQLModel):
     """Base of every table: SQLModel sets `__table__` on table models, its types do not say so."""
 
     __table__: ClassVar[sa.Table]
+    # Pydantic builds a model's validator when one is first needed, not at import: tables
+    # are written through SQLAlchemy, and every CLI command imports all of them (its start).
+    model_config = SQLModelConfig(defer_build=True)
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):

@@ -1,6 +1,7 @@
 """Who we talk to (connections, sources, channels) and what is sold (inventory, listings)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the model modules: pydantic would compile and
+# eval every field's annotation string when the class is made, on every command's start.
 
 from datetime import datetime
 from decimal import Decimal

@@ -1,6 +1,7 @@
 """Orders from channels, the requests sent to sources, and what comes back."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the model modules: pydantic would compile and
+# eval every field's annotation string when the class is made, on every command's start.
 
 from datetime import date, datetime
 from decimal import Decimal

@@ -1,6 +1,7 @@
 """A CLI command loads only what it uses, so it starts fast (bench/cli_start.py times it):
-`--help` no database library, a read command no console, worker, HTTP client, scheduler
-or alembic; opening an up-to-date store decides without alembic."""
+`--help` no database library, `about` SQLAlchemy Core only (no SQLModel, pydantic or model
+classes), a read command no console, worker, HTTP client, scheduler or alembic; opening an
+up-to-date store decides without alembic."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ with contextlib.redirect_stdout(io.StringIO()):
     except SystemExit as exc:
         status = exc.code
 heavy = ("textual", "httpx", "alembic", "apscheduler", "uvicorn", "sqlalchemy", "sqlmodel",
-         "connectors.registry", "console.runtime.worker", "console.commands.demo",
-         "cryptography", "structlog")
+         "pydantic", "store.models", "sqlalchemy.orm", "connectors.registry",
+         "console.runtime.worker", "console.commands.demo", "cryptography", "structlog")
 print(json.dumps({"status": status, "loaded": [m for m in heavy if m in sys.modules]}))
 """
 
@@ -50,14 +51,25 @@ def test_help_loads_no_database_library(sqlite_db: Database) -> None:
         ("listings", "--json", "--limit", "5"),
         ("inventory", "--json", "--limit", "5"),
         ("runs", "--limit", "5"),
-        ("about",),
         ("integrations",),
         ("shipments",),
     ],
 )
 def test_read_commands_load_the_store_only(sqlite_db: Database, argv: tuple[str, ...]) -> None:
     seed_demo_business(sqlite_db, listings=30, orders=6)
-    assert set(loaded_by(*argv)) <= {"sqlalchemy", "sqlmodel"}
+    assert set(loaded_by(*argv)) <= {
+        "sqlalchemy", "sqlalchemy.orm", "sqlmodel", "pydantic", "store.models"
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("readonly", [False, True])
+def test_about_loads_sqlalchemy_core_only(
+    sqlite_db: Database, readonly: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded_by("about")  # the first ever makes the id (with the model), once per database
+    if readonly:
+        monkeypatch.setenv("DROPDECK_ROLE", "readonly")
+    assert loaded_by("about") == ["sqlalchemy"]
 
 
 def test_script_heads_read_as_text_agree_with_alembic(sqlite_db: Database) -> None:
