@@ -16,11 +16,13 @@ nothing.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.dml import UpdateBase
-from sqlmodel import Session
+
+if TYPE_CHECKING:  # db.py imports this module: no SQLModel at a CLI command's start
+    from sqlmodel import Session
 
 QUIET = frozenset(
     {"store_change", "worker", "audit_event", "notification", "installation", "alembic_version"}
