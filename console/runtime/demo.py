@@ -56,6 +56,7 @@ WPS_PREFIX = "WPS-"
 USD_PREFIX = "USD-"
 SHARED_PRODUCTS = 40  # demo store SKUs US Direct carries too (routing picks between them)
 DEMO_PRODUCTS = 120  # WPS products stocked on the demo store
+ORDER_SPACING = 7_200 + 1_380  # the demo store's orders came in every 2 h 23 min today
 FINISHED = {RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.CANCELLED}
 
 # (owner, kind, schedule seconds or 0 for manual, settings)
@@ -308,7 +309,8 @@ def _chunks(items: list[dict[str, Any]], size: int) -> Iterable[list[dict[str, A
 
 def place_customer_orders(running: RunningSandboxes, skus: list[str], count: int = 10) -> None:
     """Customers buy what the supplier has in stock; one in five picks up locally (a
-    shipping method with no mapping, so that order is held with the reason)."""
+    shipping method with no mapping, so that order is held with the reason). They ordered
+    over the last day (the newest just now), so the Dashboard's orders-in line has a shape."""
     wps = running.sandboxes["wps"].state
     in_stock = [
         sku
@@ -326,6 +328,7 @@ def place_customer_orders(running: RunningSandboxes, skus: list[str], count: int
                     "line_items": [{"sku": in_stock[n % len(in_stock)], "quantity": 1 + n % 2}],
                     "shipping_method_title": methods[n % len(methods)],
                     "email": f"customer{n}@example.com",
+                    "seconds_ago": (count - 1 - n) * ORDER_SPACING,
                 },
             ).raise_for_status()
 

@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 from collections import OrderedDict
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -506,6 +507,14 @@ def test_control_place_order_reduces_stock_and_peeks(sb: BuiltSandbox, api: http
     assert api.get(f"/_sandbox/orders/{order['id']}/trackings").json() == []
     unknown = api.post("/_sandbox/orders", json={"line_items": [{"sku": "NOPE"}]})
     assert unknown.status_code == 400
+    # An order from earlier in the day (the demo spreads its orders over the last day).
+    line = [{"sku": simple["sku"], "quantity": 1}]
+    earlier = api.post("/_sandbox/orders", json={"line_items": line, "seconds_ago": 7200})
+    now = api.post("/_sandbox/orders", json={"line_items": line})
+    placed = [datetime.fromisoformat(o.json()["date_created_gmt"]) for o in (earlier, now)]
+    assert placed[1] - placed[0] == timedelta(hours=2)
+    bad = api.post("/_sandbox/orders", json={"line_items": line, "seconds_ago": -5})
+    assert bad.status_code == 400 and "seconds_ago" in bad.text
 
 
 def test_control_delete_product_behind_our_back(sb: BuiltSandbox, api: httpx.Client) -> None:

@@ -33,8 +33,9 @@ def control_routes(state: WooState, settings: Settings) -> list[BaseRoute]:
     @control_endpoint
     async def place_order(request: Request) -> Response:
         """A shopper checks out: `{"line_items": [{"sku", "quantity"}], "shipping_method_title",
-        "shipping_method_id"?, "shipping_total"?, "email"?, "billing"?, "shipping"?, "status"?}`.
-        Paid orders reduce managed stock like WooCommerce does at payment."""
+        "shipping_method_id"?, "shipping_total"?, "email"?, "billing"?, "shipping"?, "status"?,
+        "seconds_ago"?}` (`seconds_ago`: placed that long before now, as an order from
+        earlier in the day). Paid orders reduce managed stock like WooCommerce does at payment."""
         body = await json_object(request)
         lines = []
         for raw in need(body, "line_items", list):
@@ -70,12 +71,16 @@ def control_routes(state: WooState, settings: Settings) -> list[BaseRoute]:
             str(body.get("shipping_method_title", "Flat rate")),
             str(body.get("shipping_total", "5.00")),
         )
+        seconds_ago = body.get("seconds_ago", 0)
+        if not isinstance(seconds_ago, int) or seconds_ago < 0:
+            raise ControlError("seconds_ago must be a whole number of seconds, 0 or more")
         with state.lock:
             order = new_order(
                 state,
                 lines,
                 status=status,
                 shipping=method,
+                created=state.now() - seconds_ago,
                 customer={
                     "billing": billing,
                     "shipping": shipping_addr,
