@@ -46,4 +46,4 @@ class StoreWatch:
         if changed:
             pane = self.app.current_pane
             if pane.is_mounted and pane._started:
-                pane.load()
+                pane.refresh_on_change()

@@ -1,12 +1,13 @@
 """Act only on rows as the operator saw them: compare-and-set on the row version.
 
-A console shows rows with their `version` (the database bumps it on every update, see
-migration 0011). An action carries the versions the operator saw; before it changes
-anything, `claim` takes each row with `UPDATE … WHERE id = ? AND version = ?` in the
-action's own transaction. A row that changed meanwhile (another operator, a worker) makes
-the whole action refuse with `RowChanged`, naming the row and what it is now, instead of
-overwriting what the operator never saw. Taking the row also locks it (PostgreSQL) for
-the rest of the transaction, so nothing slips in between the check and the action.
+A console shows rows with their `version` (the database bumps it whenever an update sets a
+column an operator's action depends on: migrations 0011 and 0013). An action carries the
+versions the operator saw; before it changes anything, `claim` takes each row with
+`UPDATE … WHERE id = ? AND version = ?` in the action's own transaction. A row that
+changed meanwhile (another operator, a worker) makes the whole action refuse with
+`RowChanged`, naming the row and what it is now, instead of overwriting what the operator
+never saw. Taking the row also locks it (PostgreSQL) for the rest of the transaction, so
+nothing slips in between the check and the action.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def claim(session: Session, seen: Seen) -> None:
     taken: set[int] = set()
     for start in range(0, len(pairs), CHUNK):
         chunk = pairs[start : start + CHUNK]
-        # SET version = version: the trigger makes it +1 (the row changed: it was acted on).
+        # SET version = version changes nothing (no watched column): it only takes the row.
         result = session.execute(
             sa.update(t)
             .where(sa.tuple_(t.c.id, t.c.version).in_(chunk))

@@ -54,8 +54,9 @@ def when(*, nullable: bool = False, index: bool = False, default_now: bool = Fal
 
 
 def row_version() -> Any:
-    """How many times the row was updated: the database's trigger bumps it (migration
-    0011), never the code; an operator's action compares-and-sets against it."""
+    """How many times what an operator acts on changed in the row (its state, flags,
+    links): the database's trigger bumps it (migrations 0011, 0013), never the code; an
+    operator's action compares-and-sets against it."""
     return Field(default=0, nullable=False, sa_column_kwargs={"server_default": "0"})
 
 

@@ -61,15 +61,28 @@ def test_unshown_writes_and_rollbacks_leave_the_counter(business: Database) -> N
     assert _version(business) == before
 
 
-def test_the_database_bumps_a_rows_version_on_every_update(business: Database) -> None:
+def test_the_database_bumps_a_rows_version_when_what_operators_act_on_changes(
+    business: Database,
+) -> None:
     with business.read() as session:
         start = _integration(session).version
+        variant = session.scalars(sa.select(ListingVariant).order_by(ListingVariant.id)).first()
+    assert variant is not None
     with business.write() as session:  # through the ORM
         _integration(session).paused_reason = "x"
     with business.write() as session:  # through Core, not naming the column
         session.execute(sa.update(Integration).values(paused_reason=None))
+    with business.write() as session:  # what runs keep writing does not count
+        session.execute(sa.update(Integration).values(consecutive_failures=3))
+        session.execute(sa.update(ListingVariant).values(quantity=7, price=1))
+    with business.write() as session:
+        session.execute(
+            sa.update(ListingVariant).where(ListingVariant.id == variant.id).values(hidden=True)
+        )
     with business.read() as session:
         assert _integration(session).version == start + 2
+        now = session.get(ListingVariant, variant.id)
+        assert now is not None and now.version == variant.version + 1
 
 
 def test_a_stale_toggle_is_refused_not_flipped_back(business: Database) -> None:

@@ -16,6 +16,7 @@ from console.tui.panes.orders import OrdersPane
 from console.tui.panes.sources import SourcesPane
 from store.db import Database, open_database
 from store.models import ListingVariant, Order
+from store.queries.listings import ListingTab
 from store.queries.runs import list_integrations
 
 from .conftest import settle, wait_until
@@ -128,3 +129,28 @@ async def test_a_stale_listing_action_changes_nothing(
         with app.db.read() as session:
             stored = session.get(ListingVariant, row.id)
         assert stored is not None and not stored.paused  # not paused behind the change
+
+
+async def test_listings_show_a_change_at_once_and_its_tab_count_soon_after(
+    make_app: Callable[..., DropdeckApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ListingsPane, "REFRESH_SECONDS", 3600.0)
+    app = make_app(pane="listings", live=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(ListingsPane)
+        await wait_until(pilot, lambda: ListingTab.PAUSED in pane.counts)
+        paused = pane.counts[ListingTab.PAUSED]
+        row = pane.table.cursor_row
+        assert row is not None and not row.paused
+        with app.db.write() as session:  # another operator pauses it
+            session.execute(
+                sa.update(ListingVariant).where(ListingVariant.id == row.id).values(paused=True)
+            )
+
+        def shown() -> bool:
+            now = pane.table.cursor_row
+            return now is not None and now.paused
+
+        await wait_until(pilot, shown, timeout=3)
+        # The counts follow within COUNT_EVERY (2 s) of the last count, not 3600 s.
+        await wait_until(pilot, lambda: pane.counts[ListingTab.PAUSED] == paused + 1, timeout=5)

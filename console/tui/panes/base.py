@@ -109,6 +109,10 @@ class Pane(Vertical):
     def load(self) -> None:
         """(Re)read what the pane shows, in a worker."""
 
+    def refresh_on_change(self) -> None:
+        """Someone else (another console, a worker) changed the store: re-read."""
+        self.load()
+
     def copy_target(self) -> CopyTarget | None:
         """What `y` copies from the selected row (None: no row selected)."""
         return None
