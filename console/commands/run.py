@@ -16,26 +16,19 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-from sqlmodel import col
-
-from store.commands.audit import operator_name
-from store.commands.runs import queue_run, request_cancel
-from store.db import Database
-from store.models import JobRun, Notification
-from store.models.runtime import RunStatus, RunTrigger
-from store.queries.runs import integration_by_name, live_workers
-
-from ..context import open_store
 from ..errors import CliError
-from ..runtime.settings import load_runtime_settings
-from ._common import print_result
+from ._output import print_result
+
+# The store (SQLAlchemy, SQLModel, the models) loads in the handlers, not at import:
+# `dropdeck run --help` then starts without it.
+if TYPE_CHECKING:
+    from store.db import Database
+    from store.models import JobRun, Notification
 
 POLL_SECONDS = 0.5
 FAILURES_GRACE_SECONDS = 3.0
-FINISHED = {RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.CANCELLED}
 SECOND_INTERRUPT_SECONDS = 3.0  # after a first Ctrl+C, a second one this soon cancels the run
 
 
@@ -57,6 +50,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str
 
 
 def _queue(db: Database, name: str) -> tuple[int, bool]:
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from store.commands.runs import queue_run
+    from store.models import JobRun
+    from store.models.runtime import RunTrigger
+    from store.queries.runs import integration_by_name
+
     with db.write() as session:
         integration = integration_by_name(session, name)
         if integration is None:
@@ -80,6 +81,11 @@ def _queue(db: Database, name: str) -> tuple[int, bool]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from store.queries.runs import live_workers
+
+    from ..context import open_store
+    from ..runtime.settings import load_runtime_settings
+
     db = open_store()
     run_id, existed = _queue(db, args.integration)
     verb = "already queued as" if existed else "queued"
@@ -199,11 +205,15 @@ def _poll(
     db: Database, run_id: int, alive: Callable[[], bool] | None, progress: _Progress
 ) -> JobRun | None:
     """The run if it has ended; else show its progress, sleep, and None."""
+    from store.models import JobRun
+    from store.models.runtime import RunStatus
+
     with db.read() as session:
         run = session.get(JobRun, run_id)
     assert run is not None
     status = RunStatus(run.status)
-    if status in FINISHED:
+    finished = {RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.CANCELLED}
+    if status in finished:
         return run
     if alive is not None and not alive():
         raise CliError(f"run {run_id} stopped before it finished ({status.value})")
@@ -228,6 +238,9 @@ def _detach(db: Database, run_id: int) -> int:
 
 
 def _cancelled(db: Database, run_id: int) -> str:
+    from store.commands.audit import operator_name
+    from store.commands.runs import request_cancel
+
     with db.write() as session:
         outcome = request_cancel(session, run_id, actor=operator_name("cli"))
     if outcome == "cancelled":
@@ -240,6 +253,8 @@ def _cancelled(db: Database, run_id: int) -> str:
 def every_record_failed(run: JobRun) -> bool:
     """A run that went on past bad records but got none through: nothing worked, so a
     script must not read it as done (exit 1), though the run is `partial`, not `failed`."""
+    from store.models.runtime import RunStatus
+
     counters = run.counters or {}
     failed = counters.get("failed", 0)
     if run.status != RunStatus.PARTIAL.value or not failed:
@@ -252,6 +267,7 @@ def every_record_failed(run: JobRun) -> bool:
 
 def _say_outcome(db: Database, run: JobRun, *, json: bool, quiet: bool) -> int:
     from connectors.context import MAX_RECORD_ERROR_NOTIFICATIONS
+    from store.models.runtime import RunStatus
 
     status = RunStatus(run.status)
     failures: list[Notification] = []
@@ -288,6 +304,11 @@ def _say_outcome(db: Database, run: JobRun, *, json: bool, quiet: bool) -> int:
 def _record_failures(db: Database, run_id: int, expected: int) -> list[Notification]:
     """The run's record failures; the worker's log sink writes them in batches, so they may
     land a moment after the run row is finished: wait a little for the expected number."""
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from store.models import Notification
+
     deadline = time.monotonic() + FAILURES_GRACE_SECONDS
     while True:
         with db.read() as session:
@@ -307,6 +328,8 @@ def _record_failures(db: Database, run_id: int, expected: int) -> list[Notificat
 
 
 def _progress_line(run: JobRun) -> str:
+    from store.models.runtime import RunStatus
+
     if run.status == RunStatus.QUEUED.value:
         return f"run {run.id}: queued, waiting for a worker"
     if run.progress_total:

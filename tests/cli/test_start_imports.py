@@ -40,8 +40,9 @@ def loaded_by(*argv: str) -> list[str]:
     return list(result["loaded"])
 
 
-def test_help_loads_no_database_library(sqlite_db: Database) -> None:
-    assert loaded_by("--help") == []
+@pytest.mark.parametrize("argv", [("--help",), ("run", "--help")])
+def test_help_loads_no_database_library(sqlite_db: Database, argv: tuple[str, ...]) -> None:
+    assert loaded_by(*argv) == []
 
 
 @pytest.mark.parametrize(
