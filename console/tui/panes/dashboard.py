@@ -161,6 +161,10 @@ class DashboardPane(Pane):
     def load(self) -> None:
         self._load()
 
+    def refresh_on_change(self) -> None:
+        """Others' changes wait for the 10 s refresh: a run commits many times a second and
+        the buckets are hours, so re-reading 24 h of series at each would buy nothing."""
+
     @work(exclusive=True, group="dashboard", exit_on_error=False)
     async def _load(self) -> None:
         now = utcnow()
