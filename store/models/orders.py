@@ -57,7 +57,7 @@ class Order(TableModel, table=True):
     shipping_policy: str | None = None
     total: Decimal | None = money()
     currency: str = "USD"
-    placed_at: datetime = when()
+    placed_at: datetime = when(index=True)  # the dashboard's orders-in window
     details: dict[str, Any] = details_field()  # the channel's own order fields (coupon, note, …)
     imported_at: datetime = when(default_now=True)
     updated_at: datetime = when(default_now=True)
@@ -99,7 +99,7 @@ class FulfillmentRequest(TableModel, table=True):
     external_id: str | None = None
     attempts: int = 0
     last_error: str | None = None
-    sent_at: datetime | None = when(nullable=True)
+    sent_at: datetime | None = when(nullable=True, index=True)  # the dashboard's POs sent
     created_at: datetime = when(default_now=True)
     updated_at: datetime = when(default_now=True)
     version: int = row_version()

@@ -55,15 +55,17 @@ class JobRun(TableModel, table=True):
             postgresql_where=sa.text("status = 'queued'"),
         ),
         sa.Index("ix_job_run_status_id", "status", "id"),
+        # An integration's newest runs, read backwards (the dashboard's run strips).
+        sa.Index("ix_job_run_integration_id_id", "integration_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    integration_id: int = Field(foreign_key="integration.id", index=True)
+    integration_id: int = Field(foreign_key="integration.id")
     trigger: str = RunTrigger.SCHEDULE
     status: str = RunStatus.QUEUED
     queued_at: datetime = when(default_now=True)
     started_at: datetime | None = when(nullable=True)
-    finished_at: datetime | None = when(nullable=True)
+    finished_at: datetime | None = when(nullable=True, index=True)  # the dashboard's window
     worker_id: str | None = None
     lease_expires_at: datetime | None = when(nullable=True)
     counters: dict[str, int] = json_field()

@@ -146,25 +146,29 @@ def _last_runs(session: Session, per_integration: int) -> list[IntegrationRuns]:
     i = Integration.__table__.c
     c = Channel.__table__.c
     s = Source.__table__.c
-    newest = (
-        sa.select(
-            j.integration_id,
-            j.id,
-            j.status,
-            sa.func.row_number()
-            .over(partition_by=j.integration_id, order_by=j.id.desc())
-            .label("n"),
-        )
-        .where(j.status != RunStatus.QUEUED.value)
-        .subquery()
+    done = j.status != RunStatus.QUEUED.value
+    # Each integration's oldest run still among its newest `per_integration`: a walk down
+    # ix_job_run_integration_id_id per integration, not a window over every run ever.
+    older = JobRun.__table__.alias("older")
+    oldest_shown = (
+        sa.select(older.c.id)
+        .where(older.c.integration_id == i.id, older.c.status != RunStatus.QUEUED.value)
+        .order_by(older.c.id.desc())
+        .offset(per_integration - 1)
+        .limit(1)
+        .correlate(Integration.__table__)
+        .scalar_subquery()
     )
     rows = session.execute(
-        sa.select(i.name, sa.func.coalesce(c.name, s.name), newest.c.status)
+        sa.select(i.name, sa.func.coalesce(c.name, s.name), j.status)
         .select_from(Integration.__table__)
         .outerjoin(Channel.__table__, i.channel_id == c.id)
         .outerjoin(Source.__table__, i.source_id == s.id)
-        .outerjoin(newest, sa.and_(newest.c.integration_id == i.id, newest.c.n <= per_integration))
-        .order_by(i.name, newest.c.id)
+        .outerjoin(
+            JobRun.__table__,
+            sa.and_(j.integration_id == i.id, done, j.id >= sa.func.coalesce(oldest_shown, 0)),
+        )
+        .order_by(i.name, j.id)
     )
     runs: dict[str, tuple[str, list[str]]] = {}
     for name, owner, status in rows:
