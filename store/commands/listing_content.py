@@ -21,9 +21,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from ..models import Listing, ListingVariant
-from ..models.catalog import LinkState, Pending
 from .listing_publish import content_key
-from .listing_sync import effective_quantity
+from .listing_sync import effective_quantity, kept_in_step
 
 SEP = "\x1f"  # content_key's separator
 # content_key's parts: the variant's title, images, UPC, MPN, GTIN, then its listing's
@@ -137,13 +136,7 @@ def content_changes(session: Session, channel: int, fields: Sequence[str]) -> li
             lst.category_two,
         )
         .join(joined, lst.id == v.listing_id)
-        .where(
-            v.channel_id == channel,
-            v.link_state == LinkState.LINKED.value,
-            v.paused.is_(False),
-            v.external_id.is_not(None),
-            sa.or_(v.pending.is_(None), v.pending != Pending.DELIST.value),
-        )
+        .where(kept_in_step(channel))
         .order_by(v.id)
         .execution_options(yield_per=2000)
     )

@@ -21,8 +21,7 @@ from sqlmodel import Session
 
 from ..models import Listing, ListingVariant
 from ..models._types import utcnow
-from ..models.catalog import LinkState, Pending
-from .listing_sync import effective_quantity
+from .listing_sync import effective_quantity, kept_in_step
 
 SYNCED = "synced"
 # A constant of the integration's mapping ("Value") for a field: None is "the listing's own".
@@ -77,13 +76,7 @@ def field_changes(
             v.extra,
         )
         .join(Listing.__table__, lst.id == v.listing_id)
-        .where(
-            v.channel_id == channel,
-            v.link_state == LinkState.LINKED.value,
-            v.paused.is_(False),
-            v.external_id.is_not(None),
-            sa.or_(v.pending.is_(None), v.pending != Pending.DELIST.value),
-        )
+        .where(kept_in_step(channel))
         .order_by(v.id)
         .execution_options(yield_per=2000)
     )

@@ -80,6 +80,19 @@ def effective_quantity() -> sa.ColumnElement[int]:
     return sa.case((v.hidden.is_(True), 0), else_=v.quantity)
 
 
+def kept_in_step(channel: int) -> sa.ColumnElement[bool]:
+    """The channel's variants whose fields and content a sync keeps: linked, with an
+    external id, not paused, not being delisted (NULL pending counts as "stays")."""
+    v = ListingVariant.__table__.c
+    return sa.and_(
+        v.channel_id == channel,
+        v.link_state == LinkState.LINKED.value,
+        v.paused.is_(False),
+        v.external_id.is_not(None),
+        sa.or_(v.pending.is_(None), v.pending != Pending.DELIST.value),
+    )
+
+
 def linked_variants(session: Session, channel: int) -> list[LinkedVariant]:
     """Every linked variant of the channel with an external id (paused ones too: a product
     deleted on the channel is a broken link whatever our flags), by id."""
