@@ -11,7 +11,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
-from textual.widgets import ContentSwitcher, Footer
+from textual.widgets import ContentSwitcher
 
 from store.db import Database
 from store.queries.listings import ListingTab
@@ -33,6 +33,7 @@ from .panes.shipments import ShipmentsPane
 from .panes.sources import SourcesPane
 from .screens.help import HelpScreen
 from .store_watch import StoreWatch
+from .widgets.footer import FittingFooter
 from .widgets.tab_bar import TabBar
 
 PANES = (
@@ -68,6 +69,9 @@ JUMPS = {
     "broken": ("listings", "broken_link"),
     "no_supplier": ("listings", "no_supplier"),
 }
+# Footer keys left out first when the footer is short of room (80 columns): the
+# notifications feed's keys, then each pane's FOOTER_SPARE; all stay in help (`?`).
+FEED_KEYS = ("follow", "notification_level")
 
 
 class DropdeckApp(App[int]):
@@ -138,7 +142,10 @@ class DropdeckApp(App[int]):
             yield DashboardPane()
             yield InventoryPane()
         yield NotificationsPane(self.db)
-        yield Footer(compact=True)
+        yield FittingFooter(self._footer_spare)
+
+    def _footer_spare(self) -> list[tuple[str, ...]]:
+        return [FEED_KEYS, *((action,) for action in self.current_pane.FOOTER_SPARE)]
 
     def on_mount(self) -> None:
         if self.start_worker and not self.readonly:  # read-only runs no jobs

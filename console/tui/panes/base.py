@@ -55,6 +55,9 @@ class Pane(Vertical):
     FILTER_PROMPT: ClassVar[str] = "filter: every word in a shown column"
     ACTIONS: ClassVar[tuple[tuple[str, str], ...]] = ()
     """(action, what the command palette calls it) for this pane's own actions."""
+    FOOTER_SPARE: ClassVar[tuple[str, ...]] = ()
+    """Actions whose keys the footer leaves out, first first, when it is short of room
+    (after the notification keys f and l); they stay in help and the palette."""
     REFRESH_SECONDS: ClassVar[float] = 5.0
 
     def __init__(self, *, id: str) -> None:

@@ -128,6 +128,8 @@ class ListingsPane(Pane):
         Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False),
     ]
     TITLE = "Listings"
+    # At 80 columns the four actions, / and ? leave no room for enter's Details.
+    FOOTER_SPARE = ("choose",)
     ACTIONS = (
         ("pause", "Pause / unpause listings"),
         ("hide", "Hide / unhide listings"),
