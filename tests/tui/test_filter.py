@@ -109,3 +109,22 @@ async def test_the_filter_box_leaves_the_table_its_width(
         box = app.query_one("#orders", Pane).filter_input
         assert box.display and box.region.width == width
         assert table.region.width == width == 80
+
+
+async def test_keys_typed_right_after_slash_reach_the_filter(
+    make_app: Callable[..., DropdeckApp],
+) -> None:
+    # As a fast typist or a paste over SSH sends them: every key queued before the first is
+    # handled, so `/` has not yet moved the keyboard to the filter when the rest arrive.
+    from textual import events
+
+    app = make_app(pane="orders")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, char in [("slash", "/"), ("0", "0"), ("0", "0"), ("1", "1"), ("backspace", None)]:
+            app.post_message(events.Key(key, char))
+        app.post_message(events.Key("2", "2"))
+        pane = app.query_one("#orders", Pane)
+        await wait_until(pilot, lambda: pane.filter_text == "002")
+        assert app.query_one("#panes").current == "orders"  # "0" did not open Attention
+        assert pane.filter_input.value == "002" and pane.filter_input.has_focus

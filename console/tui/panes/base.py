@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -65,6 +65,7 @@ class Pane(Vertical):
         self.filter_text = ""
         self._started = False
         self._filter_timer: Timer | None = None
+        self._catching = False  # `/` pressed, the filter not yet focused: keys are its text
 
     @property
     def dropdeck(self) -> DropdeckApp:
@@ -141,7 +142,32 @@ class Pane(Vertical):
     def action_filter(self) -> None:
         box = self.filter_input
         box.display = box.can_focus = True
+        self._catching = True
         box.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        # `/` is taken here, as its key reaches the pane, not later as an app binding: keys
+        # typed right after it (a fast typist, a paste over SSH) are already on their way to
+        # the table, and would act as pane keys ("0" opens Attention). Until the filter has
+        # the keyboard, they are typed into it here, in order.
+        box = self.filter_input
+        if box.has_focus or not (self._catching or event.key == "slash"):
+            return
+        if event.key == "slash" and not self._catching:
+            self.action_filter()
+        elif event.key == "enter":
+            self._submitted(Input.Submitted(box, box.value))
+        elif event.key == "escape":
+            self.action_clear_filter()
+        elif event.key == "backspace":
+            box.value = box.value[:-1]
+        elif event.is_printable and event.character:
+            box.value += event.character
+        else:
+            return  # arrows and the like still move the table
+        box.cursor_position = len(box.value)
+        event.stop()
+        event.prevent_default()
 
     def show_filter(self, text: str) -> None:
         """Set the filter from elsewhere (an attention line's jump), shown under the title."""
@@ -152,6 +178,7 @@ class Pane(Vertical):
         self._set_filter(text)
 
     def action_clear_filter(self) -> None:
+        self._catching = False
         box = self.filter_input
         if not box.display and not self.filter_text:
             return
@@ -169,6 +196,7 @@ class Pane(Vertical):
 
     @on(Input.Submitted, ".pane-filter")
     def _submitted(self, event: Input.Submitted) -> None:
+        self._catching = False
         self._set_filter(event.value)
         box = self.filter_input
         box.display = box.can_focus = bool(self.filter_text)
