@@ -222,6 +222,11 @@ class DropdeckApp(App[int]):
         self.action_show_pane("inventory")
         self.query_one(InventoryPane).show_filter(source or "")
 
+    def show_runs(self, integration: str) -> None:
+        """The Jobs pane, filtered to one integration's runs (esc: every run)."""
+        self.action_show_pane("jobs")
+        self.query_one(JobsPane).show_filter(integration)
+
     def action_listing_tab(self, tab: str) -> None:
         self.action_show_pane("listings")
         self.query_one(ListingsPane).show_tab(ListingTab(tab))
@@ -229,7 +234,12 @@ class DropdeckApp(App[int]):
     async def action_pane_action(self, action: str) -> None:
         pane = self.current_pane
         if action == "details":
-            table = pane.query("PagedTable, DataTable").first()
+            tables = pane.query("PagedTable, DataTable")
+            if not tables:  # Attention, Dashboard: enter opens the selected line's list
+                if hasattr(pane, "action_open"):
+                    await pane.run_action("open")
+                return
+            table = tables.first()
             await table.run_action(
                 "choose" if type(table).__name__ == "PagedTable" else "select_cursor"
             )

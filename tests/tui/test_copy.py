@@ -17,12 +17,13 @@ from console.tui.panes.integrations import _pane_rows
 from store.db import Database
 from store.models import ListingVariant
 from store.queries.attention import attention
+from store.queries.dashboard import dashboard
 from store.queries.inventory import page_inventory
 from store.queries.listings import ListingTab, page_listings
 from store.queries.orders import page_orders, page_shipments
 from store.queries.runs import page_runs
 
-from .conftest import settle
+from .conftest import FROZEN_NOW, settle
 
 
 def osc52(value: str) -> str:
@@ -66,6 +67,11 @@ CASES: dict[str, tuple[tuple[str, ...], str, Callable[[Session], list[str]]]] = 
         lambda s: [r.sku for r in page_inventory(s, limit=2)],
     ),
     "attention": (("0",), "held orders example", _attention_example),
+    "dashboard": (
+        ("7",),
+        "integration name",
+        lambda s: [r.name for r in dashboard(s, FROZEN_NOW).runs[:2]],
+    ),
 }
 
 

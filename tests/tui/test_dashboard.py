@@ -1,5 +1,6 @@
 """Dashboard (7): each channel's and source's last 24 h counted from the store, run strips,
-what an empty store says, and the nav bar with the eighth pane at 80 columns."""
+what an empty store says, the nav bar with the eighth pane at 80 columns, and the selected
+strip: arrows move it, enter opens its runs in Jobs."""
 
 from __future__ import annotations
 
@@ -8,16 +9,20 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from rich.text import Text
+from textual.command import CommandList
 from textual.widgets import Static
 
 from console.tui.app import DropdeckApp
 from console.tui.panes.attention import NO_BUSINESS
-from console.tui.panes.dashboard import NOTHING_YET, DashboardPane
+from console.tui.panes.dashboard import NOTHING_YET, DashboardPane, run_line
+from console.tui.panes.jobs import JobsPane
+from console.tui.widgets.paged_table import PagedTable
 from console.tui.widgets.tab_bar import TabBar
 from store.db import Database
 from store.models import Channel, FulfillmentRequest, Integration, JobRun, Order, Source
+from store.queries.runs import page_runs
 
-from .conftest import FROZEN_NOW, settle
+from .conftest import FROZEN_NOW, settle, wait_until
 
 SINCE = FROZEN_NOW.replace(minute=0) - timedelta(hours=23)  # 10:00 the day before
 
@@ -129,3 +134,85 @@ async def test_nav_fits_at_80_columns_with_read_only(
         assert nav.cell_len == 80 and nav.plain.rstrip().endswith("7 Dash  READ-ONLY")
         assert "6 Jobs" in nav.plain and "…" not in nav.plain
         assert isinstance(app.current_pane, DashboardPane)
+
+
+def _selected_name(lines_text: Text) -> str:
+    """The text drawn reversed: the selected integration's name column."""
+    spans = [s for s in lines_text.spans if s.style == "reverse"]
+    assert len(spans) == 1
+    return lines_text.plain[spans[0].start : spans[0].end].strip()
+
+
+async def test_arrows_select_a_strip_and_enter_opens_its_runs_in_jobs(
+    make_app: Callable[..., DropdeckApp], demo_db: Database
+) -> None:
+    add_runs(demo_db, "wps-demo/send_orders", ["succeeded", "failed"])
+    add_runs(demo_db, "woo-demo/get_orders", ["failed", "succeeded", "partial"])
+    app = make_app(pane="dashboard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pane = app.query_one(DashboardPane)
+        assert pane.data is not None
+        names = [r.name for r in pane.data.runs]
+        target = names.index("woo-demo/get_orders")
+        text = app.query_one("#dashboard-text", Static).content
+        assert isinstance(text, Text) and _selected_name(text) == names[0]  # starts on the first
+        await pilot.press("up")  # already first: stays
+        await pilot.press(*["down"] * target)
+        await settle(pilot)
+        text = app.query_one("#dashboard-text", Static).content
+        assert isinstance(text, Text) and _selected_name(text) == "woo-demo/get_orders"
+        await pilot.press("enter")
+        await settle(pilot)
+        jobs = app.current_pane
+        assert isinstance(jobs, JobsPane) and jobs.filter_text == "woo-demo/get_orders"
+        assert app.query_one("#nav", TabBar).active == 6
+        rows = app.query_one("#jobs-table", PagedTable).rows
+        with demo_db.read() as s:
+            expected = [r.id for r in page_runs(s, limit=100) if r.integration == names[target]]
+        assert [r.id for r in rows] == expected and len(expected) >= 4  # seeded + 3 added
+        await pilot.press("escape")  # every run again
+        await settle(pilot)
+        assert jobs.filter_text == "" and len(app.query_one("#jobs-table", PagedTable).rows) > len(
+            expected
+        )
+
+
+async def test_the_selection_scrolls_into_view_and_stays_across_refreshes(
+    make_app: Callable[..., DropdeckApp], demo_db: Database
+) -> None:
+    app = make_app(pane="dashboard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pane = app.query_one(DashboardPane)
+        assert pane.data is not None
+        last = pane.data.runs[-1].name
+        await pilot.press("end", *["down"] * len(pane.data.runs))  # past the last: stays there
+        await settle(pilot)
+        assert pane.selected == last
+        body = app.query_one("#dashboard-body")
+        line = run_line(pane.data, pane._width(), len(pane.data.runs) - 1)
+        assert body.scroll_y <= line < body.scroll_y + body.scrollable_content_region.height
+        pane.load()  # a refresh keeps the integration selected
+        await settle(pilot)
+        assert pane.selected_index == len(pane.data.runs) - 1
+        await pilot.press("y")
+        assert app.clipboard == last
+
+
+async def test_the_palette_details_entry_opens_the_selected_runs_too(
+    make_app: Callable[..., DropdeckApp],
+) -> None:
+    app = make_app(pane="dashboard")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pane = app.query_one(DashboardPane)
+        assert pane.data is not None
+        await pilot.press("ctrl+p", *"Details of the selected row")
+        await wait_until(pilot, lambda: bool(app.screen.query(CommandList)))
+        await wait_until(pilot, lambda: app.screen.query_one(CommandList).option_count > 0)
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await settle(pilot)
+        await wait_until(pilot, lambda: app.current_pane.id == "jobs")
+        assert app.current_pane.filter_text == pane.data.runs[0].name

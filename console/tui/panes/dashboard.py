@@ -3,8 +3,9 @@ POs sent, failures, sync lag), and each integration's last runs as a strip of ma
 
 The store buckets by the clock hour (store/queries/dashboard.py); this pane only draws. At
 120 columns a mark is an hour; below 110 two hours are folded into one (summed, or the
-longest lag), so all three series and the run strips still fit at 80. Nothing here is
-selectable: ↑↓ PgUp PgDn scroll when the lists are longer than the screen.
+longest lag), so all three series and the run strips still fit at 80. The run strips are
+the selectable rows: ↑↓ move between integrations, `enter` opens their runs in Jobs, `y`
+copies the name; PgUp PgDn scroll when the lists are longer than the screen.
 """
 
 from __future__ import annotations
@@ -13,15 +14,19 @@ from collections.abc import Iterable
 
 from rich.text import Text
 from textual import work
+from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Static
 
 from store.models._types import utcnow
 from store.queries.dashboard import Dashboard, IntegrationRuns, OwnerSeries, dashboard
+from store.safe_text import visible
 
 from .. import format as fmt
 from .. import store_access
+from ..copy import CopyTarget
 from ..widgets.sparkline import RUN_LEGEND, merge, run_strip, sparkline
 from .attention import NO_BUSINESS
 from .base import Pane
@@ -91,16 +96,16 @@ def _axis(d: Dashboard, width: int, lag: bool) -> Text:
     return text
 
 
-def _run_lines(runs: list[IntegrationRuns], width: int) -> list[Text]:
+def _run_lines(runs: list[IntegrationRuns], width: int, selected: int | None) -> list[Text]:
     name_width = min(32, max((len(r.name) for r in runs), default=10))
     strip = max(5, min(RUNS, width - name_width - 10))
     head = Text(no_wrap=True)
     head.append("Last runs, newest right".ljust(name_width + 1), style="bold")
     head.append(RUN_LEGEND if len(RUN_LEGEND) <= strip + 9 else "● ok ◐ partial ✕ failed")
     lines = [head]
-    for r in runs:
+    for index, r in enumerate(runs):
         line = Text(no_wrap=True)
-        line.append(_cut(r.name, name_width) + " ")
+        line.append(_cut(r.name, name_width) + " ", style="reverse" if index == selected else "")
         line.append_text(run_strip(r.statuses, strip))
         last = r.statuses[-1] if r.statuses else None
         line.append(" ")
@@ -112,8 +117,7 @@ def _run_lines(runs: list[IntegrationRuns], width: int) -> list[Text]:
     return lines
 
 
-def render(d: Dashboard, width: int) -> Text:
-    """The whole dashboard, as wide as `width`."""
+def _series_lines(d: Dashboard, width: int) -> list[Text]:
     lag = bool(d.channels)
     lines: list[Text] = []
     if d.channels:
@@ -122,10 +126,21 @@ def render(d: Dashboard, width: int) -> Text:
         lines += _owner_lines("Sources", "POs sent", d.sources, width, lag=False)
     if d.channels or d.sources:
         lines.append(_axis(d, width, lag))
+    return lines
+
+
+def render(d: Dashboard, width: int, selected: int | None = None) -> Text:
+    """The whole dashboard, as wide as `width`; the `selected` integration's name reversed."""
+    lines = _series_lines(d, width)
     if d.runs:
         lines.append(Text())
-        lines += _run_lines(d.runs, width)
+        lines += _run_lines(d.runs, width, selected)
     return Text("\n", no_wrap=True).join(lines)
+
+
+def run_line(d: Dashboard, width: int, index: int) -> int:
+    """The line `render` draws integration `index`'s strip on."""
+    return len(_series_lines(d, width)) + 2 + index  # the blank line, the strips' heading
 
 
 def quiet(d: Dashboard) -> bool:
@@ -136,18 +151,37 @@ def quiet(d: Dashboard) -> bool:
     ) and not any(r.statuses for r in d.runs)
 
 
+class DashboardBody(VerticalScroll):
+    """The scrolled dashboard; ↑↓ move the selected integration instead of scrolling."""
+
+    BINDINGS = [
+        Binding("up,k", "move(-1)", "Up", show=False),
+        Binding("down,j", "move(1)", "Down", show=False),
+    ]
+
+    def action_move(self, step: int) -> None:
+        self.query_ancestor(DashboardPane).move(step)
+
+
 class DashboardPane(Pane):
+    BINDINGS = [
+        Binding("enter", "open", "Runs"),
+        Binding("y", "copy", "Copy"),  # room in the footer here
+    ]
     TITLE = "Dashboard"
+    ACTIONS = (("open", "Open the selected integration's runs in Jobs (enter)"),)
     REFRESH_SECONDS = 10.0  # hourly buckets: nothing to gain from redrawing more often
 
     def __init__(self) -> None:
         super().__init__(id="dashboard")
         self.data: Dashboard | None = None
+        self.selected: str | None = None
+        """The selected integration's name: kept across refreshes while it is listed."""
         self._drawn: Text | None = None
 
     def compose_body(self) -> Iterable[Widget]:
         yield Static("loading…", classes="empty", id="dashboard-empty")
-        with VerticalScroll(id="dashboard-body"):
+        with DashboardBody(id="dashboard-body"):
             yield Static(id="dashboard-text")
 
     def focus_main(self) -> None:
@@ -183,13 +217,53 @@ class DashboardPane(Pane):
             f"{fmt.plural(pos, 'PO')} sent · {fmt.plural(failures, 'failure')}"
         )
 
+    @property
+    def selected_index(self) -> int | None:
+        """Where the selected integration is in the strips (the first, if it went away)."""
+        names = [r.name for r in self.data.runs] if self.data else []
+        if not names:
+            return None
+        return names.index(self.selected) if self.selected in names else 0
+
+    def move(self, step: int) -> None:
+        index = self.selected_index
+        if self.data is None or index is None:
+            return
+        index = max(0, min(len(self.data.runs) - 1, index + step))
+        self.selected = self.data.runs[index].name
+        self._draw()
+        body = self.query_one(DashboardBody)
+        if index == 0:  # the first strip: the series above it too
+            body.scroll_home(animate=False)
+        else:
+            line = run_line(self.data, self._width(), index)
+            body.scroll_to_region(Region(0, line, 1, 1), animate=False, immediate=True)
+
+    def copy_target(self) -> CopyTarget | None:
+        index = self.selected_index
+        if self.data is None or index is None:
+            return None
+        return CopyTarget("integration name", self.data.runs[index].name)
+
+    def action_open(self) -> None:
+        """The selected integration's runs: Jobs, filtered to its name (esc: every run)."""
+        index = self.selected_index
+        if self.data is None or index is None:
+            return
+        # A control character in a name would sit in the filter box: a space instead still
+        # matches (every word is a part of the name) and shows nothing raw.
+        name = self.data.runs[index].name
+        self.dropdeck.show_runs("".join(c if visible(c) == c else " " for c in name))
+
+    def _width(self) -> int:
+        body = self.query_one(DashboardBody)
+        return max(40, body.scrollable_content_region.width or self.size.width - 3)
+
     def _draw(self) -> None:
         if self.data is None:
             return
-        body = self.query_one("#dashboard-body", VerticalScroll)
-        width = body.scrollable_content_region.width or self.size.width - 3
         text = self.query_one("#dashboard-text", Static)
-        drawn = render(self.data, max(40, width))
+        drawn = render(self.data, self._width(), self.selected_index)
         # Redraw only what changed: the same picture every 10 s would be resent in full.
         if drawn != self._drawn:
             self._drawn = drawn

@@ -25,7 +25,7 @@ MOVE = (
     ("esc", "clear the filter"),
     ("↑↓ PgUp PgDn", "move"),
     ("home end", "first / last row"),
-    ("enter", "details of the row"),
+    ("enter", "details (7: its runs)"),
     ("y", "copy the row's key"),
     ("[ ]", "Listings tabs"),
     ("tab", "table ↔ notifications"),
