@@ -15,7 +15,6 @@ run alongside. After that the scheduler keeps the business moving on short inter
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections.abc import Iterable
@@ -27,6 +26,7 @@ import structlog
 from sqlmodel import col
 
 from connectors.sandboxing.serve import RunningSandboxes
+from connectors.sandboxing.tracking import tracking_number
 from store.commands.listing_add import add_listings_from_inventory
 from store.commands.runs import queue_run
 from store.commands.setup import (
@@ -368,13 +368,6 @@ def place_shipstation_orders(running: RunningSandboxes, skus: list[str], count: 
             ).raise_for_status()
 
 
-def demo_tracking(po: str) -> str:
-    """A UPS-shaped tracking number for a PO (1Z and 16 letters or digits: a channel that
-    checks the carrier's format takes it), the same for the same PO."""
-    digest = hashlib.sha256(po.encode()).hexdigest().upper()
-    return f"1ZDEMO{digest[:12]}"
-
-
 def ship_sent_orders(db: Database, running: RunningSandboxes) -> None:
     """The supplier ships what was sent: every PO in full, but one unit short on the first
     PO that has more than one (a partial shipment; the rest is backordered)."""
@@ -383,6 +376,7 @@ def ship_sent_orders(db: Database, running: RunningSandboxes) -> None:
             sa.select(
                 col(Source.kind),
                 col(FulfillmentRequest.po_number),
+                col(FulfillmentRequest.shipping_method),
                 col(FulfillmentLine.sku),
                 col(FulfillmentLine.quantity),
             )
@@ -392,14 +386,17 @@ def ship_sent_orders(db: Database, running: RunningSandboxes) -> None:
             .order_by(col(FulfillmentRequest.id))
         ).all()
     lines: dict[tuple[str, str], list[tuple[str, int]]] = {}
-    for kind, po, sku, quantity in rows:
+    methods: dict[str, str | None] = {}
+    for kind, po, method, sku, quantity in rows:
         lines.setdefault((kind, po), []).append((sku, quantity))
+        methods[po] = method
     partial_done = False
     described = running.describe()
     for (kind, po), po_lines in lines.items():
         if kind not in described:
             continue
-        body: dict[str, Any] = {"tracking_number": demo_tracking(po)}
+        # In the shape of the carrier the PO's shipping code names (a channel checks it).
+        body: dict[str, Any] = {"tracking_number": tracking_number(methods[po] or "", po)}
         sku, quantity = po_lines[0]
         if kind == "wps" and not partial_done and quantity > 1:
             body["lines"] = [{"sku": sku, "quantity": quantity - 1}]

@@ -28,6 +28,7 @@ import httpx
 import sqlalchemy as sa
 
 from connectors.sandboxing.serve import RunningSandboxes, build_sandbox, serve
+from connectors.sandboxing.tracking import tracking_number
 from console.runtime.demo import (
     WPS_PREFIX,
     configure_demo_business,
@@ -372,7 +373,8 @@ class CrashLoop:
             ):
                 continue
             boxes = self.shipped.setdefault(po, [])
-            body: dict[str, Any] = {"tracking_number": f"1ZUS{po}-{len(boxes)}"}
+            tracking = tracking_number(order["ship_method"], f"{po}-{len(boxes)}")
+            body: dict[str, Any] = {"tracking_number": tracking}
             if not boxes and len(order["items"]) > 1 and len(self.shipped) % 3 == 0:
                 first = order["items"][0]
                 body["items"] = [{"sku": first["sku"], "quantity": first["quantity"]}]
@@ -399,7 +401,7 @@ class CrashLoop:
                 boxes = self.shipped.setdefault(po, [])
                 if not boxes and len(lines) > 1 and len(self.shipped) % 3 == 0:
                     lines = lines[:1]
-                tracking = f"1ZCR{po}-{len(boxes)}"
+                tracking = tracking_number(detail["ship_via"], f"{po}-{len(boxes)}")
                 response = httpx.post(
                     f"{self.url('wps')}/_sandbox/orders/{po}/ship",
                     json={"tracking_number": tracking, "lines": lines},

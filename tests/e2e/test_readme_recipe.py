@@ -160,7 +160,7 @@ def test_the_readme_recipe_sends_orders_and_brings_tracking_back(
             (request,) = business.json("orders")[0]["fulfillment_requests"]
             httpx.post(
                 f"{wps}/_sandbox/orders/{request['po_number']}/ship",
-                json={"tracking_number": "1ZREADME01"},
+                json={"tracking_number": "1ZREADME0000000001"},
             ).raise_for_status()
         out = business.command(line, ORDER=number).stdout
         if line.startswith("dropdeck orders send"):
@@ -171,7 +171,7 @@ def test_the_readme_recipe_sends_orders_and_brings_tracking_back(
     remote = httpx.get(f"{woo}/wp-json/wc/v3/orders/{placed['id']}", auth=creds).json()
     notes = httpx.get(f"{woo}/wp-json/wc/v3/orders/{placed['id']}/notes", auth=creds).json()
     assert remote["status"] == "completed"
-    assert any("1ZREADME01" in n["note"] for n in notes), notes
+    assert any("1ZREADME0000000001" in n["note"] for n in notes), notes
 
 
 def test_the_worker_runs_new_interval_integrations_soon(

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from connectors.sandboxing.control import ControlError, control_endpoint, found_or_404, json_object
 from connectors.sandboxing.records import public
+from connectors.sandboxing.tracking import tracking_number
 from connectors.usdirect.sandbox.state import (
     OPEN,
     SHIP_METHODS,
@@ -52,13 +53,17 @@ def ship(state: USDirectState, order: dict[str, Any], body: dict[str, Any]) -> d
     method = body.get("ship_method", order["ship_method"])
     if method not in SHIP_METHODS:
         raise ControlError(f"ship_method must be one of {', '.join(SHIP_METHODS)}")
+    carrier = body.get("carrier", SHIP_METHODS[method])
+    po = order["po_number"]
+    # A number the carrier could have printed, the same for the same PO and box.
+    boxes = sum(1 for s in state.shipments if s["po_number"] == po)
     shipment = {
         "shipment_id": state.next_id("SHP"),
-        "po_number": order["po_number"],
-        "carrier": body.get("carrier", SHIP_METHODS[method]),
+        "po_number": po,
+        "carrier": carrier,
         "ship_method": method,
         "status": status,
-        "tracking_number": body.get("tracking_number") or f"1ZUSD{state.sequence:010d}",
+        "tracking_number": body.get("tracking_number") or tracking_number(carrier, f"{po}-{boxes}"),
         "ship_date": now.date().isoformat(),
         "items": lines,
         "voided": False,
