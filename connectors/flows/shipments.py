@@ -8,6 +8,12 @@ outcome was never recorded (the worker died) or that failed in a way that may ha
 the channel is looked for (`already_pushed`) before it is pushed again. Every run then
 completes every order that is fully shipped and synced but not completed on the channel
 yet, not only those it pushed, so a run killed before completing is repaired by the next.
+
+Before anything is pushed, each shipment's tracking number is checked once for every
+channel (`refuse_bad_tracking`, `connectors.tracking`): a number no customer could track
+(several numbers, a link, too long, malformed, not its carrier's format) fails that
+shipment with a one-line error and is not pushed; the other shipments go on. Channels with
+their own push loop (ShipStation marks whole orders) call it on their pushes too.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from store.commands.shipment_push import ShipmentPush
 
 from ..context import RunContext
 from ..errors import FatalError
-from ..tracking import clip
+from ..tracking import clip, tracking_problem
 
 
 class ShipmentTarget(Protocol):
@@ -46,8 +52,9 @@ async def push_shipments(
     `complete_when_shipped`, complete every order of the channel every line of which has
     shipped and synced and that is not completed yet."""
     pushes = await ctx.write(shipment_push.shipments_to_push, ctx.owner_id)
+    pushes = await refuse_bad_tracking(ctx, pushes)
     for n, push in enumerate(pushes, 1):
-        ref = f"order {push.order_number} shipment {clip(push.tracking_number)}"
+        ref = shipment_ref(push)
         try:
             if push.uncertain and await target.already_pushed(push):
                 ctx.count("already_on_store")
@@ -65,6 +72,27 @@ async def push_shipments(
         ctx.progress(n, len(pushes))
     if complete_when_shipped:
         await complete_shipped_orders(ctx, target)
+
+
+def shipment_ref(push: ShipmentPush) -> str:
+    """The shipment named in a run's errors: its order and (clipped, visible) tracking."""
+    return f"order {push.order_number} shipment {clip(push.tracking_number)}"
+
+
+async def refuse_bad_tracking(ctx: RunContext, pushes: list[ShipmentPush]) -> list[ShipmentPush]:
+    """The pushes whose tracking number can be sent. Each other one fails its record with
+    the one-line refusal (kept on the shipment, so the Shipments pane shows it too) and is
+    not pushed; it is checked again by the next run, so a corrected number goes then."""
+    sendable = []
+    for push in pushes:
+        problem = tracking_problem(push.tracking_number, push.carrier)
+        if problem is None:
+            sendable.append(push)
+            continue
+        message = f"tracking refused: {problem}; correct it and sync again"
+        await ctx.write(shipment_push.record_push, push.id, message)
+        ctx.record_error(shipment_ref(push), message)
+    return sendable
 
 
 async def complete_shipped_orders(ctx: RunContext, target: ShipmentTarget) -> None:

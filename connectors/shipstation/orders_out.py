@@ -14,6 +14,10 @@ The supplier's carrier is mapped to a ShipStation carrier code (`carrier_codes`,
 usual names) and checked against `GET /carriers`: a carrier the account does not have is
 a record error naming the fix, and nothing is sent.
 
+Tracking numbers are checked first, as for every channel (`flows.shipments.
+refuse_bad_tracking`): a shipment whose number is refused fails with the one-line error
+and is left out, so its order goes with its other shipments (or waits for them).
+
 Exactly once: the request is recorded before it is sent and confirmed after
 (`store.commands.order_writes`). A request whose confirmation is missing, or a refusal,
 is followed by a look at the order (`GET /orders/{id}`): shipped means done (by us or by
@@ -30,6 +34,7 @@ from store.commands.shipment_push import ShipmentPush
 
 from ..context import RunContext
 from ..errors import FatalError
+from ..flows.shipments import refuse_bad_tracking
 from ..settings import no_templates
 from . import mapping
 from .client import ShipStationClient, ShipStationRejected
@@ -44,6 +49,8 @@ async def sync_orders(ctx: RunContext, client: ShipStationClient) -> None:
         ctx.settings, integration=ctx.integration.name, kind=ctx.kind, templates=no_templates
     )
     pushes = await ctx.write(shipment_push.shipments_to_push, ctx.owner_id)
+    # A refused tracking number fails its shipment; the order goes with its other ones.
+    pushes = await refuse_bad_tracking(ctx, pushes)
     if not pushes:
         return
     by_order: dict[int, list[ShipmentPush]] = {}

@@ -246,9 +246,13 @@ def shipped_orders(db: Database) -> None:
         session.add(source)
         session.flush()
         for ext, quantities, shipments in (
-            ("101", {"A": 1, "B": 2}, [("T1", {"A": 1}, None), ("T2", {"B": 2}, "timed out")]),
-            ("102", {"C": 2}, [("T3", {"C": 1}, None)]),
-            ("103", {"D": 1}, [("BAD", {"D": 1}, None)]),
+            (
+                "101",
+                {"A": 1, "B": 2},
+                [("TRK-1", {"A": 1}, None), ("TRK-2", {"B": 2}, "timed out")],
+            ),
+            ("102", {"C": 2}, [("TRK-3", {"C": 1}, None)]),
+            ("103", {"D": 1}, [("REFUSED", {"D": 1}, None)]),
         ):
             order = Order(
                 channel_id=channel.id or 0,
@@ -278,7 +282,7 @@ def shipped_orders(db: Database) -> None:
                     order_id=order.id or 0,
                     request_id=request.id or 0,
                     external_id=tracking,
-                    carrier="UPS",
+                    carrier="OnTrac",  # any carrier: only length and characters are checked
                     tracking_number=tracking,
                     shipped_at=NOW,
                     sync_error=sync_error,
@@ -301,21 +305,24 @@ async def test_shipments_are_pushed_once_looked_for_when_uncertain_and_orders_co
 ) -> None:
     context(db, "sync_orders")
     shipped_orders(db)
-    # T2 failed earlier in a way that may have reached the channel, and it did.
-    target = FakeTarget(on_channel={"T2"}, refuse={"BAD"})
+    # TRK-2 failed earlier in a way that may have reached the channel, and it did.
+    target = FakeTarget(on_channel={"TRK-2"}, refuse={"REFUSED"})
     ctx = context(db, "sync_orders")
     await push_shipments(ctx, target, complete_when_shipped=True)
-    assert target.pushed == [("101", "T1", [("A", 1, "101-A")]), ("102", "T3", [("C", 1, "102-C")])]
-    assert target.looked == ["T2"]  # only the uncertain one was looked for
+    assert target.pushed == [
+        ("101", "TRK-1", [("A", 1, "101-A")]),
+        ("102", "TRK-3", [("C", 1, "102-C")]),
+    ]
+    assert target.looked == ["TRK-2"]  # only the uncertain one was looked for
     assert ctx.counters == {
-        "shipments_synced": 3,  # T2 included: it is on the channel
+        "shipments_synced": 3,  # TRK-2 included: it is on the channel
         "already_on_store": 1,
         "orders_completed": 1,
         "failed": 1,
     }
     assert target.completed == ["101"]  # 102 is partly shipped; 103's push failed
     assert [(e["record"], e["error"]) for e in ctx.record_errors] == [
-        ("order #103 shipment BAD", "the channel refused it: invalid tracking")
+        ("order #103 shipment REFUSED", "the channel refused it: invalid tracking")
     ]
     with db.read() as session:
         synced = dict(
@@ -325,16 +332,55 @@ async def test_shipments_are_pushed_once_looked_for_when_uncertain_and_orders_co
             session.execute(sa.select(Shipment.tracking_number, Shipment.sync_error)).all()
         )
         status = dict(session.execute(sa.select(Order.external_id, Order.status)).all())
-    assert {t for t, at in synced.items() if at is not None} == {"T1", "T2", "T3"}
-    assert errors["BAD"] == "the channel refused it: invalid tracking"
+    assert {t for t, at in synced.items() if at is not None} == {"TRK-1", "TRK-2", "TRK-3"}
+    assert errors["REFUSED"] == "the channel refused it: invalid tracking"
     assert status["101"] == OrderStatus.COMPLETED.value
     assert status["102"] == OrderStatus.SHIPPED.value
     # Run again: only the refused one is tried, and (uncertain now) looked for first.
-    again = FakeTarget(refuse={"BAD"})
+    again = FakeTarget(refuse={"REFUSED"})
     ctx2 = context(db, "sync_orders")
     await push_shipments(ctx2, again, complete_when_shipped=True)
-    assert again.pushed == [] and again.looked == ["BAD"]
+    assert again.pushed == [] and again.looked == ["REFUSED"]
     assert ctx2.counters == {"failed": 1}
+
+
+async def test_a_tracking_number_no_channel_should_get_is_refused_before_the_channel_sees_it(
+    db: Database,
+) -> None:
+    """The flow checks every shipment's number once for every channel: a refused one fails
+    its record with the one-line error, is neither looked for nor pushed, and the others
+    go on; it is refused again next run until it is corrected."""
+    context(db, "sync_orders")
+    shipped_orders(db)
+    with db.write() as session:  # TRK-2 (uncertain: it would be looked for) holds a link
+        session.execute(
+            sa.update(Shipment)
+            .where(Shipment.tracking_number == "TRK-2")
+            .values(tracking_number="https://track.example/\x1b[2J" + "9" * 40)
+        )
+    target = FakeTarget(refuse={"REFUSED"})
+    ctx = context(db, "sync_orders")
+    await push_shipments(ctx, target, complete_when_shipped=True)
+    message = (
+        "tracking refused: the tracking number 'https://track.example/␛[2J99999999999999…' "
+        "is a link, not a number; correct it and sync again"
+    )
+    assert [(e["record"], e["error"]) for e in ctx.record_errors] == [
+        ("order #101 shipment https://track.example/␛[2J99999999999999…", message),
+        ("order #103 shipment REFUSED", "the channel refused it: invalid tracking"),
+    ]
+    assert target.looked == [] and [p[1] for p in target.pushed] == ["TRK-1", "TRK-3"]
+    assert ctx.counters["shipments_synced"] == 2 and ctx.counters["failed"] == 2
+    assert target.completed == []  # 101 waits for its refused shipment
+    with db.read() as session:
+        refused = session.scalars(sa.select(Shipment).where(Shipment.sync_error == message))
+        assert [s.synced_at for s in refused] == [None]
+    again = FakeTarget()
+    ctx2 = context(db, "sync_orders")
+    await push_shipments(ctx2, again, complete_when_shipped=True)
+    # The channel's own refusal is looked for again; the bad number never is.
+    assert again.looked == ["REFUSED"] and [p[1] for p in again.pushed] == ["REFUSED"]
+    assert [e["error"] for e in ctx2.record_errors] == [message]
 
 
 async def test_an_auth_error_stops_the_push_and_leaves_the_shipment_unsynced(db: Database) -> None:
@@ -369,34 +415,34 @@ async def test_a_push_whose_worker_died_after_the_write_is_looked_for_not_pushed
                 )
             assert started is not None  # the intent is committed before the write
             await super().push_shipment(push)
-            if push.tracking_number == "T1":
+            if push.tracking_number == "TRK-1":
                 raise SystemExit("worker killed")  # the channel has it; Dropdeck never knew
 
     context(db, "sync_orders")
     shipped_orders(db)
-    channel = DiesAfterWrite(refuse={"BAD"})
+    channel = DiesAfterWrite(refuse={"REFUSED"})
     with pytest.raises(SystemExit):
         await push_shipments(context(db, "sync_orders"), channel, complete_when_shipped=True)
-    assert channel.pushed == [("101", "T1", [("A", 1, "101-A")])]
+    assert channel.pushed == [("101", "TRK-1", [("A", 1, "101-A")])]
     # T1 started and was never recorded: looked for, found, not pushed again. T2 (an
     # earlier timeout) is looked for and, not found, pushed; T3 was never started: pushed
     # without looking.
-    rerun = FakeTarget(on_channel=channel.on_channel, refuse={"BAD"})
+    rerun = FakeTarget(on_channel=channel.on_channel, refuse={"REFUSED"})
     ctx = context(db, "sync_orders")
     await push_shipments(ctx, rerun, complete_when_shipped=True)
-    assert rerun.looked == ["T1", "T2"]
-    assert [p[1] for p in rerun.pushed] == ["T2", "T3"]
+    assert rerun.looked == ["TRK-1", "TRK-2"]
+    assert [p[1] for p in rerun.pushed] == ["TRK-2", "TRK-3"]
     assert ctx.counters["already_on_store"] == 1 and ctx.counters["shipments_synced"] == 3
     # A push started but not on the channel (the worker died before the write) is pushed.
     with db.write() as session:
         session.execute(
             sa.update(Shipment)
-            .where(Shipment.tracking_number == "BAD")
+            .where(Shipment.tracking_number == "REFUSED")
             .values(sync_error=None, synced_at=None)
         )
     last = FakeTarget()
     await push_shipments(context(db, "sync_orders"), last, complete_when_shipped=True)
-    assert last.looked == ["BAD"] and [p[1] for p in last.pushed] == ["BAD"]
+    assert last.looked == ["REFUSED"] and [p[1] for p in last.pushed] == ["REFUSED"]
 
 
 async def test_every_run_completes_the_orders_shipped_and_synced_but_not_completed(
@@ -414,7 +460,7 @@ async def test_every_run_completes_the_orders_shipped_and_synced_but_not_complet
     with pytest.raises(SystemExit):
         await push_shipments(
             context(db, "sync_orders"),
-            DiesBeforeCompleting(on_channel={"T2"}, refuse={"BAD"}),
+            DiesBeforeCompleting(on_channel={"TRK-2"}, refuse={"REFUSED"}),
             complete_when_shipped=True,
         )
     with db.read() as session:
@@ -425,10 +471,10 @@ async def test_every_run_completes_the_orders_shipped_and_synced_but_not_complet
     with db.write() as session:
         session.execute(
             sa.update(Shipment)
-            .where(Shipment.tracking_number == "BAD")
+            .where(Shipment.tracking_number == "REFUSED")
             .values(sync_error=None, synced_at=NOW)
         )
-    rerun = FakeTarget(on_channel={"T1", "T2", "T3", "BAD"})
+    rerun = FakeTarget(on_channel={"TRK-1", "TRK-2", "TRK-3", "REFUSED"})
     ctx = context(db, "sync_orders")
     await push_shipments(ctx, rerun, complete_when_shipped=True)
     assert rerun.pushed == [] and rerun.completed == ["101", "103"]  # 102 is partly shipped
@@ -455,9 +501,9 @@ async def test_a_refused_completion_is_reported_and_the_others_complete(db: Data
     shipped_orders(db)
     with db.write() as session:
         session.execute(
-            sa.update(Shipment).where(Shipment.tracking_number == "BAD").values(synced_at=NOW)
+            sa.update(Shipment).where(Shipment.tracking_number == "REFUSED").values(synced_at=NOW)
         )
-    target = RefusesOne(on_channel={"T2"})
+    target = RefusesOne(on_channel={"TRK-2"})
     ctx = context(db, "sync_orders")
     await push_shipments(ctx, target, complete_when_shipped=True)
     assert target.completed == ["103"]

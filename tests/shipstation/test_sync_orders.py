@@ -11,6 +11,10 @@ from store.models.runtime import RunStatus
 from .conftest import ShipStationChannel
 
 SHIPPED_AT = datetime(2026, 5, 30, 18, 0, tzinfo=UTC)  # 11:00 in Los Angeles, May 30
+# Tracking numbers in their carrier's shape (sync_orders refuses any other).
+USPS = "9400111899223100000001"
+FIRST = "1Z999AA10000000001"
+SECOND = "1Z999AA10000000002"
 
 
 async def imported(channel: ShipStationChannel, *skus: str) -> dict[str, Any]:
@@ -31,7 +35,9 @@ async def test_a_shipped_order_is_marked_shipped_once_with_the_accounts_carrier(
     channel: ShipStationChannel,
 ) -> None:
     order = await imported(channel, "SS-000001")
-    channel.ship(order["orderId"], [("SS-000001", 1)], carrier="USPS", shipped_at=SHIPPED_AT)
+    channel.ship(
+        order["orderId"], [("SS-000001", 1)], carrier="USPS", tracking=USPS, shipped_at=SHIPPED_AT
+    )
     run = await channel.run("sync_orders")
     assert run.status == RunStatus.SUCCEEDED.value, run.summary
     assert run.counters == {
@@ -43,7 +49,7 @@ async def test_a_shipped_order_is_marked_shipped_once_with_the_accounts_carrier(
     [body] = channel.state.mark_calls
     assert body["orderId"] == order["orderId"]
     assert body["carrierCode"] == "stamps_com"  # USPS, as this account buys it
-    assert body["trackingNumber"] == "1ZSHIP"
+    assert body["trackingNumber"] == USPS
     assert body["shipDate"] == "2026-05-30"
     assert body["notifySalesChannel"] is True and body["notifyCustomer"] is False
     assert channel.state.orders[order["orderId"]]["orderStatus"] == "shipped"
@@ -72,14 +78,14 @@ async def test_partial_shipments_wait_for_the_whole_order_by_default(
     channel: ShipStationChannel,
 ) -> None:
     order = await imported(channel, "SS-000001", "SS-000002")
-    channel.ship(order["orderId"], [("SS-000001", 1)], tracking="1ZFIRST")
+    channel.ship(order["orderId"], [("SS-000001", 1)], tracking=FIRST)
     run = await channel.run("sync_orders")
     assert channel.state.mark_calls == []
     assert run.counters == {"orders_waiting": 1}
     assert "1 order has shipped in part and waits for the rest" in (run.summary or "")
-    channel.ship(order["orderId"], [("SS-000002", 1)], tracking="1ZSECOND")
+    channel.ship(order["orderId"], [("SS-000002", 1)], tracking=SECOND)
     run = await channel.run("sync_orders")
-    assert [b["trackingNumber"] for b in channel.state.mark_calls] == ["1ZFIRST"]
+    assert [b["trackingNumber"] for b in channel.state.mark_calls] == [FIRST]
     assert run.counters == {
         "orders_marked_shipped": 1,
         "shipments_synced": 2,
@@ -91,11 +97,11 @@ async def test_partial_shipments_first_marks_with_the_first_then_covers_the_rest
     channel: ShipStationChannel,
 ) -> None:
     order = await imported(channel, "SS-000001", "SS-000002")
-    channel.ship(order["orderId"], [("SS-000001", 1)], tracking="1ZFIRST")
+    channel.ship(order["orderId"], [("SS-000001", 1)], tracking=FIRST)
     first = await channel.run("sync_orders", partial_shipments="first")
-    assert [b["trackingNumber"] for b in channel.state.mark_calls] == ["1ZFIRST"]
+    assert [b["trackingNumber"] for b in channel.state.mark_calls] == [FIRST]
     assert "orders_completed" not in first.counters  # a line has not shipped yet
-    channel.ship(order["orderId"], [("SS-000002", 1)], tracking="1ZSECOND")
+    channel.ship(order["orderId"], [("SS-000002", 1)], tracking=SECOND)
     run = await channel.run("sync_orders", partial_shipments="first")
     assert len(channel.state.mark_calls) == 1
     assert run.counters == {"shipments_covered": 1, "orders_completed": 1}
@@ -122,7 +128,8 @@ async def test_a_worker_that_died_after_shipstation_accepted_never_marks_twice(
             after={},
         )
     channel.state.fulfil(
-        channel.state.orders[order["orderId"]], {"carrierCode": "ups", "trackingNumber": "1ZSHIP"}
+        channel.state.orders[order["orderId"]],
+        {"carrierCode": "ups", "trackingNumber": "1ZSHIP000000000001"},
     )
     run = await channel.run("sync_orders")
     assert channel.state.mark_calls == []  # nothing sent again
@@ -195,3 +202,48 @@ async def test_rejected_credentials_pause_the_integration(channel: ShipStationCh
             sa.select(Integration.paused_reason).where(Integration.kind == "sync_orders")
         ).one()
     assert paused
+
+
+async def test_a_malformed_tracking_number_is_refused_and_the_other_order_is_marked(
+    channel: ShipStationChannel,
+) -> None:
+    """A tracking link with a terminal escape: refused with the one-line error, its order
+    is not marked shipped in ShipStation; the other order goes in the same run."""
+    channel.stock("SS-000001", "SS-000002")
+    channel.map_shipping("Standard")
+    bad = channel.place(["SS-000001"])
+    good = channel.place(["SS-000002"])
+    assert (await channel.run("get_orders")).counters.get("orders_routed") == 2
+    hostile = "https://wwwapps.ups.com/track?n=\x1b]0;pwned\x07" + "1" * 30
+    channel.ship(bad["orderId"], [("SS-000001", 1)], tracking=hostile)
+    channel.ship(good["orderId"], [("SS-000002", 1)], tracking=SECOND)
+    run = await channel.run("sync_orders")
+    assert run.status == RunStatus.PARTIAL.value, run.summary
+    message = (
+        "tracking refused: the tracking number 'https://wwwapps.ups.com/track?n=␛]0;pwne…' "
+        "is a link, not a number; correct it and sync again"
+    )
+    number = channel.orders()[str(bad["orderId"])].number
+    assert f"order {number} shipment https://wwwapps.ups.com/track?n=␛]0;pwne…: {message}" in (
+        run.summary or ""
+    )
+    assert [(b["orderId"], b["trackingNumber"]) for b in channel.state.mark_calls] == [
+        (good["orderId"], SECOND)
+    ]
+    assert channel.state.orders[bad["orderId"]]["orderStatus"] == "awaiting_shipment"
+    assert fulfillments(channel, bad) == []
+    from store.models import Shipment
+
+    with channel.db.read() as session:
+        import sqlalchemy as sa
+
+        errors = dict(
+            session.execute(sa.select(Shipment.tracking_number, Shipment.sync_error)).all()
+        )
+    assert errors == {hostile: message, SECOND: None}
+    assert run.counters == {
+        "orders_marked_shipped": 1,
+        "shipments_synced": 1,
+        "orders_completed": 1,
+        "failed": 1,
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from store.models import (
@@ -134,33 +135,73 @@ def _ship(shop: Shop, order: Order, tracking: str, qty: int, carrier: str = "UPS
 async def test_partial_shipments_go_as_notes_once_and_complete_the_order(shop: Shop) -> None:
     placed, order = await _shipped_order(shop, qty=3)
     oid = placed["id"]
-    _ship(shop, order, "1Z-PART-1", 1)
+    _ship(shop, order, "1ZPART000000000001", 1)
     run = await shop.run("sync_orders")
     assert run.counters == {"shipments_synced": 1}
     notes = [n["note"] for n in shop.woo.control("GET", f"orders/{oid}/notes")]
-    assert any("1Z-PART-1" in n and "x1" in n for n in notes)
+    assert any("1ZPART000000000001" in n and "x1" in n for n in notes)
     assert shop.woo.state.orders[oid]["status"] == "processing"
     again = await shop.run("sync_orders")
     assert again.counters == {}
-    assert sum("1Z-PART-1" in n for n in notes) == 1
-    _ship(shop, order, "1Z-PART-2", 2)
+    assert sum("1ZPART000000000001" in n for n in notes) == 1
+    _ship(shop, order, "1ZPART000000000002", 2)
     run = await shop.run("sync_orders")
     assert run.counters == {"shipments_synced": 1, "orders_completed": 1}
     assert shop.woo.state.orders[oid]["status"] == "completed"
     assert _orders(shop)[str(oid)].status == "completed"
     notes = [n["note"] for n in shop.woo.control("GET", f"orders/{oid}/notes")]
-    assert sum("1Z-PART-1" in n for n in notes) == 1 and sum("1Z-PART-2" in n for n in notes) == 1
+    assert (
+        sum("1ZPART000000000001" in n for n in notes) == 1
+        and sum("1ZPART000000000002" in n for n in notes) == 1
+    )
 
 
 async def test_tracking_goes_through_the_shipment_tracking_plugin_when_set(shop: Shop) -> None:
     placed, order = await _shipped_order(shop, qty=1)
-    _ship(shop, order, "9400-TRACK", 1, carrier="USPS")
+    _ship(shop, order, "9400111899223100000001", 1, carrier="USPS")
     run = await shop.run("sync_orders", use_shipment_tracking=True)
     assert run.counters["shipments_synced"] == 1
     items = shop.woo.control("GET", f"orders/{placed['id']}/trackings")
     assert [(i["tracking_provider"], i["tracking_number"]) for i in items] == [
-        ("USPS", "9400-TRACK")
+        ("USPS", "9400111899223100000001")
     ]
     with shop.db.read() as session:
         shipment = session.scalars(sa.select(Shipment)).one()
     assert shipment.synced_at is not None and shipment.sync_error is None
+
+
+@pytest.mark.parametrize("use_shipment_tracking", [False, True], ids=["note", "tracking-item"])
+async def test_a_malformed_tracking_number_is_refused_and_the_other_shipment_goes(
+    shop: Shop, use_shipment_tracking: bool
+) -> None:
+    """Two numbers and a terminal escape in one field: refused with the one-line error,
+    nothing added to the WooCommerce order for it (no note, no tracking item); the order's
+    good shipment is pushed in the same run."""
+    placed, order = await _shipped_order(shop, qty=2)
+    oid = placed["id"]
+    sku = placed["line_items"][0]["sku"]
+    hostile = "1Z999AA10000000001\n1Z999AA1\x1b[2J0000000002"
+    _ship(shop, order, hostile, 1)
+    _ship(shop, order, "1Z999AA10000000003", 1)
+    run = await shop.run("sync_orders", use_shipment_tracking=use_shipment_tracking)
+    assert run.status == "partial", run.error
+    assert run.counters == {"shipments_synced": 1, "failed": 1}
+    message = (
+        "tracking refused: the tracking number field holds several numbers "
+        "('1Z999AA10000000001␊1Z999AA1␛[2J000000000…'); send one per shipment; "
+        "correct it and sync again"
+    )
+    with shop.db.read() as session:
+        errors = {s.tracking_number: s.sync_error for s in session.scalars(sa.select(Shipment))}
+    assert errors == {hostile: message, "1Z999AA10000000003": None}
+    notes = [n["note"] for n in shop.woo.control("GET", f"orders/{oid}/notes")]
+    items = shop.woo.control("GET", f"orders/{oid}/trackings")
+    if use_shipment_tracking:
+        assert [i["tracking_number"] for i in items] == ["1Z999AA10000000003"]
+        assert not [n for n in notes if "tracking number" in n]
+    else:
+        assert items == []
+        assert [n for n in notes if "tracking number" in n] == [
+            f"Shipped via UPS Ground, tracking number 1Z999AA10000000003: {sku} x1"
+        ]
+    assert shop.woo.state.orders[oid]["status"] == "processing"  # not every shipment pushed
