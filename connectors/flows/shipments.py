@@ -89,7 +89,7 @@ async def refuse_bad_tracking(ctx: RunContext, pushes: list[ShipmentPush]) -> li
         if problem is None:
             sendable.append(push)
             continue
-        message = f"tracking refused: {problem}; correct it and sync again"
+        message = f"tracking refused: {problem}; correct it at the source; sent once it passes"
         await ctx.write(shipment_push.record_push, push.id, message)
         ctx.record_error(shipment_ref(push), message)
     return sendable

@@ -363,7 +363,7 @@ async def test_a_tracking_number_no_channel_should_get_is_refused_before_the_cha
     await push_shipments(ctx, target, complete_when_shipped=True)
     message = (
         "tracking refused: the tracking number 'https://track.example/␛[2J99999999999999…' "
-        "is a link, not a number; correct it and sync again"
+        "is a link, not a number; correct it at the source; sent once it passes"
     )
     assert [(e["record"], e["error"]) for e in ctx.record_errors] == [
         ("order #101 shipment https://track.example/␛[2J99999999999999…", message),

@@ -231,7 +231,7 @@ async def test_sync_orders_refuses_bad_tracking_and_item_id_mismatch(shop: Shop)
     assert "several numbers" in str(errors["1Z1 1Z2"])
     assert str(errors["123456789012"]) == (
         "tracking refused: the tracking number '123456789012' does not match UPS's format "
-        "(1Z and 16 letters or digits); correct it and sync again"
+        "(1Z and 16 letters or digits); correct it at the source; sent once it passes"
     )
     hostile = str(errors["1Z\x1b[2J" + "9" * 14])
     assert "malformed" in hostile and "␛[2J" in hostile and "\x1b" not in hostile

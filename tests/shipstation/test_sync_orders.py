@@ -221,7 +221,7 @@ async def test_a_malformed_tracking_number_is_refused_and_the_other_order_is_mar
     assert run.status == RunStatus.PARTIAL.value, run.summary
     message = (
         "tracking refused: the tracking number 'https://wwwapps.ups.com/track?n=␛]0;pwne…' "
-        "is a link, not a number; correct it and sync again"
+        "is a link, not a number; correct it at the source; sent once it passes"
     )
     number = channel.orders()[str(bad["orderId"])].number
     assert f"order {number} shipment https://wwwapps.ups.com/track?n=␛]0;pwne…: {message}" in (

@@ -189,7 +189,7 @@ async def test_a_malformed_tracking_number_is_refused_and_the_other_shipment_goe
     message = (
         "tracking refused: the tracking number field holds several numbers "
         "('1Z999AA10000000001␊1Z999AA1␛[2J000000000…'); send one per shipment; "
-        "correct it and sync again"
+        "correct it at the source; sent once it passes"
     )
     with shop.db.read() as session:
         errors = {s.tracking_number: s.sync_error for s in session.scalars(sa.select(Shipment))}
