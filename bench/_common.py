@@ -12,7 +12,7 @@ import resource
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -151,3 +151,32 @@ def change_costs(db: Any, skus: list[str], cost: str) -> None:
             .where(InventoryItem.sku.in_(skus))  # type: ignore[attr-defined]
             .values(cost=Decimal(cost))
         )
+
+
+def channel_sync_main(
+    doc: str,
+    import_script: str,
+    wait_seconds: float,
+    bench: Callable[[dict[str, str], Path, float], Awaitable[int]],
+) -> int:
+    """A channel sync bench's command line: `--size` products served by `import_script`'s
+    sandbox in a child process, `--percent` of prices changed, `bench` run in a fresh home."""
+    import argparse
+    import asyncio
+    import os
+    import tempfile
+
+    from console.runtime.process import tune_for_jobs
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--size", type=int, default=100_000, help="products in the sandbox")
+    parser.add_argument("--percent", type=float, default=1.0, help="share of prices changed")
+    args = parser.parse_args()
+    tune_for_jobs()  # as every dropdeck process does at start
+    serve = [str(Path(__file__).parent / import_script), "--serve", str(args.size)]
+    with (
+        sandbox_child(serve, wait_seconds=wait_seconds) as info,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        os.environ["DROPDECK_HOME"] = tmp
+        return asyncio.run(bench(info, Path(tmp), args.percent))

@@ -23,13 +23,9 @@ request (Adobe advises chunks), so its floor is 1.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import math
-import os
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,7 +36,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._common import back_every_listing_sku, change_costs, sandbox_child  # noqa: E402
+from bench._common import back_every_listing_sku, change_costs, channel_sync_main  # noqa: E402
 from bench.import_magento import magento_store  # noqa: E402
 from bench.import_woocommerce import run_kind  # noqa: E402
 
@@ -129,17 +125,7 @@ async def _names(db: Any, channel: Any, rng: random.Random, percent: float) -> b
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=100_000, help="products in the sandbox")
-    parser.add_argument("--percent", type=float, default=1.0, help="share of prices changed")
-    args = parser.parse_args()
-    from console.runtime.process import tune_for_jobs
-
-    tune_for_jobs()  # as every dropdeck process does at start
-    serve = [str(ROOT / "bench" / "import_magento.py"), "--serve", str(args.size)]
-    with sandbox_child(serve, wait_seconds=120) as info, tempfile.TemporaryDirectory() as tmp:
-        os.environ["DROPDECK_HOME"] = tmp
-        return asyncio.run(bench(info, Path(tmp), args.percent))
+    return channel_sync_main(__doc__ or "", "import_magento.py", 120, bench)
 
 
 if __name__ == "__main__":

@@ -16,13 +16,9 @@ variation. Both figures are printed.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import math
-import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -32,7 +28,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._common import back_every_listing_sku, change_costs, sandbox_child  # noqa: E402
+from bench._common import back_every_listing_sku, change_costs, channel_sync_main  # noqa: E402
 from bench.import_woocommerce import run_kind as run_through_engine  # noqa: E402
 from bench.import_woocommerce import woo_store  # noqa: E402
 
@@ -93,17 +89,7 @@ async def bench(info: dict[str, str], home: Path, percent: float) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=100_000, help="products in the sandbox")
-    parser.add_argument("--percent", type=float, default=1.0, help="share of prices changed")
-    args = parser.parse_args()
-    from console.runtime.process import tune_for_jobs
-
-    tune_for_jobs()  # as every dropdeck process does at start
-    serve = [str(ROOT / "bench" / "import_woocommerce.py"), "--serve", str(args.size)]
-    with sandbox_child(serve, wait_seconds=30) as info, tempfile.TemporaryDirectory() as tmp:
-        os.environ["DROPDECK_HOME"] = tmp
-        return asyncio.run(bench(info, Path(tmp), args.percent))
+    return channel_sync_main(__doc__ or "", "import_woocommerce.py", 30, bench)
 
 
 if __name__ == "__main__":
