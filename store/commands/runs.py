@@ -114,7 +114,6 @@ def claim_next_run(
     unique index "one running run per integration" is the final guard: a claim that would
     break it is abandoned (None) instead of raising.
     """
-    now = now or utcnow()
     busy = sa.select(col(JobRun.integration_id)).where(
         col(JobRun.status) == RunStatus.RUNNING.value
     )
@@ -139,6 +138,9 @@ def claim_next_run(
     run = session.scalars(stmt).first()
     if run is None:
         return None
+    # Read the clock only now: the first statement took the write lock, so every run a sweep
+    # finished before us has finished_at <= our started_at (SQLite begins lazily).
+    now = now or utcnow()
     run.status = RunStatus.RUNNING.value
     run.worker_id = worker_id
     run.started_at = now
