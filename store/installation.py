@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from . import tables
+
 if TYPE_CHECKING:
     from sqlmodel import Session
 
@@ -31,10 +33,8 @@ PO_PREFIX_PATTERN = re.compile(rf"[A-Z0-9-]{{0,{PO_PREFIX_MAX}}}")
 PO_PREFIX_SETTING = "po_prefix"
 
 
-# The installation table (store.models.runtime.Installation) as a Core clause: reading the id
-# loads no model classes, so `dropdeck about` starts without SQLModel and pydantic
-# (tests/store/test_installation_clause.py checks it against the model).
-INSTALLATION = sa.table("installation", sa.column("id"), sa.column("installation_id"))
+# Read through its Core clause: no model classes, so `dropdeck about` starts without SQLModel.
+INSTALLATION = tables.installation
 
 
 def new_installation_id() -> str:

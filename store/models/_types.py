@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 from sqlmodel._compat import SQLModelConfig
+
+from ..coltypes import UTCDateTime as UTCDateTime
+from ..coltypes import utcnow as utcnow
 
 
 class TableModel(SQLModel):
@@ -18,29 +20,6 @@ class TableModel(SQLModel):
     # Pydantic builds a model's validator when one is first needed, not at import: tables
     # are written through SQLAlchemy, and every CLI command imports all of them (its start).
     model_config = SQLModelConfig(defer_build=True)
-
-
-class UTCDateTime(sa.TypeDecorator[datetime]):
-    """Stores UTC; always hands back timezone-aware datetimes (SQLite forgets the zone)."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: Dropdeck stores aware UTC datetimes only")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def when(*, nullable: bool = False, index: bool = False, default_now: bool = False) -> Any:

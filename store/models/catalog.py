@@ -5,41 +5,27 @@
 
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field
 
+from ..states import (
+    ChannelKind as ChannelKind,
+)
+from ..states import (
+    LinkState as LinkState,
+)
+from ..states import (
+    Pending as Pending,
+)
+from ..states import (
+    SourceKind as SourceKind,
+)
+from ..states import (
+    routed_master_sku as routed_master_sku,
+)
 from ._types import TableModel, json_field, money, row_version, when
-
-
-class SourceKind(StrEnum):
-    WPS = "wps"
-    USDIRECT = "usdirect"
-
-
-class ChannelKind(StrEnum):
-    WOOCOMMERCE = "woocommerce"
-    MAGENTO = "magento"
-    SHIPSTATION = "shipstation"
-
-
-class LinkState(StrEnum):
-    UNLINKED = "unlinked"
-    LINKED = "linked"
-    BROKEN_LINK = "broken_link"
-    DELISTED = "delisted"
-
-
-class Pending(StrEnum):
-    """An operator's request recorded now and carried out by the next sync or publish."""
-
-    HIDE = "hide"
-    UNHIDE = "unhide"
-    DELIST = "delist"
-    PUBLISH = "publish"
-    OVERWRITE = "overwrite"
 
 
 class Connection(TableModel, table=True):
@@ -132,13 +118,6 @@ class Listing(TableModel, table=True):
     category_two: str | None = None
     created_at: datetime = when(default_now=True)
     updated_at: datetime = when(default_now=True)
-
-
-def routed_master_sku(master_sku: str | None, sku: str) -> str:
-    """The master SKU routing looks up for a listing variant: the one it is linked to, else
-    its own SKU (a store that sells the supplier's SKUs needs no link). Everything that shows
-    a listing's supplier uses this rule (in SQL: store.queries.listings.supplier_master)."""
-    return master_sku or sku
 
 
 class ListingVariant(TableModel, table=True):

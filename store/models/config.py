@@ -4,33 +4,14 @@
 # eval every field's annotation string when the class is made, on every command's start.
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field
 
+from ..states import IntegrationKind as IntegrationKind
+from ..states import ScheduleType as ScheduleType
 from ._types import TableModel, json_field, row_version, when
-
-
-class IntegrationKind(StrEnum):
-    GET_INVENTORY = "get_inventory"
-    GET_PQS = "get_pqs"
-    SEND_ORDERS = "send_orders"
-    GET_SHIPMENTS = "get_shipments"
-    GET_INVOICE = "get_invoice"
-    IMPORT_LISTINGS = "import_listings"
-    LINK_LISTINGS = "link_listings"
-    SYNC_LISTINGS = "sync_listings"
-    PUBLISH_LISTINGS = "publish_listings"
-    GET_ORDERS = "get_orders"
-    SYNC_ORDERS = "sync_orders"
-
-
-class ScheduleType(StrEnum):
-    MANUAL = "manual"
-    INTERVAL = "interval"  # schedule_value: seconds
-    CRON = "cron"  # schedule_value: five-field crontab
 
 
 class Integration(TableModel, table=True):

@@ -5,35 +5,14 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field
 
+from ..states import OrderStatus as OrderStatus
+from ..states import RequestStatus as RequestStatus
 from ._types import TableModel, details_field, json_field, money, row_version, when
-
-
-class OrderStatus(StrEnum):
-    NEW = "new"
-    ON_HOLD = "on_hold"
-    ROUTED = "routed"
-    SENT = "sent"
-    FAILED = "failed"
-    PARTIALLY_SHIPPED = "partially_shipped"
-    SHIPPED = "shipped"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-
-
-class RequestStatus(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"  # claimed by a send; an interrupted send is reconciled, never resent blind
-    SENT = "sent"
-    FAILED = "failed"
-    PARTIALLY_SHIPPED = "partially_shipped"
-    SHIPPED = "shipped"
-    CANCELLED = "cancelled"
 
 
 class Order(TableModel, table=True):

@@ -4,29 +4,15 @@
 # eval every field's annotation string when the class is made, on every command's start.
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 from uuid import uuid4
 
 import sqlalchemy as sa
 from sqlmodel import Field
 
+from ..states import RunStatus as RunStatus
+from ..states import RunTrigger as RunTrigger
 from ._types import TableModel, json_field, when
-
-
-class RunStatus(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    PARTIAL = "partial"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-class RunTrigger(StrEnum):
-    SCHEDULE = "schedule"
-    MANUAL = "manual"
-    RETRY = "retry"
 
 
 def new_run_uid() -> str:
