@@ -28,6 +28,8 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("runs", "--limit", "20"),
     ("integrations",),
     ("shipments", "--json"),
+    ("inventory", "--json", "--limit", "50"),
+    ("notifications", "--limit", "20"),
     ("run", "--help"),
 )
 BUDGET_SECONDS = 0.5

@@ -37,6 +37,17 @@ class Pending(StrEnum):
     OVERWRITE = "overwrite"
 
 
+# What an operator asks of listings: flags set now, and changes the next sync/publish makes.
+class ListingAction(StrEnum):
+    PAUSE = "pause"
+    UNPAUSE = "unpause"
+    HIDE = "hide"
+    UNHIDE = "unhide"
+
+
+TRANSITIONS = (Pending.DELIST, Pending.PUBLISH, Pending.OVERWRITE)
+
+
 def routed_master_sku(master_sku: str | None, sku: str) -> str:
     """The master SKU routing looks up for a listing variant: the one it is linked to, else
     its own SKU (a store that sells the supplier's SKUs needs no link). Everything that shows

@@ -9,6 +9,8 @@ store.models stays the schema; tests/store/test_tables.py fails when the two dis
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeAlias
+
 import sqlalchemy as sa
 
 from .coltypes import UTCDateTime
@@ -361,3 +363,10 @@ worker = sa.table(
     sa.column("heartbeat_at", UTCDateTime()),
     sa.column("embedded", sa.Boolean()),
 )
+
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    Reader: TypeAlias = sa.Connection | Session
+    """What a read takes: a Core connection (`Database.connect`, no ORM loaded) or a session."""

@@ -6,17 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
-from collections.abc import Iterable, Sequence
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, col
-
-from store.commands.audit import operator_name, record_audit
-from store.models import Channel, Connection, Source
-from store.models.config import IntegrationKind, ScheduleType
-from store.safe_text import visible
+from store.states import IntegrationKind, ScheduleType
 
 from ..errors import CliError, UsageError
 
@@ -25,20 +18,17 @@ from ._output import counted as counted
 from ._output import json_arg as json_arg
 from ._output import print_json as print_json
 from ._output import print_result as print_result
+from ._output import print_table as print_table
 from ._output import redacted_url as redacted_url
 
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlmodel import Session
 
-def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """A plain, aligned text table (for humans; scripts use --json)."""
-    # One line per row: a newline or tab in a value is shown, not obeyed (store.safe_text).
-    text_rows = [["" if v is None else visible(v) for v in row] for row in rows]
-    widths = [len(h) for h in headers]
-    for row in text_rows:
-        widths = [max(w, len(v)) for w, v in zip(widths, row, strict=True)]
-    line = "  ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=True))
-    print(line.rstrip())
-    for row in text_rows:
-        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    from store.models import Channel, Connection, Source
+
+# The look-ups below load SQLModel and the models when called, not when this module is
+# imported: read commands take their arguments and output helpers from here too.
 
 
 # --- set-up commands: names, lookups, audit ------------------------------------------------
@@ -58,6 +48,11 @@ def checked_name(name: str, what: str) -> str:
 
 
 def find_connection(session: Session, name: str) -> Connection:
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from store.models import Connection
+
     conn = session.scalars(sa.select(Connection).where(col(Connection.name) == name)).first()
     if conn is None:
         raise CliError(f"no connection named '{name}' (see 'dropdeck connections list')")
@@ -65,13 +60,36 @@ def find_connection(session: Session, name: str) -> Connection:
 
 
 def find_source(session: Session, name: str) -> Source:
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from store.models import Source
+
     source = session.scalars(sa.select(Source).where(col(Source.name) == name)).first()
     if source is None:
         raise CliError(f"no source named '{name}' (see 'dropdeck sources list')")
     return source
 
 
+def source_id_named(conn: sa.Connection | Session, name: str) -> int:
+    """The id of the source called `name`, read through Core (read commands load no model)."""
+    import sqlalchemy as sa
+
+    from store import tables
+
+    s = tables.source.c
+    found = conn.scalar(sa.select(s.id).where(s.name == name))
+    if found is None:
+        raise CliError(f"no source named '{name}' (see 'dropdeck sources list')")
+    return int(found)
+
+
 def find_channel(session: Session, name: str) -> Channel:
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from store.models import Channel
+
     channel = session.scalars(sa.select(Channel).where(col(Channel.name) == name)).first()
     if channel is None:
         raise CliError(f"no channel named '{name}' (see 'dropdeck channels list')")
@@ -80,6 +98,11 @@ def find_channel(session: Session, name: str) -> Channel:
 
 def find_owner(session: Session, name: str) -> Source | Channel:
     """The source or channel called `name` (set-up keeps the two sets of names apart)."""
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from store.models import Channel, Source
+
     owner: Source | Channel | None = session.scalars(
         sa.select(Source).where(col(Source.name) == name)
     ).first()
@@ -95,6 +118,11 @@ def find_owner(session: Session, name: str) -> Source | Channel:
 
 def refuse_taken_owner_name(session: Session, name: str) -> None:
     """Integration names are `OWNER/KIND`: a source and a channel may not share a name."""
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from store.models import Channel, Source
+
     owners: tuple[tuple[type[Source] | type[Channel], str], ...] = (
         (Source, "source"),
         (Channel, "channel"),
@@ -111,6 +139,10 @@ def refuse_taken_owner_name(session: Session, name: str) -> None:
 
 
 def connection_names(session: Session) -> dict[int, str]:
+    import sqlalchemy as sa
+
+    from store.models import Connection
+
     return {c.id or 0: c.name for c in session.scalars(sa.select(Connection))}
 
 
@@ -123,6 +155,8 @@ def audit(
     after: dict[str, Any],
 ) -> None:
     """One audit row by the operator at the CLI. Callers pass no secret values, only names."""
+    from store.commands.audit import operator_name, record_audit
+
     record_audit(
         session,
         actor=operator_name("cli"),

@@ -1,13 +1,16 @@
-"""How commands print: JSON for scripts, one-line results and errors. No store imports here,
-so `console.cli` can say an error as JSON without loading a database library."""
+"""How commands print: JSON for scripts, tables for people, one-line results and errors.
+Nothing here loads a database library (store.safe_text is plain Python): `console.cli` says
+an error as JSON, and read commands print, without one."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
+
+from store.safe_text import visible
 
 
 def print_json(rows: Iterable[dict[str, Any]]) -> None:
@@ -44,3 +47,16 @@ def redacted_url(url: str) -> str:
 
 def json_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="say what was done as one JSON object")
+
+
+def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """A plain, aligned text table (for humans; scripts use --json)."""
+    # One line per row: a newline or tab in a value is shown, not obeyed (store.safe_text).
+    text_rows = [["" if v is None else visible(v) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in text_rows:
+        widths = [max(w, len(v)) for w, v in zip(widths, row, strict=True)]
+    line = "  ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=True))
+    print(line.rstrip())
+    for row in text_rows:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())

@@ -8,17 +8,8 @@ failed run later. The scheduler re-reads the table, so changes need no worker re
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-from sqlmodel import col
-
-from store.commands.audit import operator_name
-from store.commands.runs import set_integration_paused
-from store.db import Database
-from store.models import Channel, Integration, Source
-from store.models._types import utcnow
-from store.models.config import ScheduleType
 from store.queries.runs import (
     IntegrationOwner,
     integration_by_name,
@@ -26,6 +17,7 @@ from store.queries.runs import (
     last_runs,
     schedule_words,
 )
+from store.states import ScheduleType
 
 from ..context import open_store
 from ..errors import CliError, UsageError
@@ -42,6 +34,15 @@ from ._common import (
     settings_args,
     settings_from_args,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row
+
+    from store.db import Database
+    from store.models import Integration
+
+# Listing reads through a Core connection; add, set and pause load the model classes when
+# they run, so `dropdeck integrations` starts without them.
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str) -> None:
@@ -130,7 +131,7 @@ def as_json(row: IntegrationOwner, last: Any) -> dict[str, Any]:
 
 def _list(args: argparse.Namespace) -> int:
     db = open_store()
-    with db.read() as session:
+    with db.connect() as session:
         rows = integrations_with_owner(session)
         last = last_runs(session)
     items = [as_json(row, last.get(row.integration.id or 0)) for row in rows]
@@ -169,6 +170,9 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _set_paused(args: argparse.Namespace, name: str, reason: str | None) -> int:
+    from store.commands.audit import operator_name
+    from store.commands.runs import set_integration_paused
+
     db = open_store()
     with db.write() as session:
         integration = integration_by_name(session, name)
@@ -216,7 +220,7 @@ def validate_settings(db: Database, system: str, kind: str, name: str, raw: dict
         raise UsageError(message if message.startswith(name) else f"{name}: {message}") from None
 
 
-def _audited(integration: Integration) -> dict[str, Any]:
+def _audited(integration: Integration | Row[Any]) -> dict[str, Any]:
     return {
         "schedule": schedule_text(integration.schedule_type, integration.schedule_value),
         "settings": dict(integration.settings or {}),
@@ -228,6 +232,7 @@ def _add(args: argparse.Namespace) -> int:
     # Loaded here, not for every listing: the connectors and the sealing of secrets.
     from connectors.registry import descriptor
     from store.commands.setup import ensure_integration
+    from store.models import Source
 
     db = open_store()
     with db.read() as session:
@@ -277,11 +282,14 @@ def _add(args: argparse.Namespace) -> int:
 
 def auto_process_notes(db: Database) -> list[str]:
     """send_orders sends only requests of channels with auto-process on: say which are off."""
-    with db.read() as session:
-        off = session.scalars(
-            sa.select(col(Channel.name))
-            .where(col(Channel.auto_process).is_(False))
-            .order_by(col(Channel.name))
+    import sqlalchemy as sa
+
+    from store import tables
+
+    c = tables.channel.c
+    with db.connect() as conn:
+        off = conn.scalars(
+            sa.select(c.name).where(c.auto_process.is_(False)).order_by(c.name)
         ).all()
     return [
         f"channel {name}: auto-process off, so send_orders leaves its orders pending; send "
@@ -292,6 +300,9 @@ def auto_process_notes(db: Database) -> list[str]:
 
 
 def _change(args: argparse.Namespace) -> int:
+    from store.coltypes import utcnow
+    from store.models import Channel, Source
+
     db = open_store()
     with db.read() as session:
         integration = integration_by_name(session, args.name)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..context import open_store
 from ..errors import CliError, UsageError
-from ._common import find_source, print_json, print_table
+from ._common import print_json, print_table, source_id_named
 
 if TYPE_CHECKING:
     from store.queries.inventory import InventoryRow, ItemListing
@@ -49,8 +49,8 @@ def _list(args: argparse.Namespace) -> int:
     db = open_store()
     rows: list[InventoryRow] = []
     more = False
-    with db.read() as session:
-        source_id = find_source(session, args.source).id if args.source else None
+    with db.connect() as session:
+        source_id = source_id_named(session, args.source) if args.source else None
         after = None
         if args.after is not None:
             after = inventory_key(session, args.after)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from store.queries.invoices import list_invoices
-from store.queries.orders import find_order
+from store.queries.orders import find_order_ref
 
 from ..context import open_store
 from ..errors import CliError
@@ -21,13 +21,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str
 
 def _list(args: argparse.Namespace) -> int:
     db = open_store()
-    with db.read() as session:
+    with db.connect() as session:
         order_id = None
         if args.order:
-            order = find_order(session, args.order)
+            order = find_order_ref(session, args.order)
             if order is None:
                 raise CliError(f"no order {args.order!r}; see 'dropdeck orders'")
-            order_id = order.id
+            order_id = order[0]
         rows = list_invoices(session, order_id=order_id)
     if args.json:
         print_json(r.as_json() for r in rows)

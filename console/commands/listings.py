@@ -4,27 +4,20 @@ a delist/publish/overwrite (carried out by the channel's next sync or publish)."
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-
-from store.commands.audit import operator_name
-from store.commands.listing_add import add_listings_from_inventory
-from store.commands.listing_link import LinkRefused, link_to_inventory
-from store.commands.listings import (
-    TRANSITIONS,
-    ActionResult,
-    ListingAction,
-    apply_listing_action,
-    request_listing_transition,
-    unlink_listings,
-)
-from store.models import Channel, Source
-from store.models.catalog import Pending
 from store.queries.listings import ListingTab, listing_backing, page_listings
+from store.states import TRANSITIONS, ListingAction, Pending
 
 from ..context import open_store
 from ..errors import CliError
-from ._common import counted, json_arg, print_json, print_result, print_table
+from ._output import counted, json_arg, print_json, print_result, print_table
+
+if TYPE_CHECKING:
+    from store.commands.listings import ActionResult
+
+# Listing and printing read through a Core connection; the actions load the model classes
+# (store.commands) when they run, so `dropdeck listings` starts without them.
 
 PAGE = 1000
 
@@ -104,7 +97,7 @@ def _list(args: argparse.Namespace) -> int:
     rows = []
     backing = {}
     after: tuple[str, int] | None = None
-    with db.read() as session:
+    with db.connect() as session:
         while True:
             page = page_listings(session, tab, sku_prefix=args.sku, after=after, limit=PAGE)
             rows.extend(page)
@@ -140,6 +133,8 @@ def _list(args: argparse.Namespace) -> int:
 
 def _act(args: argparse.Namespace) -> int:
     from connectors.registry import unsupported_actions  # loads every connector
+    from store.commands.audit import operator_name
+    from store.commands.listings import apply_listing_action
 
     action: ListingAction = args.action
     db = open_store()
@@ -157,6 +152,11 @@ def _act(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
+    from store.commands.listing_add import add_listings_from_inventory
+    from store.models import Channel, Source
+
     db = open_store()
     with db.write() as session:
         channel = session.scalars(sa.select(Channel).where(Channel.name == args.channel)).first()
@@ -178,6 +178,12 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _link(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+
+    from store.commands.audit import operator_name
+    from store.commands.listing_link import LinkRefused, link_to_inventory
+    from store.models import Channel
+
     db = open_store()
     with db.write() as session:
         channel_id = None
@@ -207,6 +213,9 @@ def _link(args: argparse.Namespace) -> int:
 
 
 def _unlink(args: argparse.Namespace) -> int:
+    from store.commands.audit import operator_name
+    from store.commands.listings import unlink_listings
+
     db = open_store()
     with db.write() as session:
         result = unlink_listings(
@@ -221,6 +230,8 @@ def _unlink(args: argparse.Namespace) -> int:
 
 def _transition(args: argparse.Namespace) -> int:
     from connectors.registry import unsupported_actions  # loads every connector
+    from store.commands.audit import operator_name
+    from store.commands.listings import request_listing_transition
 
     transition: Pending = args.transition
     skus = list(dict.fromkeys(args.skus))

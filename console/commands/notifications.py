@@ -6,8 +6,12 @@ import argparse
 import json
 import time
 
-from store.models import Notification
-from store.queries.notifications import LEVELS, notifications_after, recent_notifications
+from store.queries.notifications import (
+    LEVELS,
+    NotificationRow,
+    notifications_after,
+    recent_notifications,
+)
 
 from ..context import open_store
 from ._common import print_json
@@ -24,7 +28,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str
     p.set_defaults(handler=_show)
 
 
-def as_json(n: Notification) -> dict[str, object]:
+def as_json(n: NotificationRow) -> dict[str, object]:
     return {
         "id": n.id,
         "at": n.at.isoformat(),
@@ -37,14 +41,14 @@ def as_json(n: Notification) -> dict[str, object]:
     }
 
 
-def as_line(n: Notification) -> str:
+def as_line(n: NotificationRow) -> str:
     where = f" [{n.integration}]" if n.integration else ""
     return f"{n.at:%Y-%m-%d %H:%M:%S} {n.level.upper():<7}{where} {n.message}"
 
 
 def _show(args: argparse.Namespace) -> int:
     db = open_store()
-    with db.read() as session:
+    with db.connect() as session:
         rows = recent_notifications(session, limit=args.limit, min_level=args.level)
     if args.json and not args.follow:
         print_json(as_json(n) for n in rows)
@@ -58,7 +62,7 @@ def _show(args: argparse.Namespace) -> int:
             if not args.follow:
                 return 0
             time.sleep(POLL_SECONDS)
-            with db.read() as session:
+            with db.connect() as session:
                 rows = notifications_after(session, last_id, min_level=args.level)
     except KeyboardInterrupt:
         return 0

@@ -4,17 +4,20 @@ send a pending one now (`orders send ORDER|PO`, audited, in this process)."""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-from sqlmodel import Session, col
-
-from store.models import FulfillmentRequest, Integration, Source
-from store.models.orders import OrderStatus, RequestStatus
 from store.queries.orders import find_order, page_orders
+from store.states import OrderStatus, RequestStatus
 
 from ..context import open_store
 from ..errors import CliError, UsageError
-from ._common import json_arg, print_json, print_result, print_table
+from ._output import json_arg, print_json, print_result, print_table
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+# Listing reads through a Core connection; the actions load the model classes when they
+# run, so `dropdeck orders` starts without them.
 
 PAGE = 1000
 
@@ -85,9 +88,13 @@ def _address(pairs: list[str]) -> dict[str, str]:
 
 
 def _resubmit(args: argparse.Namespace) -> int:
+    import sqlalchemy as sa
+    from sqlmodel import col
+
     from store.commands.audit import operator_name
     from store.commands.fulfillment import ResubmitRefused, resubmit_request
     from store.commands.runs import queue_run
+    from store.models import FulfillmentRequest, Integration, Source
     from store.models.runtime import RunTrigger
 
     address = _address(args.address)
@@ -186,6 +193,7 @@ def _checked_method(session: Session, source_id: int, raw: str | None) -> str | 
     """The --shipping-method code as the source takes it, checked now: an unknown code is
     one line naming the source's codes, before anything is changed."""
     from connectors.registry import descriptors
+    from store.models import Source
 
     if raw is None or not raw.strip():
         return raw
@@ -205,6 +213,7 @@ def _checked_method(session: Session, source_id: int, raw: str | None) -> str | 
 def _send(args: argparse.Namespace) -> int:
     from store.commands.audit import operator_name
     from store.commands.fulfillment import SendRefused, queue_send_now
+    from store.models import FulfillmentRequest
 
     from .run import run_here
 
@@ -237,6 +246,11 @@ def _send(args: argparse.Namespace) -> int:
 
 def _request_to_send(session: Session, ref: str) -> int:
     """The request named by a PO, or the one pending request of an order."""
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from store.models import FulfillmentRequest
+
     by_po = session.scalar(
         sa.select(col(FulfillmentRequest.id)).where(col(FulfillmentRequest.po_number) == ref)
     )
@@ -269,7 +283,7 @@ def _list(args: argparse.Namespace) -> int:
     db = open_store()
     rows = []
     after: tuple[int] | None = None
-    with db.read() as session:
+    with db.connect() as session:
         while True:
             page = page_orders(session, status=args.status, after=after, limit=PAGE)
             rows.extend(page)

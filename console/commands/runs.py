@@ -12,7 +12,7 @@ from ..errors import CliError
 from ._common import counted, print_json, print_result, print_table
 
 if TYPE_CHECKING:
-    from store.models import JobRun, Notification
+    from store.queries.notifications import NotificationRow
     from store.queries.runs import RunRow
 
 STATUSES = ("queued", "running", "succeeded", "partial", "failed", "cancelled")  # RunStatus
@@ -91,7 +91,7 @@ def _list(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise CliError(f"--limit {args.limit}: give 1 or more runs per page")
     db = open_store()
-    with db.read() as session:
+    with db.connect() as session:
         rows = page_runs(
             session,
             status=args.status,
@@ -124,26 +124,26 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _details(session: Any, run_id: int) -> tuple[RunRow, JobRun, list[Notification]]:
-    from store.queries.runs import get_run, run_notifications, run_row
+def _details(session: Any, run_id: int) -> tuple[RunRow, dict[str, int], list[NotificationRow]]:
+    from store.queries.runs import run_counters, run_notifications, run_row
 
-    row, run = run_row(session, run_id), get_run(session, run_id)
-    if row is None or run is None:
+    row = run_row(session, run_id)
+    if row is None:
         raise CliError(f"no run {run_id}; list them with 'dropdeck runs'")
-    return row, run, run_notifications(session, run_id)
+    return row, run_counters(session, run_id), run_notifications(session, run_id)
 
 
 def _show(args: argparse.Namespace) -> int:
     from ..runtime.runlog import log_event, run_log_lines
 
     db = open_store()
-    with db.read() as session:
-        row, run, notes = _details(session, args.id)
+    with db.connect() as session:
+        row, counters, notes = _details(session, args.id)
     log = run_log_lines(db.settings.home, row.run_uid, limit=LOG_LINES)
     failed = [n.message for n in notes if n.event == "record.failed"]
     if args.json:
         facts = _run_json(row) | {
-            "counters": dict(run.counters or {}),
+            "counters": counters,
             "record_errors": failed,
             "notifications": [
                 {"at": n.at.isoformat(), "level": n.level, "event": n.event, "message": n.message}
@@ -168,7 +168,7 @@ def _show(args: argparse.Namespace) -> int:
         ("progress", _progress(row)),
         ("summary", row.summary),
         ("error", row.error),
-        ("counters", ", ".join(f"{k} {v}" for k, v in (run.counters or {}).items())),
+        ("counters", ", ".join(f"{k} {v}" for k, v in counters.items())),
     ]
     print(f"Run {row.id}")
     for field in fields:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from store.queries.orders import find_order, order_shipments, page_shipments
+from store.queries.orders import find_order_ref, order_shipments, page_shipments
 
 from ..context import open_store
 from ..errors import CliError
@@ -25,12 +25,12 @@ def _list(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise CliError(f"--limit {args.limit}: give a number of shipments, 1 or more")
     db = open_store()
-    with db.read() as session:
+    with db.connect() as session:
         if args.order:
-            order = find_order(session, args.order)
+            order = find_order_ref(session, args.order)
             if order is None:
                 raise CliError(f"no order {args.order!r}; see 'dropdeck orders'")
-            rows = order_shipments(session, order.id or 0)
+            rows = order_shipments(session, order[0])
         else:
             rows = page_shipments(session, limit=args.limit)
     if args.json:

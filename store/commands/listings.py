@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -14,14 +13,9 @@ from sqlmodel import Session, col
 from ..models import Channel, Listing, ListingVariant
 from ..models._types import utcnow
 from ..models.catalog import LinkState, Pending
+from ..states import TRANSITIONS as TRANSITIONS
+from ..states import ListingAction as ListingAction
 from .audit import record_audit
-
-
-class ListingAction(StrEnum):
-    PAUSE = "pause"
-    UNPAUSE = "unpause"
-    HIDE = "hide"
-    UNHIDE = "unhide"
 
 
 @dataclass
@@ -87,9 +81,6 @@ def apply_listing_action(
         channel_id=channel_id,
         actor=actor,
     )
-
-
-TRANSITIONS = (Pending.DELIST, Pending.PUBLISH, Pending.OVERWRITE)
 
 
 def _transition_target(

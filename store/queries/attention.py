@@ -5,22 +5,16 @@ the newest example of each, for the console's attention summary."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
 
-from ..models import (
-    Channel,
-    FulfillmentRequest,
-    Integration,
-    ListingVariant,
-    Order,
-    Source,
-)
-from ..models.catalog import LinkState
-from ..models.orders import OrderStatus, RequestStatus
+from .. import tables
+from ..states import LinkState, OrderStatus, RequestStatus
 from .listings import has_supplier
+
+if TYPE_CHECKING:
+    from ..tables import Reader
 
 
 @dataclass(frozen=True)
@@ -57,12 +51,12 @@ class Attention:
         )
 
 
-def _count(session: Session, stmt: sa.Select[Any]) -> int:
+def _count(session: Reader, stmt: sa.Select[Any]) -> int:
     return int(session.scalar(stmt) or 0)
 
 
-def _held(session: Session) -> tuple[int, str | None]:
-    o = Order.__table__.c
+def _held(session: Reader) -> tuple[int, str | None]:
+    o = tables.order.c
     held = o.status == OrderStatus.ON_HOLD.value
     n = _count(session, sa.select(sa.func.count()).where(held))
     newest = session.execute(
@@ -75,14 +69,14 @@ def _held(session: Session) -> tuple[int, str | None]:
     return n, example
 
 
-def _failed(session: Session) -> tuple[int, str | None]:
-    r = FulfillmentRequest.__table__.c
-    s = Source.__table__.c
+def _failed(session: Reader) -> tuple[int, str | None]:
+    r = tables.fulfillment_request.c
+    s = tables.source.c
     failed = r.status == RequestStatus.FAILED.value
     n = _count(session, sa.select(sa.func.count()).where(failed))
     newest = session.execute(
         sa.select(r.po_number, s.name, r.last_error)
-        .join_from(FulfillmentRequest.__table__, Source.__table__, r.source_id == s.id)
+        .join_from(tables.fulfillment_request, tables.source, r.source_id == s.id)
         .where(failed)
         .order_by(r.updated_at.desc(), r.id.desc())
         .limit(1)
@@ -93,14 +87,14 @@ def _failed(session: Session) -> tuple[int, str | None]:
     return n, example
 
 
-def _broken(session: Session) -> tuple[int, str | None]:
-    v = ListingVariant.__table__.c
-    c = Channel.__table__.c
+def _broken(session: Reader) -> tuple[int, str | None]:
+    v = tables.listing_variant.c
+    c = tables.channel.c
     broken = v.link_state == LinkState.BROKEN_LINK.value
     n = _count(session, sa.select(sa.func.count()).where(broken))
     first = session.execute(
         sa.select(v.sku, c.name)
-        .join_from(ListingVariant.__table__, Channel.__table__, v.channel_id == c.id)
+        .join_from(tables.listing_variant, tables.channel, v.channel_id == c.id)
         .where(broken)
         .order_by(v.updated_at.desc(), v.id.desc())
         .limit(1)
@@ -109,8 +103,8 @@ def _broken(session: Session) -> tuple[int, str | None]:
     return n, example
 
 
-def _paused(session: Session) -> tuple[int, int, str | None]:
-    i = Integration.__table__.c
+def _paused(session: Reader) -> tuple[int, int, str | None]:
+    i = tables.integration.c
     paused = i.paused_reason.is_not(None)
     sources = _count(session, sa.select(sa.func.count()).where(paused, i.source_id.is_not(None)))
     channels = _count(session, sa.select(sa.func.count()).where(paused, i.channel_id.is_not(None)))
@@ -123,13 +117,13 @@ def _paused(session: Session) -> tuple[int, int, str | None]:
     return sources, channels, f"{newest[0]}: {newest[1]}" if newest else None
 
 
-def attention(session: Session) -> Attention:
+def attention(session: Reader) -> Attention:
     """Everything the summary shows, read in one session."""
     held, held_example = _held(session)
     failed, failed_example = _failed(session)
     broken, broken_example = _broken(session)
     paused_sources, paused_channels, paused_example = _paused(session)
-    v = ListingVariant.__table__
+    v = tables.listing_variant
     listings, unbacked = session.execute(
         sa.select(
             sa.func.count(),
@@ -148,6 +142,6 @@ def attention(session: Session) -> Attention:
         paused_example=paused_example,
         no_supplier=int(unbacked),
         listings=int(listings),
-        owners=_count(session, sa.select(sa.func.count()).select_from(Source))
-        + _count(session, sa.select(sa.func.count()).select_from(Channel)),
+        owners=_count(session, sa.select(sa.func.count()).select_from(tables.source))
+        + _count(session, sa.select(sa.func.count()).select_from(tables.channel)),
     )

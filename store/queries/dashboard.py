@@ -12,15 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlmodel import Session
 
-from ..models import Channel, FulfillmentRequest, Integration, JobRun, Order, Shipment, Source
-from ..models.runtime import RunStatus
+from .. import tables
+from ..states import RunStatus
+
+if TYPE_CHECKING:
+    from ..tables import Reader
 
 HOUR = 3600
 Metric = Literal["orders_in", "pos_sent", "failures", "sync_lag"]
@@ -92,15 +94,15 @@ def window(now: datetime, hours: int) -> datetime:
 
 
 def _hourly(
-    session: Session, since: datetime, until: datetime
+    session: Reader, since: datetime, until: datetime
 ) -> list[tuple[str, int | None, int, int | None]]:
     """`(metric, owner id, bucket, value)` rows, one per series, owner and hour with anything
     in it, for the four series in one UNION ALL."""
-    o = Order.__table__
-    r = FulfillmentRequest.__table__
-    s = Shipment.__table__
-    j = JobRun.__table__
-    i = Integration.__table__
+    o = tables.order
+    r = tables.fulfillment_request
+    s = tables.shipment
+    j = tables.job_run
+    i = tables.integration
 
     def series(
         metric: Metric,
@@ -141,31 +143,31 @@ def _hourly(
     ]
 
 
-def _last_runs(session: Session, per_integration: int) -> list[IntegrationRuns]:
-    j = JobRun.__table__.c
-    i = Integration.__table__.c
-    c = Channel.__table__.c
-    s = Source.__table__.c
+def _last_runs(session: Reader, per_integration: int) -> list[IntegrationRuns]:
+    j = tables.job_run.c
+    i = tables.integration.c
+    c = tables.channel.c
+    s = tables.source.c
     done = j.status != RunStatus.QUEUED.value
     # Each integration's oldest run still among its newest `per_integration`: a walk down
     # ix_job_run_integration_id_id per integration, not a window over every run ever.
-    older = JobRun.__table__.alias("older")
+    older = tables.job_run.alias("older")
     oldest_shown = (
         sa.select(older.c.id)
         .where(older.c.integration_id == i.id, older.c.status != RunStatus.QUEUED.value)
         .order_by(older.c.id.desc())
         .offset(per_integration - 1)
         .limit(1)
-        .correlate(Integration.__table__)
+        .correlate(tables.integration)
         .scalar_subquery()
     )
     rows = session.execute(
         sa.select(i.name, sa.func.coalesce(c.name, s.name), j.status)
-        .select_from(Integration.__table__)
-        .outerjoin(Channel.__table__, i.channel_id == c.id)
-        .outerjoin(Source.__table__, i.source_id == s.id)
+        .select_from(tables.integration)
+        .outerjoin(tables.channel, i.channel_id == c.id)
+        .outerjoin(tables.source, i.source_id == s.id)
         .outerjoin(
-            JobRun.__table__,
+            tables.job_run,
             sa.and_(j.integration_id == i.id, done, j.id >= sa.func.coalesce(oldest_shown, 0)),
         )
         .order_by(i.name, j.id)
@@ -179,7 +181,7 @@ def _last_runs(session: Session, per_integration: int) -> list[IntegrationRuns]:
 
 
 def dashboard(
-    session: Session, now: datetime, *, hours: int = 24, runs_per_integration: int = 40
+    session: Reader, now: datetime, *, hours: int = 24, runs_per_integration: int = 40
 ) -> Dashboard:
     """Every channel's and source's last `hours` clock hours, and every integration's last
     `runs_per_integration` runs (queued runs not counted: they have no outcome yet)."""
@@ -187,17 +189,13 @@ def dashboard(
     channels = {
         cid: OwnerSeries("channel", cid, name, [0] * hours, [0] * hours, [None] * hours)
         for cid, name in session.execute(
-            sa.select(Channel.__table__.c.id, Channel.__table__.c.name).order_by(
-                Channel.__table__.c.name
-            )
+            sa.select(tables.channel.c.id, tables.channel.c.name).order_by(tables.channel.c.name)
         )
     }
     sources = {
         sid: OwnerSeries("source", sid, name, [0] * hours, [0] * hours)
         for sid, name in session.execute(
-            sa.select(Source.__table__.c.id, Source.__table__.c.name).order_by(
-                Source.__table__.c.name
-            )
+            sa.select(tables.source.c.id, tables.source.c.name).order_by(tables.source.c.name)
         )
     }
     for metric, owner, bucket, value in _hourly(session, since, now):

@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
 
-from ..models import Channel, InventoryItem, ListingVariant, Source
+from .. import tables
 from .keyset import keyset_page
 from .text_filter import matches_words, shown_status
+
+if TYPE_CHECKING:
+    from ..tables import Reader
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,8 @@ class ItemListing:
 
 def _listed() -> sa.ColumnElement[bool]:
     """Two indexed look-ups (master SKU; SKU of a variant without one), not a scan."""
-    i = InventoryItem.__table__.c
-    v = ListingVariant.__table__.c
+    i = tables.inventory_item.c
+    v = tables.listing_variant.c
     return sa.or_(
         sa.exists(sa.select(v.id).where(v.master_sku == i.master_sku)),
         sa.exists(
@@ -73,13 +75,13 @@ def _listed() -> sa.ColumnElement[bool]:
 
 
 def _shown_columns() -> tuple[sa.ColumnElement[Any], ...]:
-    i = InventoryItem.__table__.c
-    s = Source.__table__.c
+    i = tables.inventory_item.c
+    s = tables.source.c
     return (s.name, i.sku, i.master_sku, i.title, shown_status(i.stock_status))
 
 
 def page_inventory(
-    session: Session,
+    session: Reader,
     *,
     source_id: int | None = None,
     text: str | None = None,
@@ -90,8 +92,8 @@ def page_inventory(
 ) -> list[InventoryRow]:
     """One page of inventory items ordered by (SKU, id); `text`: every word in the source,
     SKU, master SKU, title or stock status."""
-    i = InventoryItem.__table__.c
-    s = Source.__table__.c
+    i = tables.inventory_item.c
+    s = tables.source.c
     stmt = sa.select(
         i.id,
         s.name,
@@ -102,7 +104,7 @@ def page_inventory(
         i.cost,
         i.stock_status,
         _listed(),
-    ).join_from(InventoryItem.__table__, Source.__table__, i.source_id == s.id)
+    ).join_from(tables.inventory_item, tables.source, i.source_id == s.id)
     if source_id is not None:
         stmt = stmt.where(i.source_id == source_id)
     words = matches_words(text, _shown_columns())
@@ -130,12 +132,12 @@ def page_inventory(
     return rows[::-1] if backward else rows
 
 
-def count_inventory(session: Session, *, text: str | None = None) -> int:
+def count_inventory(session: Reader, *, text: str | None = None) -> int:
     """How many items the filter leaves (for "row N of M")."""
-    i = InventoryItem.__table__.c
-    s = Source.__table__.c
+    i = tables.inventory_item.c
+    s = tables.source.c
     stmt = sa.select(sa.func.count()).select_from(
-        InventoryItem.__table__.join(Source.__table__, i.source_id == s.id)
+        tables.inventory_item.join(tables.source, i.source_id == s.id)
     )
     words = matches_words(text, _shown_columns())
     if words is not None:
@@ -143,28 +145,28 @@ def count_inventory(session: Session, *, text: str | None = None) -> int:
     return int(session.scalar(stmt) or 0)
 
 
-def inventory_key(session: Session, item_id: int) -> tuple[str, int] | None:
+def inventory_key(session: Reader, item_id: int) -> tuple[str, int] | None:
     """The paging key (SKU, id) of item `item_id`, to page on after it; None if none."""
-    i = InventoryItem.__table__.c
+    i = tables.inventory_item.c
     row = session.execute(sa.select(i.sku, i.id).where(i.id == item_id)).first()
     return None if row is None else (row[0], row[1])
 
 
 def listings_of_items(
-    session: Session, master_skus: Collection[str]
+    session: Reader, master_skus: Collection[str]
 ) -> dict[str, list[ItemListing]]:
     """The listing variants backed by items with these master SKUs, by master SKU (channel,
     then SKU): linked to it, or without a master SKU and selling it under that SKU (the
     rule routing follows: store.models.catalog.routed_master_sku). One query per page."""
     if not master_skus:
         return {}
-    v = ListingVariant.__table__.c
-    c = Channel.__table__.c
+    v = tables.listing_variant.c
+    c = tables.channel.c
     wanted = list(set(master_skus))
     routed = sa.func.coalesce(sa.func.nullif(v.master_sku, ""), v.sku)
     stmt = (
         sa.select(routed, c.name, v.sku)
-        .join_from(ListingVariant.__table__, Channel.__table__, v.channel_id == c.id)
+        .join_from(tables.listing_variant, tables.channel, v.channel_id == c.id)
         # Two indexed IN look-ups narrow the rows; `routed` keeps only what routing uses.
         .where(sa.or_(v.master_sku.in_(wanted), v.sku.in_(wanted)), routed.in_(wanted))
         .order_by(c.name, v.sku)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
 
-from ..models import FulfillmentRequest, Invoice, Order, Source
+from .. import tables
+
+if TYPE_CHECKING:
+    from ..tables import Reader
 
 
 @dataclass(frozen=True)
@@ -43,35 +46,56 @@ class InvoiceRow:
         }
 
 
-def list_invoices(session: Session, *, order_id: int | None = None) -> list[InvoiceRow]:
+def list_invoices(session: Reader, *, order_id: int | None = None) -> list[InvoiceRow]:
     """Every invoice (or one order's), newest first."""
     stmt = (
         sa.select(
-            Invoice,
-            col(Source.name),
-            col(FulfillmentRequest.po_number),
-            col(Order.id),
-            col(Order.number),
+            tables.invoice.c.id,
+            tables.invoice.c.number,
+            tables.invoice.c.external_id,
+            tables.invoice.c.total,
+            tables.invoice.c.currency,
+            tables.invoice.c.issued_at,
+            tables.invoice.c.data,
+            tables.source.c.name,
+            tables.fulfillment_request.c.po_number,
+            tables.order.c.id,
+            tables.order.c.number,
         )
-        .join(Source, col(Source.id) == col(Invoice.source_id))
-        .outerjoin(FulfillmentRequest, col(FulfillmentRequest.id) == col(Invoice.request_id))
-        .outerjoin(Order, col(Order.id) == col(FulfillmentRequest.order_id))
-        .order_by(col(Invoice.id).desc())
+        .join_from(tables.invoice, tables.source, tables.source.c.id == tables.invoice.c.source_id)
+        .outerjoin(
+            tables.fulfillment_request,
+            tables.fulfillment_request.c.id == tables.invoice.c.request_id,
+        )
+        .outerjoin(tables.order, tables.order.c.id == tables.fulfillment_request.c.order_id)
+        .order_by(tables.invoice.c.id.desc())
     )
     if order_id is not None:
-        stmt = stmt.where(col(Order.id) == order_id)
+        stmt = stmt.where(tables.order.c.id == order_id)
     return [
         InvoiceRow(
-            id=inv.id or 0,
-            number=inv.number or inv.external_id,
-            total=inv.total,
-            currency=inv.currency,
-            issued_at=inv.issued_at,
+            id=inv_id,
+            number=number or external_id,
+            total=total,
+            currency=currency,
+            issued_at=issued_at,
             source=source,
             po_number=po,
             order_id=oid,
-            order_number=number,
-            channel_order_number=str((inv.data or {}).get("channel_order_number") or po or ""),
+            order_number=order_number,
+            channel_order_number=str((data or {}).get("channel_order_number") or po or ""),
         )
-        for inv, source, po, oid, number in session.execute(stmt)
+        for (
+            inv_id,
+            number,
+            external_id,
+            total,
+            currency,
+            issued_at,
+            data,
+            source,
+            po,
+            oid,
+            order_number,
+        ) in session.execute(stmt)
     ]

@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
 
-from ..models import Channel, InventoryItem, Listing, ListingVariant, Source
-from ..models.catalog import LinkState, routed_master_sku
+from .. import tables
+from ..states import LinkState, routed_master_sku
 from .keyset import Row, keyset_page, prefix_range
 from .text_filter import matches_words, shown_status
+
+if TYPE_CHECKING:
+    from ..tables import Reader
 
 
 class ListingTab(StrEnum):
@@ -88,24 +90,24 @@ class ListingRow:
 def supplier_master() -> sa.ColumnElement[str]:
     """The master SKU routing looks up for a listing variant (its own SKU when unset or
     empty): `routed_master_sku` in SQL."""
-    v = ListingVariant.__table__.c
+    v = tables.listing_variant.c
     return sa.func.coalesce(sa.func.nullif(v.master_sku, ""), v.sku)
 
 
 def has_supplier() -> sa.ColumnElement[bool]:
     """Some source's inventory carries the variant's master SKU (routing can fill it)."""
-    i = InventoryItem.__table__.c
+    i = tables.inventory_item.c
     return sa.exists(sa.select(i.id).where(i.master_sku == supplier_master()))
 
 
 def _backing_columns() -> tuple[sa.ScalarSelect[Any], ...]:
     """Per row (a page at most): the first source, how many items, total stock, best cost."""
-    i = InventoryItem.__table__.c
-    s = Source.__table__.c
+    i = tables.inventory_item.c
+    s = tables.source.c
     same = i.master_sku == supplier_master()
     first = (
         sa.select(s.name)
-        .join_from(InventoryItem.__table__, Source.__table__, i.source_id == s.id)
+        .join_from(tables.inventory_item, tables.source, i.source_id == s.id)
         .where(same)
         .order_by(*_supplier_order(i, s))
         .limit(1)
@@ -135,13 +137,13 @@ def _supplier_order(i: Any, s: Any) -> tuple[sa.ColumnElement[Any], ...]:
     return ((i.quantity > 0).desc(), i.cost.is_(None), i.cost, s.priority, s.name)
 
 
-def supplier_items(session: Session, master_sku: str) -> list[SupplierItem]:
+def supplier_items(session: Reader, master_sku: str) -> list[SupplierItem]:
     """The inventory items carrying `master_sku`, in routing's order of preference."""
-    i = InventoryItem.__table__.c
-    s = Source.__table__.c
+    i = tables.inventory_item.c
+    s = tables.source.c
     stmt = (
         sa.select(s.name, i.sku, i.quantity, i.cost, i.stock_status)
-        .join_from(InventoryItem.__table__, Source.__table__, i.source_id == s.id)
+        .join_from(tables.inventory_item, tables.source, i.source_id == s.id)
         .where(i.master_sku == master_sku)
         .order_by(*_supplier_order(i, s))
     )
@@ -149,7 +151,7 @@ def supplier_items(session: Session, master_sku: str) -> list[SupplierItem]:
 
 
 def _tab_condition(tab: ListingTab) -> sa.ColumnElement[bool] | None:
-    v = ListingVariant.__table__.c
+    v = tables.listing_variant.c
     match tab:
         case ListingTab.ALL:
             return None
@@ -166,8 +168,8 @@ def _tab_condition(tab: ListingTab) -> sa.ColumnElement[bool] | None:
 def _shown_columns() -> tuple[sa.ColumnElement[Any], ...]:
     """What the console shows of a listing, as text: SKU, channel, state, flags, pending,
     title, master SKU."""
-    v = ListingVariant.__table__.c
-    c = Channel.__table__.c
+    v = tables.listing_variant.c
+    c = tables.channel.c
     return (
         v.sku,
         v.master_sku,
@@ -187,7 +189,7 @@ def _filtered(
     channel_id: int | None,
     text: str | None = None,
 ) -> sa.Select[*Row]:
-    v = ListingVariant.__table__.c
+    v = tables.listing_variant.c
     cond = _tab_condition(tab)
     if cond is not None:
         stmt = stmt.where(cond)
@@ -202,7 +204,7 @@ def _filtered(
 
 
 def page_listings(
-    session: Session,
+    session: Reader,
     tab: ListingTab = ListingTab.ALL,
     *,
     sku_prefix: str | None = None,
@@ -215,8 +217,8 @@ def page_listings(
 ) -> list[ListingRow]:
     """One page of listings ordered by (sku, id), after or before a key; `text`: every word
     in what the console shows (SKU, channel, state, flags, pending, title)."""
-    v = ListingVariant.__table__.c
-    c = Channel.__table__.c
+    v = tables.listing_variant.c
+    c = tables.channel.c
     stmt = sa.select(
         v.id,
         v.sku,
@@ -233,7 +235,7 @@ def page_listings(
         supplier_master(),
         *_backing_columns(),
         v.version,
-    ).join_from(ListingVariant.__table__, Channel.__table__, v.channel_id == c.id)
+    ).join_from(tables.listing_variant, tables.channel, v.channel_id == c.id)
     stmt = _filtered(stmt, tab, sku_prefix, channel_id, text)
     stmt, backward = keyset_page(
         stmt, (v.sku, v.id), after=after, before=before, limit=limit, last=last
@@ -243,14 +245,14 @@ def page_listings(
 
 
 def count_listings(
-    session: Session,
+    session: Reader,
     *,
     sku_prefix: str | None = None,
     channel_id: int | None = None,
     text: str | None = None,
 ) -> dict[ListingTab, int]:
     """Counts for every console tab in one pass over the table."""
-    v = ListingVariant.__table__.c
+    v = tables.listing_variant.c
 
     def when(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
         return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
@@ -262,10 +264,10 @@ def count_listings(
         when(v.paused.is_(True)),
         when(v.hidden.is_(True)),
         when(~has_supplier()),
-    ).select_from(ListingVariant.__table__)
+    ).select_from(tables.listing_variant)
     if text and text.split():
-        c = Channel.__table__.c
-        stmt = stmt.join(Channel.__table__, v.channel_id == c.id)  # the channel name is shown
+        c = tables.channel.c
+        stmt = stmt.join(tables.channel, v.channel_id == c.id)  # the channel name is shown
     stmt = _filtered(stmt, ListingTab.ALL, sku_prefix, channel_id, text)
     counts = session.execute(stmt).one()
     return dict(zip(CONSOLE_TABS, (int(n) for n in counts), strict=True))
@@ -295,25 +297,25 @@ class ListingBacking:
         }
 
 
-def listing_backing(session: Session, variant_ids: list[int]) -> dict[int, ListingBacking]:
+def listing_backing(session: Reader, variant_ids: list[int]) -> dict[int, ListingBacking]:
     """Each variant's backing, in two queries for the whole page."""
     if not variant_ids:
         return {}
-    v = ListingVariant.__table__.c
-    lst = Listing.__table__.c
+    v = tables.listing_variant.c
+    lst = tables.listing.c
     rows = session.execute(
         sa.select(v.id, v.sku, v.master_sku, v.external_id, lst.master_sku, lst.external_id)
-        .join_from(ListingVariant.__table__, Listing.__table__, v.listing_id == lst.id)
+        .join_from(tables.listing_variant, tables.listing, v.listing_id == lst.id)
         .where(v.id.in_(variant_ids))
     ).all()
     masters = {routed_master_sku(row[2], row[1]) for row in rows}
     carried: dict[str, list[str]] = {}
     if masters:
-        i = InventoryItem.__table__.c
-        s = Source.__table__.c
+        i = tables.inventory_item.c
+        s = tables.source.c
         stmt = (
             sa.select(i.master_sku, s.name)
-            .join_from(InventoryItem.__table__, Source.__table__, i.source_id == s.id)
+            .join_from(tables.inventory_item, tables.source, i.source_id == s.id)
             .where(i.master_sku.in_(masters))
             .order_by(i.master_sku, *_supplier_order(i, s))
         )

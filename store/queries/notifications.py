@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
 
-from ..models import Notification
+from .. import tables
+
+if TYPE_CHECKING:
+    from ..tables import Reader
+
+NotificationRow: TypeAlias = "sa.Row[Any]"
+"""A notification's columns by name (`n.level`, `n.message`, ...): a Core row."""
 
 LEVELS = ("debug", "info", "warning", "error", "critical")
 
@@ -19,26 +25,26 @@ def level_at_least(level: str) -> list[str]:
 
 
 def notifications_after(
-    session: Session,
+    session: Reader,
     after_id: int = 0,
     *,
     min_level: str | None = None,
     limit: int = 500,
-) -> list[Notification]:
-    """Notifications with id > after_id, oldest first."""
-    stmt = sa.select(Notification).where(col(Notification.id) > after_id)
+) -> list[NotificationRow]:
+    """Notifications with id > after_id, oldest first (rows with the table's columns)."""
+    stmt = sa.select(tables.notification).where(tables.notification.c.id > after_id)
     if min_level:
-        stmt = stmt.where(col(Notification.level).in_(level_at_least(min_level)))
-    return list(session.scalars(stmt.order_by(col(Notification.id)).limit(limit)))
+        stmt = stmt.where(tables.notification.c.level.in_(level_at_least(min_level)))
+    return list(session.execute(stmt.order_by(tables.notification.c.id).limit(limit)))
 
 
 def recent_notifications(
-    session: Session, *, limit: int = 200, min_level: str | None = None
-) -> list[Notification]:
+    session: Reader, *, limit: int = 200, min_level: str | None = None
+) -> list[NotificationRow]:
     """The latest `limit` notifications, oldest first."""
-    stmt = sa.select(Notification)
+    stmt = sa.select(tables.notification)
     if min_level:
-        stmt = stmt.where(col(Notification.level).in_(level_at_least(min_level)))
-    rows = list(session.scalars(stmt.order_by(col(Notification.id).desc()).limit(limit)))
+        stmt = stmt.where(tables.notification.c.level.in_(level_at_least(min_level)))
+    rows = list(session.execute(stmt.order_by(tables.notification.c.id.desc()).limit(limit)))
     rows.reverse()
     return rows

@@ -5,14 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
 
-from ..models import Channel, FulfillmentRequest, Order, Shipment, Source
+from .. import tables
 from .keyset import keyset_page
 from .text_filter import matches_word, matches_words, shown_status
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from ..models import Order
+    from ..tables import Reader
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,7 @@ class OrderRow:
 
 
 def page_orders(
-    session: Session,
+    session: Reader,
     *,
     status: str | None = None,
     number_prefix: str | None = None,
@@ -82,8 +87,8 @@ def page_orders(
     """One page of orders, newest (highest id) first, with their fulfillment requests;
     `text`: every word in the number, channel, status, customer, or a request's status or
     source."""
-    o = Order.__table__.c
-    c = Channel.__table__.c
+    o = tables.order.c
+    c = tables.channel.c
     stmt = sa.select(
         o.id,
         c.name,
@@ -95,7 +100,7 @@ def page_orders(
         o.total,
         o.hold_reason,
         o.version,
-    ).join_from(Order.__table__, Channel.__table__, o.channel_id == c.id)
+    ).join_from(tables.order, tables.channel, o.channel_id == c.id)
     if status:
         stmt = stmt.where(o.status == status)
     if number_prefix:
@@ -113,27 +118,27 @@ def page_orders(
 
 
 def _order_has(word: str) -> sa.ColumnElement[bool]:
-    o = Order.__table__.c
-    c = Channel.__table__.c
+    o = tables.order.c
+    c = tables.channel.c
     return matches_word(word, (o.number, c.name, shown_status(o.status), o.customer_name))
 
 
 def _request_has(word: str, order_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
     """One of the order's fulfillment requests shows `word` (its status or source)."""
-    f = FulfillmentRequest.__table__.c
-    s = Source.__table__.c
+    f = tables.fulfillment_request.c
+    s = tables.source.c
     return sa.exists(
         sa.select(f.id)
-        .join_from(FulfillmentRequest.__table__, Source.__table__, f.source_id == s.id)
+        .join_from(tables.fulfillment_request, tables.source, f.source_id == s.id)
         .where(f.order_id == order_id, matches_word(word, (shown_status(f.status), s.name)))
     )
 
 
-def requests_for_orders(session: Session, order_ids: list[int]) -> dict[int, list[RequestRow]]:
+def requests_for_orders(session: Reader, order_ids: list[int]) -> dict[int, list[RequestRow]]:
     if not order_ids:
         return {}
-    f = FulfillmentRequest.__table__.c
-    s = Source.__table__.c
+    f = tables.fulfillment_request.c
+    s = tables.source.c
     stmt = (
         sa.select(
             f.order_id,
@@ -146,7 +151,7 @@ def requests_for_orders(session: Session, order_ids: list[int]) -> dict[int, lis
             f.shipping_method,
             f.version,
         )
-        .join_from(FulfillmentRequest.__table__, Source.__table__, f.source_id == s.id)
+        .join_from(tables.fulfillment_request, tables.source, f.source_id == s.id)
         .where(f.order_id.in_(order_ids))
         .order_by(f.id)
     )
@@ -156,12 +161,23 @@ def requests_for_orders(session: Session, order_ids: list[int]) -> dict[int, lis
     return out
 
 
-def find_order(session: Session, ref: str) -> Order | None:
-    """An order by id, number or external id (the operator types whichever they have)."""
-    conds: list[Any] = [Order.number == ref, Order.external_id == ref]
+def find_order_ref(reader: Reader, ref: str) -> tuple[int, str] | None:
+    """An order's (id, number) by id, number or external id (the operator types whichever
+    they have); a Core read, so list commands need no model classes."""
+    o = tables.order.c
+    conds: list[Any] = [o.number == ref, o.external_id == ref]
     if ref.isdigit():
-        conds.append(Order.id == int(ref))
-    return session.scalars(sa.select(Order).where(sa.or_(*conds)).order_by(col(Order.id))).first()
+        conds.append(o.id == int(ref))
+    row = reader.execute(sa.select(o.id, o.number).where(sa.or_(*conds)).order_by(o.id)).first()
+    return None if row is None else (row[0], row[1])
+
+
+def find_order(session: Session, ref: str) -> Order | None:
+    """The order `find_order_ref` names, as a model to change."""
+    from ..models import Order
+
+    found = find_order_ref(session, ref)
+    return None if found is None else session.get(Order, found[0])
 
 
 @dataclass(frozen=True)
@@ -201,8 +217,8 @@ def _iso(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-_SH, _O = Shipment.__table__.c, Order.__table__.c
-_F, _S = FulfillmentRequest.__table__.c, Source.__table__.c
+_SH, _O = tables.shipment.c, tables.order.c
+_F, _S = tables.fulfillment_request.c, tables.source.c
 
 
 def _shipment_rows() -> sa.Select[Any]:
@@ -222,20 +238,20 @@ def _shipment_rows() -> sa.Select[Any]:
             _SH.estimated_delivery,
             _SH.notes,
         )
-        .join_from(Shipment.__table__, Order.__table__, _SH.order_id == _O.id)
-        .join(FulfillmentRequest.__table__, _SH.request_id == _F.id)
-        .join(Source.__table__, _SH.source_id == _S.id)
+        .join_from(tables.shipment, tables.order, _SH.order_id == _O.id)
+        .join(tables.fulfillment_request, _SH.request_id == _F.id)
+        .join(tables.source, _SH.source_id == _S.id)
     )
 
 
-def order_shipments(session: Session, order_id: int) -> list[ShipmentRow]:
+def order_shipments(session: Reader, order_id: int) -> list[ShipmentRow]:
     """One order's shipments, oldest first (its details; `dropdeck shipments --order`)."""
     stmt = _shipment_rows().where(_SH.order_id == order_id).order_by(_SH.id)
     return [ShipmentRow(*r) for r in session.execute(stmt)]
 
 
 def page_shipments(
-    session: Session,
+    session: Reader,
     *,
     tracking_prefix: str | None = None,
     text: str | None = None,

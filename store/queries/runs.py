@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
 
-from ..models import Channel, Integration, JobRun, Notification, Source, Worker
-from ..models._types import utcnow
-from ..models.runtime import RunStatus
+from .. import tables
+from ..coltypes import utcnow
+from ..states import RunStatus
 from .keyset import keyset_page
+from .notifications import NotificationRow
 from .text_filter import matches_words, shown_status
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from ..models import Integration, JobRun, Worker
+    from ..tables import Reader
 
 
 @dataclass(frozen=True)
@@ -37,8 +43,8 @@ class RunRow:
 
 def _run_rows() -> sa.Select[Any]:
     """Runs joined to their integration, selecting RunRow's fields in its order."""
-    r = JobRun.__table__.c
-    i = Integration.__table__.c
+    r = tables.job_run.c
+    i = tables.integration.c
     return sa.select(
         r.id,
         i.name,
@@ -55,11 +61,11 @@ def _run_rows() -> sa.Select[Any]:
         r.run_uid,
         r.started_by,
         r.cancel_requested_by,
-    ).join_from(JobRun.__table__, Integration.__table__, r.integration_id == i.id)
+    ).join_from(tables.job_run, tables.integration, r.integration_id == i.id)
 
 
 def page_runs(
-    session: Session,
+    session: Reader,
     *,
     status: str | None = None,
     integration_id: int | None = None,
@@ -72,8 +78,8 @@ def page_runs(
 ) -> list[RunRow]:
     """Runs, newest first; `text`: every word in the integration, status, who started it,
     summary or error."""
-    r = JobRun.__table__.c
-    i = Integration.__table__.c
+    r = tables.job_run.c
+    i = tables.integration.c
     stmt = _run_rows()
     if status:
         stmt = stmt.where(r.status == status)
@@ -92,29 +98,34 @@ def page_runs(
 
 
 def integration_by_name(session: Session, name: str) -> Integration | None:
+    from sqlmodel import col
+
+    from ..models import Integration
+
     return session.scalars(sa.select(Integration).where(col(Integration.name) == name)).first()
 
 
-def last_runs(session: Session) -> dict[int, JobRun]:
-    """The latest finished run of every integration, in one query."""
+def last_runs(session: Reader) -> dict[int, sa.Row[Any]]:
+    """The latest finished run of every integration (its job_run columns), in one query."""
+    r = tables.job_run.c
     latest = (
-        sa.select(col(JobRun.integration_id), sa.func.max(col(JobRun.id)).label("id"))
-        .where(col(JobRun.finished_at).is_not(None))
-        .group_by(col(JobRun.integration_id))
+        sa.select(r.integration_id, sa.func.max(r.id).label("id"))
+        .where(r.finished_at.is_not(None))
+        .group_by(r.integration_id)
         .subquery()
     )
-    stmt = sa.select(JobRun).join(latest, col(JobRun.id) == latest.c.id)
-    return {run.integration_id: run for run in session.scalars(stmt)}
+    stmt = sa.select(tables.job_run).join(latest, r.id == latest.c.id)
+    return {run.integration_id: run for run in session.execute(stmt)}
 
 
-def last_import_started(session: Session, integration_id: int) -> datetime | None:
+def last_import_started(session: Reader, integration_id: int) -> datetime | None:
     """When the integration's latest run that imported (succeeded or partial) started: a
     feed not modified since then is unchanged for it."""
     done = (RunStatus.SUCCEEDED.value, RunStatus.PARTIAL.value)
     return session.scalar(
-        sa.select(col(JobRun.started_at))
-        .where(col(JobRun.integration_id) == integration_id, col(JobRun.status).in_(done))
-        .order_by(col(JobRun.id).desc())
+        sa.select(tables.job_run.c.started_at)
+        .where(tables.job_run.c.integration_id == integration_id, tables.job_run.c.status.in_(done))
+        .order_by(tables.job_run.c.id.desc())
         .limit(1)
     )
 
@@ -156,50 +167,65 @@ def schedule_words(schedule_type: str, value: str) -> str:
     return schedule_type
 
 
-def list_integrations(session: Session, owner: str) -> list[IntegrationRow]:
+def list_integrations(session: Reader, owner: str) -> list[IntegrationRow]:
     """Integrations owned by sources (`owner="source"`) or channels, by owner then name."""
     if owner not in ("source", "channel"):
         raise ValueError(f"owner is 'source' or 'channel', not {owner!r}")
-    table = Source if owner == "source" else Channel
-    fk = Integration.source_id if owner == "source" else Integration.channel_id
+    i = tables.integration.c
+    table = tables.source if owner == "source" else tables.channel
+    fk = i.source_id if owner == "source" else i.channel_id
     last = last_runs(session)
     stmt = (
-        sa.select(Integration, col(table.name))
-        .join(table, col(fk) == col(table.id))
-        .order_by(col(table.name), col(Integration.name))
+        sa.select(
+            i.id,
+            i.name,
+            i.kind,
+            table.c.name,
+            i.schedule_type,
+            i.schedule_value,
+            i.enabled,
+            i.paused_reason,
+            i.version,
+        )
+        .join_from(tables.integration, table, fk == table.c.id)
+        .order_by(table.c.name, i.name)
     )
     out = []
-    for integration, owner_name in session.execute(stmt):
-        run = last.get(integration.id)
+    for row in session.execute(stmt):
+        run = last.get(row.id)
         out.append(
             IntegrationRow(
-                id=integration.id,
-                name=integration.name,
-                kind=integration.kind,
-                owner=owner_name,
-                schedule_type=integration.schedule_type,
-                schedule_value=integration.schedule_value,
-                enabled=integration.enabled,
-                paused_reason=integration.paused_reason,
+                id=row.id,
+                name=row.name,
+                kind=row.kind,
+                owner=row[3],
+                schedule_type=row.schedule_type,
+                schedule_value=row.schedule_value,
+                enabled=row.enabled,
+                paused_reason=row.paused_reason,
                 last_status=run.status if run else None,
                 last_finished_at=run.finished_at if run else None,
-                version=integration.version,
+                version=row.version,
             )
         )
     return out
 
 
-def owner_names(session: Session, owner: str) -> list[str]:
+def owner_names(session: Reader, owner: str) -> list[str]:
     """Every source (`owner="source"`) or channel name, in list_integrations' owner order,
     including those with no integration yet."""
     if owner not in ("source", "channel"):
         raise ValueError(f"owner is 'source' or 'channel', not {owner!r}")
-    table = Source if owner == "source" else Channel
-    return list(session.scalars(sa.select(col(table.name)).order_by(col(table.name))))
+    table = tables.source if owner == "source" else tables.channel
+    return list(session.scalars(sa.select(table.c.name).order_by(table.c.name)))
 
 
 def live_workers(session: Session, *, within_seconds: float) -> list[Worker]:
     """Workers whose heartbeat is more recent than `within_seconds` ago."""
+    from sqlmodel import col
+
+    from ..models import Worker
+
     since = utcnow() - timedelta(seconds=within_seconds)
     stmt = sa.select(Worker).where(col(Worker.heartbeat_at) >= since)
     return list(session.scalars(stmt.order_by(col(Worker.heartbeat_at).desc())))
@@ -207,12 +233,22 @@ def live_workers(session: Session, *, within_seconds: float) -> list[Worker]:
 
 def get_run(session: Session, run_id: int) -> JobRun | None:
     """One run by id."""
+    from ..models import JobRun
+
     return session.get(JobRun, run_id)
 
 
-def run_row(session: Session, run_id: int) -> RunRow | None:
+def run_counters(session: Reader, run_id: int) -> dict[str, int]:
+    """What the run counted (created, updated, failed, ...); {} for a run with none."""
+    return dict(
+        session.scalar(sa.select(tables.job_run.c.counters).where(tables.job_run.c.id == run_id))
+        or {}
+    )
+
+
+def run_row(session: Reader, run_id: int) -> RunRow | None:
     """One run as the Jobs pane shows it."""
-    row = session.execute(_run_rows().where(JobRun.__table__.c.id == run_id)).first()
+    row = session.execute(_run_rows().where(tables.job_run.c.id == run_id)).first()
     return RunRow(*row) if row else None
 
 
@@ -220,42 +256,49 @@ def run_row(session: Session, run_id: int) -> RunRow | None:
 class IntegrationOwner:
     """An integration with its owner and system, for the runtime and `dropdeck integrations`."""
 
-    integration: Integration
+    integration: sa.Row[Any]
+    """The integration's columns by name (a Core row: listing them loads no model)."""
     owner_type: str  # "source" or "channel"
     owner_name: str
     system: str
     connection_id: int | None
 
 
-def integrations_with_owner(session: Session) -> list[IntegrationOwner]:
+def integrations_with_owner(session: Reader) -> list[IntegrationOwner]:
     """Every integration with its source/channel, by name."""
+    i, s, c = tables.integration.c, tables.source.c, tables.channel.c
     stmt = (
-        sa.select(Integration, Source, Channel)
-        .outerjoin(Source, col(Integration.source_id) == col(Source.id))
-        .outerjoin(Channel, col(Integration.channel_id) == col(Channel.id))
-        .order_by(Integration.name)
+        sa.select(
+            tables.integration,
+            s.id.label("owner_source_id"),
+            sa.func.coalesce(s.name, c.name).label("owner_name"),
+            sa.func.coalesce(s.kind, c.kind).label("owner_kind"),
+            sa.func.coalesce(s.connection_id, c.connection_id).label("owner_connection_id"),
+        )
+        .outerjoin(tables.source, i.source_id == s.id)
+        .outerjoin(tables.channel, i.channel_id == c.id)
+        .order_by(i.name)
     )
     rows = []
-    for integration, source, channel in session.execute(stmt):
-        owner = source or channel
+    for row in session.execute(stmt):
         rows.append(
             IntegrationOwner(
-                integration=integration,
-                owner_type="source" if source is not None else "channel",
-                owner_name=owner.name if owner is not None else "",
-                system=owner.kind if owner is not None else "",
-                connection_id=owner.connection_id if owner is not None else None,
+                integration=row,
+                owner_type="source" if row.owner_source_id is not None else "channel",
+                owner_name=row.owner_name or "",
+                system=row.owner_kind or "",
+                connection_id=row.owner_connection_id,
             )
         )
     return rows
 
 
-def run_notifications(session: Session, run_id: int, *, limit: int = 500) -> list[Notification]:
+def run_notifications(session: Reader, run_id: int, *, limit: int = 500) -> list[NotificationRow]:
     """A run's notifications (record failures, summary, pause), oldest first."""
     stmt = (
-        sa.select(Notification)
-        .where(col(Notification.run_id) == run_id)
-        .order_by(col(Notification.id))
+        sa.select(tables.notification)
+        .where(tables.notification.c.run_id == run_id)
+        .order_by(tables.notification.c.id)
         .limit(limit)
     )
-    return list(session.scalars(stmt))
+    return list(session.execute(stmt))

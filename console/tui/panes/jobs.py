@@ -17,9 +17,10 @@ from textual.binding import Binding
 from console.runtime.runlog import run_log_lines
 from store.commands.audit import operator_name
 from store.commands.runs import request_cancel
-from store.models import JobRun, Notification
+from store.models import JobRun
 from store.models._types import utcnow
 from store.models.runtime import RunStatus
+from store.queries.notifications import NotificationRow
 from store.queries.runs import RunRow, get_run, page_runs, run_notifications, run_row
 
 from .. import format as fmt
@@ -184,11 +185,11 @@ class JobsPane(PagedPane[RunRow]):
 
 def _run_and_notifications(
     session: Session, run_id: int
-) -> tuple[RunRow | None, JobRun | None, list[Notification]]:
+) -> tuple[RunRow | None, JobRun | None, list[NotificationRow]]:
     return run_row(session, run_id), get_run(session, run_id), run_notifications(session, run_id)
 
 
-def _sections(notes: list[Notification], log: list[dict[str, Any]]) -> list[Section]:
+def _sections(notes: list[NotificationRow], log: list[dict[str, Any]]) -> list[Section]:
     """Record errors, other warnings of the run, and the tail of its log."""
     failed = [n.message for n in notes if n.event == "record.failed"]
     shown = failed[:RECORD_ERRORS]

@@ -22,8 +22,11 @@ from textual.reactive import reactive
 from textual.widgets import OptionList
 
 from store.db import Database
-from store.models import Notification
-from store.queries.notifications import notifications_after, recent_notifications
+from store.queries.notifications import (
+    NotificationRow,
+    notifications_after,
+    recent_notifications,
+)
 
 from .. import format as fmt
 from .. import store_access
@@ -34,7 +37,7 @@ BACKLOG = 200
 LEVEL_STEPS = (None, "info", "warning", "error")
 
 
-def as_text(n: Notification) -> Text:
+def as_text(n: NotificationRow) -> Text:
     level = n.level.lower()
     text = Text()
     text.append(f"{fmt.when(n.at)} ", style="dim")
@@ -96,8 +99,8 @@ class NotificationsPane(Vertical, can_focus=False):
         self.db = db
         self.poll = poll
         self.last_id = 0
-        self.rows: list[Notification] = []  # what the feed shows, oldest first
-        self.waiting: list[Notification] = []
+        self.rows: list[NotificationRow] = []  # what the feed shows, oldest first
+        self.waiting: list[NotificationRow] = []
         self.shown = 0
         self._polling = False
 
@@ -169,7 +172,7 @@ class NotificationsPane(Vertical, can_focus=False):
             self.waiting.extend(rows)
             self._update_title()
 
-    def _write(self, rows: Sequence[Notification]) -> None:
+    def _write(self, rows: Sequence[NotificationRow]) -> None:
         feed = self.feed
         self.rows.extend(rows)
         self.shown += len(rows)
