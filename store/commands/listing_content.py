@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from ..models import Listing, ListingVariant
 from .listing_publish import content_key
-from .listing_sync import effective_quantity, kept_in_step
+from .listing_sync import kept_in_step, pushed_columns
 
 SEP = "\x1f"  # content_key's separator
 # content_key's parts: the variant's title, images, UPC, MPN, GTIN, then its listing's
@@ -118,13 +118,7 @@ def content_changes(session: Session, channel: int, fields: Sequence[str]) -> li
     lst = joined.c
     stmt = (
         sa.select(
-            v.id,
-            v.sku,
-            v.external_id,
-            lst.external_id,
-            v.price,
-            effective_quantity(),
-            v.listing_id,
+            *pushed_columns(joined),
             v.published_content,
             content_key(),
             v.title,

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from ..models import Listing, ListingVariant
 from ..models._types import utcnow
-from .listing_sync import effective_quantity, kept_in_step
+from .listing_sync import kept_in_step, parent_external_id, pushed_columns
 
 SYNCED = "synced"
 # A constant of the integration's mapping ("Value") for a field: None is "the listing's own".
@@ -65,16 +65,7 @@ def field_changes(
     v = ListingVariant.__table__.c
     lst = Listing.__table__.c
     stmt = (
-        sa.select(
-            v.id,
-            v.sku,
-            v.external_id,
-            lst.external_id,
-            v.price,
-            effective_quantity(),
-            v.listing_id,
-            v.extra,
-        )
+        sa.select(*pushed_columns(Listing.__table__), v.extra)
         .join(Listing.__table__, lst.id == v.listing_id)
         .where(kept_in_step(channel))
         .order_by(v.id)
@@ -95,7 +86,7 @@ def field_changes(
                     id=vid,
                     sku=sku,
                     external_id=str(ext),
-                    parent_external_id=parent_ext if parent_ext and parent_ext != ext else None,
+                    parent_external_id=parent_external_id(ext, parent_ext),
                     price=price,
                     quantity=int(qty),
                     listing_id=listing_id,

@@ -80,6 +80,30 @@ def effective_quantity() -> sa.ColumnElement[int]:
     return sa.case((v.hidden.is_(True), 0), else_=v.quantity)
 
 
+def pushed_columns(listing: sa.FromClause) -> tuple[sa.ColumnElement[Any], ...]:
+    """What every push of a variant selects first, in this order: id, SKU, external id, its
+    listing's external id, price, effective quantity, listing id. `listing`: the listing
+    table (or an alias of it) joined on the variant's listing_id."""
+    v = ListingVariant.__table__.c
+    return (
+        v.id,
+        v.sku,
+        v.external_id,
+        listing.c.external_id,
+        v.price,
+        effective_quantity(),
+        v.listing_id,
+    )
+
+
+def parent_external_id(external_id: Any, listing_external_id: Any) -> str | None:
+    """The parent product a variant is written through: its listing's external id when
+    that is another product (a variation), None for a simple product (the same id)."""
+    if listing_external_id and listing_external_id != external_id:
+        return str(listing_external_id)
+    return None
+
+
 def kept_in_step(channel: int) -> sa.ColumnElement[bool]:
     """The channel's variants whose fields and content a sync keeps: linked, with an
     external id, not paused, not being delisted (NULL pending counts as "stays")."""
@@ -159,15 +183,7 @@ def prepare_sync(session: Session, channel: int, rule: ListingRule) -> list[Sync
     )
     stmt = (
         sa.select(
-            v.id,
-            v.sku,
-            v.external_id,
-            lst.external_id,
-            v.price,
-            qty,
-            v.pending,
-            sa.and_(delisting, last_of_listing),
-            v.listing_id,
+            *pushed_columns(Listing.__table__), v.pending, sa.and_(delisting, last_of_listing)
         )
         .join(Listing.__table__, lst.id == v.listing_id)
         .where(
@@ -185,8 +201,8 @@ def prepare_sync(session: Session, channel: int, rule: ListingRule) -> list[Sync
     )
     items = []
     for row in session.execute(stmt):
-        vid, sku, ext, parent_ext, price, quantity, pending, whole, listing_id = row
-        parent = parent_ext if parent_ext and parent_ext != ext else None
+        vid, sku, ext, parent_ext, price, quantity, listing_id, pending, whole = row
+        parent = parent_external_id(ext, parent_ext)
         items.append(
             SyncItem(
                 id=vid,

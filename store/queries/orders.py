@@ -161,23 +161,29 @@ def requests_for_orders(session: Reader, order_ids: list[int]) -> dict[int, list
     return out
 
 
-def find_order_ref(reader: Reader, ref: str) -> tuple[int, str] | None:
-    """An order's (id, number) by id, number or external id (the operator types whichever
-    they have); a Core read, so list commands need no model classes."""
-    o = tables.order.c
+def _named(o: Any, ref: str) -> sa.ColumnElement[bool]:
+    """The order `ref` names: its id, number or external id (the operator types whichever
+    they have). `o`: the order table's columns (the Core clause's or the model's)."""
     conds: list[Any] = [o.number == ref, o.external_id == ref]
     if ref.isdigit():
         conds.append(o.id == int(ref))
-    row = reader.execute(sa.select(o.id, o.number).where(sa.or_(*conds)).order_by(o.id)).first()
+    return sa.or_(*conds)
+
+
+def find_order_ref(reader: Reader, ref: str) -> tuple[int, str] | None:
+    """The (id, number) of the order `ref` names, read through Core (list commands load no
+    model)."""
+    o = tables.order.c
+    row = reader.execute(sa.select(o.id, o.number).where(_named(o, ref)).order_by(o.id)).first()
     return None if row is None else (row[0], row[1])
 
 
 def find_order(session: Session, ref: str) -> Order | None:
-    """The order `find_order_ref` names, as a model to change."""
+    """The order `ref` names, as a model to change."""
     from ..models import Order
 
-    found = find_order_ref(session, ref)
-    return None if found is None else session.get(Order, found[0])
+    o = Order.__table__.c
+    return session.scalars(sa.select(Order).where(_named(o, ref)).order_by(o.id)).first()
 
 
 @dataclass(frozen=True)
