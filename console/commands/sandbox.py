@@ -6,6 +6,7 @@ import argparse
 import json
 import signal
 import threading
+from typing import Any
 
 from connectors.sandboxing.serve import RunningSandboxes, serve_all
 
@@ -14,6 +15,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], line: str
     p = sub.add_parser("sandbox", help=line)
     add_sandbox_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON line of URLs and keys")
+    p.add_argument(
+        "--live",
+        action="store_true",
+        help="act as a running business: the store sells a few WPS items, a customer has "
+        "ordered them (shipping 'Flat rate'), WPS ships what it is sent within seconds",
+    )
     p.set_defaults(handler=_run)
 
 
@@ -22,13 +29,21 @@ def add_sandbox_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--size", type=int, default=2000, help="products per catalogue")
 
 
-def print_description(running: RunningSandboxes, as_json: bool) -> None:
-    info = running.describe()
+def print_description(
+    running: RunningSandboxes, as_json: bool, live: dict[str, Any] | None = None
+) -> None:
+    info: dict[str, Any] = running.describe()
     if as_json:
-        print(json.dumps(info), flush=True)
+        print(json.dumps(info | ({"live": live} if live else {})), flush=True)
         return
     for system, fields in info.items():
         print(f"{system:<12} {fields['base_url']}", flush=True)
+    if live:
+        print(
+            f"live: the store sells {', '.join(live['store_skus'])}; customer order "
+            f"{live['order_number']} waits for get_orders; WPS ships what it is sent",
+            flush=True,
+        )
     print("credentials: dropdeck sandbox --json; stop with Ctrl+C", flush=True)
 
 
@@ -45,6 +60,15 @@ def serve_until_stopped(running: RunningSandboxes) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     running = serve_all(seed=args.seed, size=args.size)
-    print_description(running, args.json)
-    serve_until_stopped(running)
+    stop = threading.Event()
+    live = None
+    if args.live:
+        from ..runtime.sandbox_live import start_live
+
+        live = start_live(running.describe(), stop)
+    print_description(running, args.json, live)
+    try:
+        serve_until_stopped(running)
+    finally:
+        stop.set()
     return 0

@@ -1,6 +1,7 @@
 """The README's "Setting up your business", run as written in a fresh home against
 `dropdeck sandbox --json`: its commands, with the sandbox's URLs and keys for the real ones,
-take a customer's order to WPS and WPS's tracking back to WooCommerce."""
+take a customer's order to WPS and WPS's tracking back to WooCommerce (the peers run
+`--live`, as the README's "try it" paragraph says)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import shlex
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -82,12 +84,12 @@ class Business:
         return json.loads(self.command("dropdeck " + shlex.join([*args, "--json"])).stdout)
 
 
-@pytest.fixture
-def peers(tmp_path: Path) -> Any:
-    env = dict(os.environ, DROPDECK_HOME=str(tmp_path / "sandbox"), PYTHONPATH=str(ROOT))
+def serve_peers(home: Path, *flags: str) -> Iterator[Any]:
+    """`dropdeck sandbox --json [flags]` in its own process: the JSON line it prints."""
+    env = dict(os.environ, DROPDECK_HOME=str(home), PYTHONPATH=str(ROOT))
     env.pop("DROPDECK_DATABASE_URL", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "console", "sandbox", "--json", "--size", "60"],
+        [sys.executable, "-m", "console", "sandbox", "--json", "--size", "60", *flags],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -103,75 +105,60 @@ def peers(tmp_path: Path) -> Any:
         proc.wait(timeout=30)
 
 
-def stock_the_store(peers: dict[str, Any], count: int = 2) -> list[str]:
-    """The README's store sells WPS stock: put `count` WPS items on it (their store SKUs)."""
+@pytest.fixture
+def peers(tmp_path: Path) -> Iterator[Any]:
+    yield from serve_peers(tmp_path / "sandbox")
+
+
+@pytest.fixture
+def live_peers(tmp_path: Path) -> Iterator[Any]:
+    """The peers as the README's "try it" paragraph runs them: `--live`."""
+    yield from serve_peers(tmp_path / "sandbox", "--live")
+
+
+def shipped_at_wps(peers: dict[str, Any], po: str) -> bool:
     wps = peers["wps"]
-    found = httpx.get(
-        wps["base_url"] + "/items",
-        params={"page[size]": "100", "include": "inventory"},
+    record = httpx.get(
+        f"{wps['base_url']}/orders/{po}",
         headers={"Authorization": f"Bearer {wps['api_token']}"},
     ).json()["data"]
-    items = [
-        i
-        for i in found
-        if i["status"] not in ("NLA", "DIS")
-        and (i.get("inventory") or {}).get("data", {}).get("total", 0) >= 3
-    ][:count]
-    woo = peers["woocommerce"]
-    skus = []
-    for item in items:
-        sku = "WPS-" + item["sku"]
-        httpx.post(
-            woo["base_url"] + "/wp-json/wc/v3/products",
-            auth=(woo["consumer_key"], woo["consumer_secret"]),
-            json={
-                "name": item["name"],
-                "type": "simple",
-                "sku": sku,
-                "regular_price": item["list_price"],
-            },
-        ).raise_for_status()
-        skus.append(sku)
-    return skus
+    return any(d["order_status"] == "SHIPPED" for d in record["order_details"])
 
 
 def test_the_readme_recipe_sends_orders_and_brings_tracking_back(
-    peers: dict[str, Any], tmp_path: Path
+    live_peers: dict[str, Any], tmp_path: Path
 ) -> None:
+    """As the README says: the set-up with the live peers' URLs and keys, then the first
+    day on the order `--live` placed; WPS ships it by itself."""
+    peers = live_peers
     business = Business(tmp_path / "business", peers)
     set_up, first_day = recipe_blocks()
     for line in set_up:
         out = business.command(line).stdout
         if line.startswith("dropdeck channels add"):
             assert "auto-process off" in out
-    skus = stock_the_store(peers)
-    woo, wps = peers["woocommerce"]["base_url"], peers["wps"]["base_url"]
-    placed = httpx.post(
-        woo + "/_sandbox/orders",
-        json={
-            "line_items": [{"sku": skus[0], "quantity": 1}],
-            "shipping_method_title": "Flat rate",
-            "email": "buyer@example.com",
-        },
-    ).json()
-    number = str(placed["number"])
+    number = peers["live"]["order_number"]
     for line in first_day:
-        if "get_shipments" in line:  # WPS ships what it was sent
-            (request,) = business.json("orders")[0]["fulfillment_requests"]
-            httpx.post(
-                f"{wps}/_sandbox/orders/{request['po_number']}/ship",
-                json={"tracking_number": "1ZREADME0000000001"},
-            ).raise_for_status()
+        if "get_shipments" in line:  # "once WPS ships"
+            (order,) = [o for o in business.json("orders") if o["number"] == number]
+            (request,) = order["fulfillment_requests"]
+            po = request["po_number"]
+            wait_for(lambda po=po: shipped_at_wps(peers, po), 30, f"WPS to ship {po}")
         out = business.command(line, ORDER=number).stdout
         if line.startswith("dropdeck orders send"):
             assert re.search(r"PO DD\w{5}-\d+S\d+: sent as order \d+", out), out
-    (order,) = business.json("orders")
-    assert order["number"] == number and order["status"] in ("shipped", "completed")
+    (order,) = [o for o in business.json("orders") if o["number"] == number]
+    assert order["status"] in ("shipped", "completed")
+    shipments = business.json("shipments", "--order", number)
+    assert shipments and all(sh["synced_at"] and sh["carrier"] for sh in shipments)
+    woo = peers["woocommerce"]["base_url"]
     creds = (peers["woocommerce"]["consumer_key"], peers["woocommerce"]["consumer_secret"])
-    remote = httpx.get(f"{woo}/wp-json/wc/v3/orders/{placed['id']}", auth=creds).json()
-    notes = httpx.get(f"{woo}/wp-json/wc/v3/orders/{placed['id']}/notes", auth=creds).json()
+    remote_id = order["external_id"]  # the store's own order id
+    remote = httpx.get(f"{woo}/wp-json/wc/v3/orders/{remote_id}", auth=creds).json()
+    notes = httpx.get(f"{woo}/wp-json/wc/v3/orders/{remote_id}/notes", auth=creds).json()
     assert remote["status"] == "completed"
-    assert any("1ZREADME0000000001" in n["note"] for n in notes), notes
+    for shipment in shipments:  # each WPS box's number reached the store, once
+        assert sum(shipment["tracking_number"] in n["note"] for n in notes) == 1, notes
 
 
 def test_the_worker_runs_new_interval_integrations_soon(
